@@ -1,0 +1,149 @@
+/*
+ * rewards-cli - runs a scenario file (SCENARIOS.md) through librewards and
+ * writes the ledger and the payouts it computed.  It uses only the public
+ * API: it is the reference for how a host drives the library.
+ */
+#include "scenario.h"
+
+#include <rewards.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: rewards-cli run SCENARIO.jsonl [--ledger FILE] [--payouts FILE]\n"
+    "       rewards-cli check SCENARIO.jsonl\n"
+    "       rewards-cli --help | --version\n"
+    "\n"
+    "A scenario is a partner program written as JSON Lines: one operation per\n"
+    "line ({\"op\":\"deal\", ...}); blank lines and lines starting with # are skipped.\n"
+    "run applies every line in order and writes the ledger and payouts as CSV\n"
+    "('-' is standard output); check applies them in memory and writes nothing.\n"
+    "A rejected line prints 'line N: CODE: message' on standard error and the run\n"
+    "goes on. Exit status: 0 every line applied, 1 some line rejected, 2 the file\n"
+    "cannot be read or a line is not a JSON object.\n";
+
+static const char run_usage[] =
+    "usage: rewards-cli run SCENARIO.jsonl [--ledger FILE] [--payouts FILE]\n"
+    "\n"
+    "Operations: program level reward partner user user_access fx deal assign stage\n"
+    "payment amend set_level evaluate_levels approve release redeem payout currency.\n"
+    "Amounts, rates, points and times are JSON strings (\"1200.50\", \"12.5%\",\n"
+    "\"2026-01-31\"); units, rank, clawback_days are integers. Any line may carry\n"
+    "\"event\":\"ID\" for idempotent delivery. See SCENARIOS.md for every field.\n";
+
+static int write_csv(rewards_engine *e, const char *path,
+                     rewards_status (*export)(rewards_engine *, rewards_write_fn, void *))
+{
+    int to_stdout = !strcmp(path, "-");
+    FILE *f = to_stdout ? stdout : fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "rewards-cli: cannot write %s\n", path);
+        return -1;
+    }
+    rewards_status st = export(e, scenario_write_file, f);
+    int bad = st != REWARDS_OK || (to_stdout ? fflush(f) : fclose(f)) != 0;
+    if (bad)
+        fprintf(stderr, "rewards-cli: writing %s failed\n", path);
+    return bad ? -1 : 0;
+}
+
+static int run(const char *path, const char *ledger, const char *payouts)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "rewards-cli: cannot read %s\n", path);
+        return 2;
+    }
+    rewards_engine *e;
+    if (rewards_engine_new(&e, NULL) != REWARDS_OK) {
+        fprintf(stderr, "rewards-cli: out of memory\n");
+        return 2;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    long len;
+    long n = 0;
+    int rejected = 0, fatal = 0;
+    while ((len = scenario_read_line(f, &line, &cap)) >= 0) {
+        n++;
+        rewards_op *op;
+        rewards_status st;
+        char msg[512] = "";
+        switch (scenario_parse_line(e, line, &op, &st, msg, sizeof msg)) {
+        case SCENARIO_SKIP:
+            continue;
+        case SCENARIO_FATAL:
+            fprintf(stderr, "line %ld: %s\n", n, msg);
+            fatal = 1;
+            break;
+        case SCENARIO_REJECT:
+            fprintf(stderr, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
+            rejected = 1;
+            continue;
+        case SCENARIO_OP:
+            st = rewards_engine_apply(e, op);
+            rewards_op_free(op);
+            if (st != REWARDS_OK) {
+                fprintf(stderr, "line %ld: %s: %s\n", n, rewards_status_name(st), rewards_engine_errmsg(e));
+                rejected = 1;
+            }
+            continue;
+        }
+        break;
+    }
+    if (len == -2) {
+        fprintf(stderr, "rewards-cli: out of memory reading %s\n", path);
+        fatal = 1;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    int status = fatal ? 2 : rejected ? 1 : 0;
+    if (!fatal) {
+        if (ledger && write_csv(e, ledger, rewards_engine_export_ledger))
+            status = 2;
+        if (payouts && write_csv(e, payouts, rewards_engine_export_payouts))
+            status = 2;
+    }
+    rewards_engine_free(e);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "--version")) {
+        printf("rewards-cli (librewards %s)\n", rewards_version_string());
+        return 0;
+    }
+    if (argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "check"))) {
+        int check = !strcmp(argv[1], "check");
+        const char *scenario = NULL, *ledger = NULL, *payouts = NULL;
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                fputs(run_usage, stdout);
+                return 0;
+            } else if (!check && !strcmp(argv[i], "--ledger") && i + 1 < argc) {
+                ledger = argv[++i];
+            } else if (!check && !strcmp(argv[i], "--payouts") && i + 1 < argc) {
+                payouts = argv[++i];
+            } else if (!scenario && (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
+                scenario = argv[i];
+            } else {
+                fputs(usage, stderr);
+                return 2;
+            }
+        }
+        if (!scenario) {
+            fputs(usage, stderr);
+            return 2;
+        }
+        return run(scenario, ledger, payouts);
+    }
+    fputs(usage, stderr);
+    return 2;
+}

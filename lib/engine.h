@@ -1,0 +1,341 @@
+/*
+ * engine.h - the engine's internal model: every entity, the ledger, and the
+ * engine itself.  Shared by the library's files only; nothing here is API.
+ *
+ * Records (the structs that start with rw_rec) are what the host persists.
+ * Everything else (indexes, per-deal and per-group lists, running totals)
+ * is derived from records and rebuilt when an engine is restored.
+ */
+#ifndef RW_ENGINE_H
+#define RW_ENGINE_H
+
+#include "rewards.h"
+#include "rw_alloc.h"
+#include "journal.h"
+#include "index.h"
+#include "money.h"
+#include "fiscal.h"
+#include "expr.h"
+
+#include <stdint.h>
+
+#define RW_NONE INT64_MIN /* an absent optional amount or time */
+
+/* Record kinds, in the order a restore rebuilds them (references point backwards). */
+typedef enum rw_kind {
+    RW_KIND_META = 0,
+    RW_KIND_CURRENCY,
+    RW_KIND_PROGRAM,
+    RW_KIND_LEVEL,
+    RW_KIND_REWARD,
+    RW_KIND_PARTNER,
+    RW_KIND_USER,
+    RW_KIND_FX,
+    RW_KIND_DEAL,
+    RW_KIND_LEVEL_CHANGE,
+    RW_KIND_CONTRIB,
+    RW_KIND_RUN,
+    RW_KIND_LINE,
+    RW_KIND_ENTRY,
+    RW_KIND_EVENT_ID,
+    RW_KIND_COUNT
+} rw_kind;
+
+typedef enum { RW_ATTR_STR = 0, RW_ATTR_NUM, RW_ATTR_BOOL } rw_attr_type;
+
+typedef struct rw_attr {
+    char *name;
+    rw_attr_type type;
+    char *text;   /* the value as given: string, decimal text, "true"/"false" */
+    rw_xnum num;  /* RW_ATTR_NUM */
+} rw_attr;
+
+/* An immutable attribute set: replaced whole when changed. */
+typedef struct rw_attrs {
+    size_t n;
+    rw_attr *items;
+} rw_attrs;
+
+typedef struct rw_meta {
+    rw_rec h;
+    int64_t clock; /* time of the last applied timed operation, RW_NONE before */
+} rw_meta;
+
+typedef struct rw_currency {
+    rw_rec h;
+    char code[4];
+    int exp;
+} rw_currency;
+
+typedef struct rw_program {
+    rw_rec h;
+    char *id, *name;
+    char currency[4];
+    int exp;
+    int fy_start;
+    rw_rounding rounding;
+    rw_vec levels;   /* rw_level*, creation order (derived) */
+    rw_vec rewards;  /* rw_reward*, creation order, level and program rewards (derived) */
+    rw_vec partners; /* rw_partner* (derived) */
+} rw_program;
+
+typedef enum { RW_WINDOW_NONE = 0, RW_WINDOW_FY, RW_WINDOW_FQ, RW_WINDOW_TRAILING } rw_window;
+
+typedef struct rw_level {
+    rw_rec h;
+    char *id, *name;
+    rw_program *program;
+    int64_t rank;
+    int64_t req_revenue; /* RW_NONE when absent */
+    int64_t req_deals;   /* RW_NONE when absent */
+    rw_window window;
+    int64_t window_days;
+} rw_level;
+
+typedef enum {
+    RW_TRIG_REGISTERED = 0, RW_TRIG_APPROVED, RW_TRIG_WON, RW_TRIG_CONTRACT_STARTED,
+    RW_TRIG_RENEWED, RW_TRIG_PAID, RW_TRIG_COUNT
+} rw_trigger;
+
+typedef enum { RW_KIND_PERCENT = 0, RW_KIND_FIXED, RW_KIND_TIERED, RW_KIND_MILESTONE, RW_KIND_POINTS } rw_reward_kind;
+typedef enum { RW_POLICY_HOLD = 0, RW_POLICY_PARTNER, RW_POLICY_SKIP } rw_policy;
+typedef enum { RW_METRIC_REVENUE = 0, RW_METRIC_DEALS, RW_METRIC_UNITS } rw_metric;
+typedef enum { RW_TO_PARTNER = 0, RW_TO_SALES_REP = 1 } rw_recipient;
+
+typedef struct rw_tier {
+    int64_t from; /* program currency minor units */
+    int64_t ppm;
+} rw_tier;
+
+typedef struct rw_threshold {
+    int64_t at;    /* revenue in minor units, or a count */
+    int64_t bonus; /* minor units */
+} rw_threshold;
+
+typedef struct rw_reward {
+    rw_rec h;
+    char *id, *name;
+    rw_program *program;
+    rw_level *level; /* NULL: every partner of the program */
+    rw_trigger trigger;
+    rw_recipient recipient;
+    rw_reward_kind kind;
+    rw_policy policy;
+    int64_t clawback_days;
+    int auto_approve;
+    rw_period_kind period;
+    int64_t rate_ppm;  /* percent */
+    int64_t amount;    /* fixed; fixed points */
+    int64_t ppu_micro; /* points_per_unit x 10^6, RW_NONE for fixed points */
+    int retroactive;
+    size_t ntiers;
+    rw_tier *tiers;
+    rw_metric metric;
+    size_t nthresholds;
+    rw_threshold *thresholds;
+    int64_t cap_deal, cap_period; /* RW_NONE when absent */
+    char *when;                   /* NULL when absent */
+    rw_expr *cond;
+    int64_t active_from, active_until; /* RW_NONE when absent */
+} rw_reward;
+
+typedef struct rw_partner {
+    rw_rec h;
+    char *id, *name;
+    rw_program *program;
+    rw_level *level;
+    rw_attrs *attrs;
+    rw_vec entries; /* rw_entry* whose partner is this one (derived) */
+    rw_vec deals;   /* rw_deal* (derived) */
+} rw_partner;
+
+typedef struct rw_user {
+    rw_rec h;
+    char *id, *name, *email;
+    rw_partner *partner;
+    int portal_access;
+    rw_attrs *attrs;
+    rw_vec entries;  /* rw_entry* paid to this user (derived) */
+    rw_vec contribs; /* rw_contrib* whose recipient is this user (derived) */
+} rw_user;
+
+typedef struct rw_fx {
+    rw_rec h;
+    char from[4], to[4];
+    int64_t rate; /* x 10^10 */
+    int64_t at;
+} rw_fx;
+
+typedef enum {
+    RW_STAGE_REGISTERED = 0, RW_STAGE_APPROVED, RW_STAGE_WON, RW_STAGE_CONTRACT_STARTED,
+    RW_STAGE_LOST, RW_STAGE_CANCELLED
+} rw_stage;
+
+typedef struct rw_deal {
+    rw_rec h;
+    char *id;
+    rw_partner *partner;
+    rw_user *user;
+    char currency[4];
+    int exp;
+    int64_t amount;
+    int64_t units;
+    rw_attrs *attrs;
+    rw_stage stage;
+    int64_t registered_at;
+    int64_t won_at; /* first entry into won or contract_started, RW_NONE before */
+    int64_t closed_at; /* lost or cancelled, RW_NONE before */
+    rw_vec contribs; /* rw_contrib*, trigger order (derived) */
+    rw_vec entries;  /* rw_entry* (derived) */
+} rw_deal;
+
+typedef struct rw_level_change {
+    rw_rec h;
+    rw_partner *partner;
+    rw_level *from, *to;
+    int64_t at;
+} rw_level_change;
+
+typedef enum { RW_HOLD_NONE = 0, RW_HOLD_NO_REP, RW_HOLD_NO_ACCESS } rw_hold;
+
+struct rw_group;
+
+/*
+ * A contribution: one reward fired for one trigger of one deal.  It keeps
+ * what a recomputation needs (its base amount, the FX rate used, its
+ * beneficiary and period) and who is paid for it now.  The net of its
+ * entries per slot (one slot, or one per milestone threshold) always equals
+ * what the rules give on the current facts.
+ */
+typedef struct rw_contrib {
+    rw_rec h;
+    rw_reward *reward;
+    rw_deal *deal;
+    rw_trigger trigger;
+    int64_t at;
+    int64_t base;          /* deal currency minor units */
+    int uses_deal_amount;  /* stage triggers follow amendments */
+    int64_t fx_rate;       /* x 10^10, 0 when no conversion was needed */
+    rw_user *beneficiary;  /* sales_rep rewards: the user assigned at the trigger */
+    char period[16];
+    rw_recipient to;       /* who is paid now */
+    rw_user *to_user;      /* when to == RW_TO_SALES_REP (NULL: held with no user) */
+    rw_hold hold;
+    int voided;
+    size_t nslots;
+    int64_t *net;          /* per slot */
+    struct rw_group *group;/* (derived) */
+    rw_vec entries;        /* rw_entry* (derived) */
+} rw_contrib;
+
+/* Contributions that accumulate together: one reward, period, partner and beneficiary. */
+typedef struct rw_group {
+    char *key;
+    rw_vec contribs; /* trigger order */
+    int64_t metric;  /* cumulative metric after the last contribution */
+    int64_t total;   /* sum of targets, for cap_per_period */
+} rw_group;
+
+typedef enum { RW_ENTRY_EARNED = 0, RW_ENTRY_ADJUSTMENT, RW_ENTRY_REVERSAL, RW_ENTRY_REDEMPTION } rw_entry_type;
+typedef enum { RW_ST_PENDING = 0, RW_ST_APPROVED, RW_ST_HELD, RW_ST_PAID, RW_ST_REDEEMED } rw_status;
+
+typedef struct rw_run rw_run;
+
+typedef struct rw_entry {
+    rw_rec h;
+    uint64_t number;     /* 1, 2, 3 ... */
+    rw_entry_type type;
+    rw_contrib *contrib; /* NULL for redemptions */
+    size_t slot;
+    rw_partner *partner;
+    rw_recipient to;
+    rw_user *to_user;
+    int64_t amount;
+    char currency[4];
+    int exp;
+    rw_status status;
+    rw_hold hold;
+    int64_t earned_at;
+    rw_run *run;
+    char *redemption_id;
+} rw_entry;
+
+struct rw_run {
+    rw_rec h;
+    char *id;
+    int64_t at, until;
+    rw_vec lines; /* rw_line* (derived) */
+};
+
+typedef struct rw_line {
+    rw_rec h;
+    rw_run *run;
+    size_t index; /* position in the run */
+    rw_recipient to;
+    rw_partner *partner;
+    rw_user *user;
+    char currency[4];
+    int exp;
+    int64_t amount;
+    int64_t count;
+} rw_line;
+
+typedef struct rw_event_id {
+    rw_rec h;
+    char *id;
+    char *signature;
+} rw_event_id;
+
+/* A queued event, delivered after commit. */
+typedef struct rw_event {
+    int type;
+    rw_entry *entry;
+    rw_partner *partner;
+    rw_level *from, *to;
+    rw_reward *reward;
+    rw_deal *deal;
+    rw_user *user;
+    rw_run *run;
+    int64_t at;
+} rw_event;
+
+struct rewards_engine {
+    rw_alloc alloc;
+    rewards_storage storage;
+    rewards_events events;
+    rw_journal journal;
+    int in_callback;
+    int restoring;
+    rewards_status last_status;
+    char errmsg[512];
+    uint64_t next_seq;
+    rw_meta *meta;
+    rw_vec records[RW_KIND_COUNT]; /* every record by kind, creation order */
+    rw_index currencies, programs, levels, rewards, partners, users, deals, runs, event_ids,
+        redemptions, groups, fx_pairs;
+    rw_vec queued;  /* rw_event, this transaction's events (not journaled: reset per call) */
+    rw_vec restore; /* pending restore blobs */
+};
+
+#define RW_RECORDS(e, kind, type) ((type **)(e)->records[kind].data)
+#define RW_COUNT(e, kind) ((e)->records[kind].len)
+
+/* Errors: set the message and return the status. */
+rewards_status rw_fail(rw_engine *e, rewards_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+rewards_status rw_nomem(rw_engine *e);
+#define RW_TRY(x) do { rewards_status rw_st_ = (x); if (rw_st_) return rw_st_; } while (0)
+
+/* Registration of a new record in its kind list (and its id index when ix). */
+rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id);
+
+/* Currencies: exponent of a known code (ISO, PTS or registered), -1 otherwise. */
+int rw_engine_currency_exp(const rw_engine *e, const char *code);
+
+/* Events */
+rewards_status rw_queue_event(rw_engine *e, const rw_event *ev);
+
+#endif

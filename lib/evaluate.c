@@ -1,0 +1,448 @@
+/*
+ * evaluate.c - what a deal trigger earns, and what a correction changes.
+ *
+ * A reward that fires for a trigger becomes a contribution.  Contributions
+ * of a reward with a period accumulate in a group (reward, period, partner,
+ * beneficiary) in trigger order.  The amount a contribution should have
+ * earned (its target, per slot: one slot, or one per milestone threshold)
+ * depends only on its own facts and on the group's running metric and
+ * total before it.  A new trigger is the last of its group, so its target
+ * comes from the group's running totals in constant time; a correction
+ * (amendment, clawback) recomputes the affected groups from the start and
+ * records the difference between each target and what was recorded.  That
+ * keeps the invariant of SPEC.md section 6 with work proportional to the
+ * groups touched, not to the ledger.
+ */
+#include "ops.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- FX ----------------------------------------------------------------- */
+
+rewards_status rw_fx_rate_at(rw_engine *e, const char *from, const char *to, int64_t t, int64_t *rate)
+{
+    const rw_vec *v = rw_fx_pair(e, from, to);
+    /* rates are registered in time order: the last one at or before t wins */
+    size_t lo = 0, hi = v ? v->len : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (RW_VEC_AT(*v, rw_fx *, mid)->at <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) {
+        char when[32];
+        rw_time_format(t, when, sizeof when);
+        return rw_fail(e, REWARDS_NO_FX_RATE, "no FX rate from %s to %s at or before %s", from, to, when);
+    }
+    *rate = RW_VEC_AT(*v, rw_fx *, lo - 1)->rate;
+    return REWARDS_OK;
+}
+
+rewards_status rw_fx_convert(rw_engine *e, const rw_program *p, int64_t amount, int exp_from, int64_t rate, int64_t *out)
+{
+    /* amount x rate / 10^10, moved from the deal currency's exponent to the program's, rounded once */
+    rw_i128 num = (rw_i128)amount * rate, den = (rw_i128)10000000000LL;
+    if (p->exp >= exp_from) {
+        rw_i128 scaled;
+        if (__builtin_mul_overflow(num, (rw_i128)rw_pow10(p->exp - exp_from), &scaled))
+            return rw_fail(e, REWARDS_OVERFLOW, "converting %lld at the FX rate overflows", (long long)amount);
+        num = scaled;
+    } else {
+        den *= rw_pow10(exp_from - p->exp);
+    }
+    if (rw_div_round(num, den, p->rounding, out))
+        return rw_fail(e, REWARDS_OVERFLOW, "converting %lld at the FX rate overflows", (long long)amount);
+    return REWARDS_OK;
+}
+
+static int needs_amount(const rw_reward *r)
+{
+    switch (r->kind) {
+    case RW_KIND_PERCENT:
+    case RW_KIND_TIERED:
+        return 1;
+    case RW_KIND_MILESTONE:
+        return r->metric == RW_METRIC_REVENUE;
+    case RW_KIND_POINTS:
+        return r->ppu_micro != RW_NONE;
+    case RW_KIND_FIXED:
+        break;
+    }
+    return 0;
+}
+
+/* The contribution's base in program currency, at the rate kept from its trigger. */
+static rewards_status program_amount(rw_engine *e, const rw_contrib *k, int64_t *out)
+{
+    if (!k->fx_rate) {
+        *out = k->base;
+        return REWARDS_OK;
+    }
+    return rw_fx_convert(e, k->reward->program, k->base, k->deal->exp, k->fx_rate, out);
+}
+
+rewards_status rw_contrib_metric(rw_engine *e, const rw_contrib *k, int64_t *out)
+{
+    const rw_reward *r = k->reward;
+    *out = 0;
+    if (k->voided)
+        return REWARDS_OK;
+    if (r->kind == RW_KIND_MILESTONE && r->metric == RW_METRIC_DEALS)
+        *out = 1;
+    else if (r->kind == RW_KIND_MILESTONE && r->metric == RW_METRIC_UNITS)
+        *out = k->deal->units;
+    else if (needs_amount(r))
+        return program_amount(e, k, out);
+    return REWARDS_OK;
+}
+
+/* ---- targets ------------------------------------------------------------ */
+
+/* The exact commission on a cumulative amount c, in minor units x 10^6. */
+static rw_i128 tier_exact(const rw_reward *r, int64_t c)
+{
+    if (r->retroactive) {
+        size_t j = 0;
+        for (size_t i = 0; i < r->ntiers; i++)
+            if (r->tiers[i].from <= c)
+                j = i;
+        return (rw_i128)c * r->tiers[j].ppm;
+    }
+    rw_i128 sum = 0;
+    for (size_t i = 0; i < r->ntiers && c > r->tiers[i].from; i++) {
+        int64_t top = i + 1 < r->ntiers && r->tiers[i + 1].from < c ? r->tiers[i + 1].from : c;
+        sum += (rw_i128)(top - r->tiers[i].from) * r->tiers[i].ppm;
+    }
+    return sum;
+}
+
+static rewards_status overflow(rw_engine *e, const rw_reward *r)
+{
+    return rw_fail(e, REWARDS_OVERFLOW, "the amount of reward '%s' does not fit in 64 bits", r->id);
+}
+
+/*
+ * Targets of contribution k given the group's cumulative metric and total
+ * before it.  targets has k->nslots elements; *metric_after and
+ * *total_after continue the running sums.
+ */
+static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t metric_before, int64_t total_before,
+                                      int64_t *targets, int64_t *metric_after, int64_t *total_after)
+{
+    const rw_reward *r = k->reward;
+    const rw_program *p = r->program;
+    int64_t m, t = 0;
+    RW_TRY(rw_contrib_metric(e, k, &m));
+    if (rw_add(metric_before, m, metric_after))
+        return overflow(e, r);
+    memset(targets, 0, k->nslots * sizeof *targets);
+    *total_after = total_before;
+    if (k->voided)
+        return REWARDS_OK;
+    switch (r->kind) {
+    case RW_KIND_PERCENT:
+        if (rw_div_round((rw_i128)m * r->rate_ppm, RW_PPM_ONE, p->rounding, &t))
+            return overflow(e, r);
+        break;
+    case RW_KIND_FIXED:
+        t = r->amount;
+        break;
+    case RW_KIND_TIERED: {
+        int64_t before, after;
+        if (rw_div_round(tier_exact(r, metric_before), RW_PPM_ONE, p->rounding, &before) ||
+            rw_div_round(tier_exact(r, *metric_after), RW_PPM_ONE, p->rounding, &after) || rw_sub(after, before, &t))
+            return overflow(e, r);
+        break;
+    }
+    case RW_KIND_POINTS:
+        if (r->ppu_micro == RW_NONE)
+            t = r->amount;
+        else if (rw_div_floor((rw_i128)r->ppu_micro * m, (rw_i128)RW_PPM_ONE * rw_pow10(p->exp), &t))
+            return overflow(e, r);
+        break;
+    case RW_KIND_MILESTONE:
+        for (size_t i = 0; i < r->nthresholds; i++)
+            if (metric_before < r->thresholds[i].at && r->thresholds[i].at <= *metric_after) {
+                targets[i] = r->thresholds[i].bonus;
+                if (rw_add(*total_after, targets[i], total_after))
+                    return overflow(e, r);
+            }
+        return REWARDS_OK;
+    }
+    if (r->cap_deal != RW_NONE && t > r->cap_deal)
+        t = r->cap_deal;
+    if (r->cap_period != RW_NONE) {
+        int64_t room = r->cap_period - total_before; /* both are non-negative: no overflow */
+        if (room < 0)
+            room = 0;
+        if (t > room)
+            t = room;
+    }
+    targets[0] = t;
+    if (rw_add(*total_after, t, total_after))
+        return overflow(e, r);
+    return REWARDS_OK;
+}
+
+/* ---- firing ------------------------------------------------------------- */
+
+typedef struct cond_ctx {
+    const rw_deal *deal;
+    int64_t amount;
+    const char *stage;
+    int64_t cycle_days;
+} cond_ctx;
+
+static void attr_value(const rw_attrs *a, const char *name, size_t len, rw_xvalue *out)
+{
+    for (size_t i = 0; a && i < a->n; i++) {
+        const rw_attr *at = &a->items[i];
+        if (strlen(at->name) != len || memcmp(at->name, name, len))
+            continue;
+        if (at->type == RW_ATTR_STR) {
+            out->type = RW_XV_STR;
+            out->str = at->text;
+            out->len = strlen(at->text);
+        } else if (at->type == RW_ATTR_BOOL) {
+            out->type = RW_XV_BOOL;
+            out->b = at->text[0] == 't';
+        } else {
+            out->type = RW_XV_NUM;
+            out->num = at->num;
+        }
+        return;
+    }
+}
+
+static void set_str(rw_xvalue *v, const char *s)
+{
+    v->type = RW_XV_STR;
+    v->str = s;
+    v->len = strlen(s);
+}
+
+static void set_num(rw_xvalue *v, int64_t coef, int scale)
+{
+    v->type = RW_XV_NUM;
+    v->num.coef = coef;
+    v->num.scale = scale;
+}
+
+static void resolve(void *ctx, rw_xname name, const char *attr, size_t len, rw_xvalue *out)
+{
+    const cond_ctx *c = ctx;
+    const rw_deal *d = c->deal;
+    memset(out, 0, sizeof *out);
+    switch (name) {
+    case RW_XNAME_DEAL_AMOUNT: set_num(out, c->amount, d->exp); break;
+    case RW_XNAME_DEAL_CURRENCY: set_str(out, d->currency); break;
+    case RW_XNAME_DEAL_UNITS: set_num(out, d->units, 0); break;
+    case RW_XNAME_DEAL_STAGE: set_str(out, c->stage); break;
+    case RW_XNAME_DEAL_CYCLE_DAYS: set_num(out, c->cycle_days, 0); break;
+    case RW_XNAME_DEAL_ATTR: attr_value(d->attrs, attr, len, out); break;
+    case RW_XNAME_PARTNER_ID: set_str(out, d->partner->id); break;
+    case RW_XNAME_PARTNER_LEVEL: set_num(out, d->partner->level->rank, 0); break;
+    case RW_XNAME_PARTNER_ATTR: attr_value(d->partner->attrs, attr, len, out); break;
+    case RW_XNAME_REP_ID:
+        if (d->user)
+            set_str(out, d->user->id);
+        break;
+    case RW_XNAME_REP_ATTR:
+        if (d->user)
+            attr_value(d->user->attrs, attr, len, out);
+        break;
+    }
+}
+
+static const char *const trigger_stage[] = { "registered", "approved", "won", "contract_started", "renewed", "paid" };
+
+static rewards_status add_entries(rw_engine *e, rw_contrib *k, const int64_t *targets, int64_t at)
+{
+    for (size_t s = 0; s < k->nslots; s++)
+        if (targets[s])
+            RW_TRY(rw_entry_add(e, k, s, targets[s], RW_ENTRY_EARNED, at));
+    return REWARDS_OK;
+}
+
+static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigger trig, int64_t at, int64_t base,
+                               int uses_deal_amount)
+{
+    const rw_program *p = d->partner->program;
+    rw_user *u = r->recipient == RW_TO_SALES_REP ? d->user : NULL;
+    rw_recipient to = r->recipient;
+    rw_hold hold = RW_HOLD_NONE;
+    if (r->recipient == RW_TO_SALES_REP && !(u && u->portal_access)) {
+        rw_hold reason = u ? RW_HOLD_NO_ACCESS : RW_HOLD_NO_REP;
+        if (r->policy == RW_POLICY_SKIP) {
+            rw_event ev = { REWARDS_EVENT_REWARD_SKIPPED, NULL, d->partner, NULL, NULL, r, d, u, NULL, at };
+            return rw_queue_event(e, &ev);
+        }
+        if (r->policy == RW_POLICY_PARTNER)
+            to = RW_TO_PARTNER;
+        else
+            hold = reason;
+    }
+    int64_t rate = 0;
+    if (needs_amount(r) && strcmp(d->currency, p->currency))
+        RW_TRY(rw_fx_rate_at(e, d->currency, p->currency, at, &rate));
+
+    rw_contrib *k = rw_new_record(e, RW_KIND_CONTRIB, sizeof *k);
+    if (!k)
+        return rw_nomem(e);
+    k->reward = r;
+    k->deal = d;
+    k->trigger = trig;
+    k->at = at;
+    k->base = base;
+    k->uses_deal_amount = uses_deal_amount;
+    k->fx_rate = rate;
+    k->beneficiary = u;
+    if (r->period != RW_PERIOD_NONE)
+        rw_period_key(at, p->fy_start, r->period, k->period, sizeof k->period);
+    k->to = to;
+    k->to_user = to == RW_TO_SALES_REP ? u : NULL;
+    k->hold = hold;
+    k->nslots = r->kind == RW_KIND_MILESTONE ? r->nthresholds : 1;
+    int64_t targets_small[8], *targets = targets_small;
+    if (!(k->net = rw_new(e, k->nslots * sizeof *k->net)))
+        return rw_nomem(e);
+    if (k->nslots > 8 && !(targets = rw_malloc(&e->alloc, k->nslots * sizeof *targets)))
+        return rw_nomem(e);
+    rw_group *g;
+    int64_t m_after, t_after;
+    rewards_status st = rw_group_of(e, k, &g);
+    if (!st)
+        st = compute_targets(e, k, g ? g->metric : 0, g ? g->total : 0, targets, &m_after, &t_after);
+    if (!st)
+        st = rw_link_record(e, &k->h);
+    if (!st)
+        st = add_entries(e, k, targets, at);
+    if (targets != targets_small)
+        rw_free(&e->alloc, targets);
+    return st;
+}
+
+rewards_status rw_fire(rw_engine *e, rw_deal *d, rw_trigger trig, int64_t at, int64_t base, int uses_deal_amount)
+{
+    const rw_partner *pa = d->partner;
+    cond_ctx cc = { d, base, trigger_stage[trig], 0 };
+    /* floor division: a trigger is never before registration, but be exact anyway */
+    int64_t diff = at - d->registered_at;
+    cc.cycle_days = diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
+    const rw_vec *rewards = &pa->program->rewards;
+    for (size_t i = 0; i < rewards->len; i++) {
+        rw_reward *r = RW_VEC_AT(*rewards, rw_reward *, i);
+        if (r->trigger != trig || (r->level && r->level != pa->level))
+            continue;
+        if ((r->active_from != RW_NONE && at < r->active_from) || (r->active_until != RW_NONE && at >= r->active_until))
+            continue;
+        if (r->cond && !rw_expr_eval(r->cond, resolve, &cc))
+            continue;
+        RW_TRY(fire_one(e, r, d, trig, at, base, uses_deal_amount));
+    }
+    return REWARDS_OK;
+}
+
+/* ---- corrections -------------------------------------------------------- */
+
+typedef struct correction {
+    rw_contrib *k;
+    size_t slot;
+    int64_t diff;
+} correction;
+
+typedef struct scratch {
+    rw_engine *e;
+    correction *items;
+    size_t n, cap;
+} scratch;
+
+static rewards_status note(scratch *s, rw_contrib *k, const int64_t *targets)
+{
+    for (size_t slot = 0; slot < k->nslots; slot++) {
+        int64_t diff;
+        if (rw_sub(targets[slot], k->net[slot], &diff))
+            return overflow(s->e, k->reward);
+        if (!diff)
+            continue;
+        if (s->n == s->cap) {
+            size_t ncap = s->cap ? s->cap * 2 : 16;
+            correction *p = rw_realloc(&s->e->alloc, s->items, ncap * sizeof *p);
+            if (!p)
+                return rw_nomem(s->e);
+            s->items = p;
+            s->cap = ncap;
+        }
+        correction c = { k, slot, diff };
+        s->items[s->n++] = c;
+    }
+    return REWARDS_OK;
+}
+
+static int by_record_order(const void *a, const void *b)
+{
+    const correction *x = a, *y = b;
+    if (x->k->h.seq != y->k->h.seq)
+        return x->k->h.seq < y->k->h.seq ? -1 : 1;
+    return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+static rewards_status recompute_group(rw_engine *e, rw_group *g, scratch *s, int64_t *targets)
+{
+    int64_t metric = 0, total = 0;
+    for (size_t i = 0; i < g->contribs.len; i++) {
+        rw_contrib *k = RW_VEC_AT(g->contribs, rw_contrib *, i);
+        RW_TRY(compute_targets(e, k, metric, total, targets, &metric, &total));
+        RW_TRY(note(s, k, targets));
+    }
+    if (RW_SET(e, g->metric, metric))
+        return rw_nomem(e);
+    return REWARDS_OK;
+}
+
+static rewards_status recompute(rw_engine *e, rw_contrib **changed, size_t n, const rw_deal *cancelled, int64_t at,
+                                scratch *s, int64_t *targets)
+{
+    for (size_t i = 0; i < n; i++) {
+        rw_contrib *k = changed[i];
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = k->group ? changed[j]->group == k->group : changed[j] == k;
+        if (seen)
+            continue;
+        if (k->group) {
+            RW_TRY(recompute_group(e, k->group, s, targets));
+        } else {
+            int64_t m, t;
+            RW_TRY(compute_targets(e, k, 0, 0, targets, &m, &t));
+            RW_TRY(note(s, k, targets));
+        }
+    }
+    qsort(s->items, s->n, sizeof *s->items, by_record_order);
+    for (size_t i = 0; i < s->n; i++) {
+        correction *c = &s->items[i];
+        int own = cancelled && c->k->deal == cancelled && c->k->voided;
+        RW_TRY(rw_entry_add(e, c->k, c->slot, c->diff, own ? RW_ENTRY_REVERSAL : RW_ENTRY_ADJUSTMENT, at));
+    }
+    return REWARDS_OK;
+}
+
+rewards_status rw_recompute(rw_engine *e, rw_contrib **changed, size_t n, const rw_deal *cancelled, int64_t at)
+{
+    /* every contribution of a group belongs to one reward, so has its slot count */
+    size_t slots = 1;
+    for (size_t i = 0; i < n; i++)
+        if (changed[i]->nslots > slots)
+            slots = changed[i]->nslots;
+    scratch s = { e, NULL, 0, 0 };
+    int64_t *targets = rw_malloc(&e->alloc, slots * sizeof *targets);
+    if (!targets)
+        return rw_nomem(e);
+    rewards_status st = recompute(e, changed, n, cancelled, at, &s, targets);
+    rw_free(&e->alloc, targets);
+    rw_free(&e->alloc, s.items);
+    return st;
+}

@@ -1,0 +1,82 @@
+/*
+ * journal.h - the undo journal that makes every mutating call atomic.
+ *
+ * All engine state lives in plain C structures.  A mutating call opens a
+ * transaction; before any byte of existing state is written, the writer
+ * saves the old bytes here (rw_save, or rw_touch for whole records).  Memory
+ * allocated during the call is registered to be freed on rollback; memory
+ * unlinked during the call is freed only on commit.  Rolling back restores
+ * the saved bytes in reverse order, which returns the engine to exactly the
+ * state before the call whatever went wrong (an invalid field found late,
+ * out of memory, a storage callback failing).  The same journal lists the
+ * records a call created or changed: those are what the storage callbacks
+ * are told at commit.
+ */
+#ifndef RW_JOURNAL_H
+#define RW_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rewards_engine rw_engine;
+
+/* The header every persisted record starts with. */
+typedef struct rw_rec {
+    uint64_t seq;        /* creation order across all records, from 1 */
+    uint64_t dirty_txn;  /* id of the last transaction that touched it */
+    uint8_t kind;        /* rw_kind */
+} rw_rec;
+
+typedef struct rw_undo {
+    void *ptr;
+    size_t size;
+    size_t off; /* into rw_journal.bytes */
+} rw_undo;
+
+typedef struct rw_journal {
+    int active;
+    uint64_t txn_id;
+    rw_undo *undo;
+    size_t nundo, capundo;
+    unsigned char *bytes;
+    size_t nbytes, capbytes;
+    void **free_commit;
+    size_t nfc, capfc;
+    void **free_rollback;
+    size_t nfr, capfr;
+    rw_rec **dirty;
+    size_t ndirty, capdirty;
+} rw_journal;
+
+/* A growable array owned by the engine; growth is journaled. */
+typedef struct rw_vec {
+    void *data;
+    size_t len, cap;
+} rw_vec;
+
+void rw_journal_begin(rw_engine *e);
+void rw_journal_rollback(rw_engine *e);
+void rw_journal_commit(rw_engine *e);
+void rw_journal_free(rw_engine *e);
+
+/* Save size bytes at ptr so that rollback restores them. -1 when out of memory. */
+int rw_save(rw_engine *e, void *ptr, size_t size);
+/* Save a whole record before changing it, and list it for storage. */
+int rw_touch(rw_engine *e, rw_rec *rec, size_t size);
+/* Allocate zeroed memory that rollback frees. */
+void *rw_new(rw_engine *e, size_t size);
+/* A journaled string copy (freed on rollback). */
+char *rw_new_str(rw_engine *e, const char *s, size_t len);
+/* Free ptr when the transaction commits (it was unlinked from the state). */
+int rw_free_later(rw_engine *e, void *ptr);
+/* Allocate a new record of the given kind and size with the next sequence number. */
+void *rw_new_record(rw_engine *e, int kind, size_t size);
+
+int rw_vec_push(rw_engine *e, rw_vec *v, size_t elem, const void *item);
+#define RW_VEC_AT(v, type, i) (((type *)(v).data)[i])
+void rw_vec_release(rw_engine *e, rw_vec *v);
+
+/* Journaled assignment: RW_SET(e, lvalue, value) evaluates to 0 or -1. */
+#define RW_SET(e, lv, val) (rw_save((e), &(lv), sizeof(lv)) ? -1 : ((lv) = (val), 0))
+
+#endif

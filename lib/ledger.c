@@ -1,0 +1,187 @@
+/*
+ * ledger.c - ledger entries: recording them (the only place an entry is
+ * created), releasing holds, approvals, points redemptions and balances.
+ * Recorded entries never change in amount; only their status, recipient
+ * (while held) and payout move.
+ */
+#include "ops.h"
+
+#include <string.h>
+
+const char *const rw_entry_type_names[] = { "earned", "adjustment", "reversal", "redemption", NULL };
+const char *const rw_status_names[] = { "pending", "approved", "held", "paid", "redeemed", NULL };
+const char *const rw_hold_names[] = { "", "no_assigned_rep", "no_portal_access", NULL };
+const char *const rw_recipient_names[] = { "partner", "sales_rep", NULL };
+
+static rw_status released_status(const rw_reward *r)
+{
+    return r->auto_approve ? RW_ST_APPROVED : RW_ST_PENDING;
+}
+
+rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t amount, rw_entry_type type, int64_t at)
+{
+    const rw_reward *r = k->reward;
+    rw_entry *en = rw_new_record(e, RW_KIND_ENTRY, sizeof *en);
+    if (!en)
+        return rw_nomem(e);
+    en->number = RW_COUNT(e, RW_KIND_ENTRY) + 1;
+    en->type = type;
+    en->contrib = k;
+    en->slot = slot;
+    en->partner = k->deal->partner;
+    en->to = k->to;
+    en->to_user = k->to_user;
+    en->amount = amount;
+    if (r->kind == RW_KIND_POINTS) {
+        memcpy(en->currency, "PTS", 4);
+        en->exp = 0;
+    } else {
+        memcpy(en->currency, r->program->currency, 4);
+        en->exp = r->program->exp;
+    }
+    en->hold = k->hold;
+    en->status = k->hold ? RW_ST_HELD : released_status(r);
+    en->earned_at = at;
+    RW_TRY(rw_link_record(e, &en->h));
+    int type_ev = type == RW_ENTRY_REVERSAL     ? REWARDS_EVENT_ENTRY_REVERSED
+                  : type == RW_ENTRY_ADJUSTMENT ? REWARDS_EVENT_ENTRY_ADJUSTED
+                  : k->hold                     ? REWARDS_EVENT_ENTRY_HELD
+                                                : REWARDS_EVENT_ENTRY_EARNED;
+    rw_event ev = { type_ev, en, en->partner, NULL, NULL, k->reward, k->deal, en->to_user, NULL, at };
+    return rw_queue_event(e, &ev);
+}
+
+rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, rw_user *user)
+{
+    if (rw_touch(e, &k->h, sizeof *k))
+        return rw_nomem(e);
+    k->to = to;
+    k->to_user = user;
+    k->hold = RW_HOLD_NONE;
+    for (size_t i = 0; i < k->entries.len; i++) {
+        rw_entry *en = RW_VEC_AT(k->entries, rw_entry *, i);
+        if (en->status != RW_ST_HELD)
+            continue;
+        if (rw_touch(e, &en->h, sizeof *en))
+            return rw_nomem(e);
+        en->to = to;
+        en->to_user = user;
+        en->hold = RW_HOLD_NONE;
+        en->status = released_status(k->reward);
+        rw_event ev = { REWARDS_EVENT_ENTRY_RELEASED, en, en->partner, NULL, NULL, k->reward, k->deal, user, NULL, 0 };
+        RW_TRY(rw_queue_event(e, &ev));
+    }
+    return REWARDS_OK;
+}
+
+rewards_status rw_op_approve(rw_ctx *c)
+{
+    int64_t until;
+    RW_TRY(rw_get_at(c));
+    RW_TRY(rw_get_time(c, "until", RW_REQUIRED, &until));
+    rw_entry **entries = RW_RECORDS(c->e, RW_KIND_ENTRY, rw_entry);
+    for (size_t i = 0; i < RW_COUNT(c->e, RW_KIND_ENTRY); i++) {
+        rw_entry *en = entries[i];
+        if (en->status != RW_ST_PENDING || en->earned_at > until)
+            continue;
+        if (rw_touch(c->e, &en->h, sizeof *en))
+            return rw_nomem(c->e);
+        en->status = RW_ST_APPROVED;
+    }
+    return REWARDS_OK;
+}
+
+static int is_recipient(const rw_entry *en, rw_recipient to, const void *who)
+{
+    if (en->to != to)
+        return 0;
+    return to == RW_TO_PARTNER ? (const void *)en->partner == who : (const void *)en->to_user == who;
+}
+
+/* Redeemable points: approved points entries plus redemptions (negative). */
+static rewards_status points_balance(rw_engine *e, const rw_partner *p, rw_recipient to, const void *who, int64_t *out)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < p->entries.len; i++) {
+        const rw_entry *en = RW_VEC_AT(p->entries, rw_entry *, i);
+        if (!is_recipient(en, to, who) || strcmp(en->currency, "PTS"))
+            continue;
+        if (en->status != RW_ST_APPROVED && en->status != RW_ST_REDEEMED)
+            continue;
+        if (rw_add(sum, en->amount, &sum))
+            return rw_fail(e, REWARDS_OVERFLOW, "the points balance overflows");
+    }
+    *out = sum;
+    return REWARDS_OK;
+}
+
+rewards_status rw_op_redeem(rw_ctx *c)
+{
+    static const char *const types[] = { "partner", "sales_rep", NULL };
+    rw_engine *e = c->e;
+    const char *id;
+    int type;
+    void *who;
+    int64_t points, balance = 0;
+    RW_TRY(rw_get_at(c));
+    RW_TRY(rw_get_new_id(c, "id", &e->redemptions, "redemption", &id));
+    RW_TRY(rw_get_enum(c, "recipient_type", RW_REQUIRED, types, &type));
+    RW_TRY(rw_get_ref(c, "recipient", RW_REQUIRED, type == 0 ? &e->partners : &e->users, types[type], &who));
+    RW_TRY(rw_get_amount(c, "points", RW_REQUIRED, 0, 1, &points));
+    rw_partner *p = type == 0 ? who : ((rw_user *)who)->partner;
+    RW_TRY(points_balance(e, p, (rw_recipient)type, who, &balance));
+    if (points > balance)
+        return rw_fail(e, REWARDS_INSUFFICIENT_POINTS, "redeeming %lld points with %lld approved", (long long)points,
+                       (long long)balance);
+    rw_entry *en = rw_new_record(e, RW_KIND_ENTRY, sizeof *en);
+    if (!en || !(en->redemption_id = rw_new_str(e, id, strlen(id))))
+        return rw_nomem(e);
+    en->number = RW_COUNT(e, RW_KIND_ENTRY) + 1;
+    en->type = RW_ENTRY_REDEMPTION;
+    en->partner = p;
+    en->to = (rw_recipient)type;
+    en->to_user = type == 1 ? who : NULL;
+    en->amount = -points;
+    memcpy(en->currency, "PTS", 4);
+    en->status = RW_ST_REDEEMED;
+    en->earned_at = c->at;
+    RW_TRY(rw_link_record(e, &en->h));
+    rw_event ev = { REWARDS_EVENT_POINTS_REDEEMED, en, p, NULL, NULL, NULL, NULL, en->to_user, NULL, c->at };
+    return rw_queue_event(e, &ev);
+}
+
+rewards_status rewards_engine_balance(rewards_engine *e, const char *type, const char *recipient, rewards_balance *out)
+{
+    if (!e || !type || !recipient || !out)
+        return REWARDS_MISUSE;
+    if (e->in_callback)
+        return REWARDS_MISUSE;
+    if (out->version != REWARDS_BALANCE_VERSION)
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown rewards_balance version %u", out->version);
+    int to = !strcmp(type, "partner") ? 0 : !strcmp(type, "sales_rep") ? 1 : -1;
+    if (to < 0)
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "recipient type '%s' is not partner or sales_rep", type);
+    void *who = rw_index_get(to == 0 ? &e->partners : &e->users, recipient);
+    if (!who)
+        return rw_fail(e, REWARDS_NOT_FOUND, "no %s '%s'", type, recipient);
+    const rw_partner *p = to == 0 ? who : ((rw_user *)who)->partner;
+    rewards_balance b = { out->version, 0, 0, 0, 0, 0 };
+    for (size_t i = 0; i < p->entries.len; i++) {
+        const rw_entry *en = RW_VEC_AT(p->entries, rw_entry *, i);
+        if (!is_recipient(en, (rw_recipient)to, who))
+            continue;
+        int points = !strcmp(en->currency, "PTS");
+        int64_t *slot = NULL;
+        if (points)
+            slot = en->status == RW_ST_APPROVED || en->status == RW_ST_REDEEMED ? &b.points : NULL;
+        else
+            slot = en->status == RW_ST_PENDING ? &b.pending
+                   : en->status == RW_ST_APPROVED ? &b.approved
+                   : en->status == RW_ST_HELD ? &b.held
+                                              : &b.paid;
+        if (slot && rw_add(*slot, en->amount, slot))
+            return rw_fail(e, REWARDS_OVERFLOW, "a balance of %s '%s' overflows", type, recipient);
+    }
+    *out = b;
+    return REWARDS_OK;
+}

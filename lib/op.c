@@ -1,0 +1,389 @@
+/*
+ * op.c - building operations (the public rewards_op_* calls) and their
+ * canonical signature.  An operation is only a description: nothing is
+ * checked here but the paths, so that the engine can report faults in the
+ * documented order when it applies the operation.
+ */
+#include "op.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void node_clear(const rw_alloc *a, rw_node *n)
+{
+    for (size_t i = 0; i < n->nkids; i++)
+        node_clear(a, &n->kids[i]);
+    rw_free(a, n->kids);
+    rw_free(a, n->key);
+    rw_free(a, n->str);
+    memset(n, 0, sizeof *n);
+}
+
+rewards_status rewards_op_new(rewards_engine *engine, const char *kind, rewards_op **out)
+{
+    if (!engine || !kind || !out)
+        return REWARDS_MISUSE;
+    rewards_op *op = rw_calloc(&engine->alloc, 1, sizeof *op);
+    if (!op)
+        return REWARDS_NOMEM;
+    op->engine = engine;
+    op->root.type = RW_V_OBJECT;
+    op->kind = rw_strdup(&engine->alloc, kind);
+    if (!op->kind) {
+        rw_free(&engine->alloc, op);
+        return REWARDS_NOMEM;
+    }
+    *out = op;
+    return REWARDS_OK;
+}
+
+void rewards_op_free(rewards_op *op)
+{
+    if (!op)
+        return;
+    const rw_alloc *a = &op->engine->alloc;
+    node_clear(a, &op->root);
+    rw_free(a, op->kind);
+    rw_free(a, op);
+}
+
+const rw_node *rw_node_get(const rw_node *obj, const char *key)
+{
+    if (!obj || obj->type != RW_V_OBJECT)
+        return NULL;
+    for (size_t i = 0; i < obj->nkids; i++)
+        if (strcmp(obj->kids[i].key, key) == 0)
+            return &obj->kids[i];
+    return NULL;
+}
+
+static int is_index(const char *s, size_t len, size_t *out)
+{
+    if (len == 0 || len > 9)
+        return 0;
+    size_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (size_t)(s[i] - '0');
+    }
+    if (len > 1 && s[0] == '0')
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static rw_node *add_kid(const rw_alloc *a, rw_node *parent, const char *key, size_t keylen)
+{
+    if (parent->nkids == parent->capkids) {
+        size_t ncap = parent->capkids ? parent->capkids * 2 : 4;
+        rw_node *k = rw_realloc(a, parent->kids, ncap * sizeof *k);
+        if (!k)
+            return NULL;
+        parent->kids = k;
+        parent->capkids = ncap;
+    }
+    rw_node *n = &parent->kids[parent->nkids];
+    memset(n, 0, sizeof *n);
+    if (key) {
+        n->key = rw_strndup(a, key, keylen);
+        if (!n->key)
+            return NULL;
+    }
+    n->type = RW_V_NULL;
+    parent->nkids++;
+    return n;
+}
+
+/*
+ * Walk @p path from the root, creating containers on the way, and return the
+ * (new, untyped) node at its end.  A component that is a number selects a
+ * list element; a container is created as a list when the component after
+ * it is a number.
+ */
+static rewards_status locate(rewards_op *op, const char *path, rw_node **out)
+{
+    const rw_alloc *a = &op->engine->alloc;
+    if (!path || !*path)
+        return REWARDS_INVALID_ARGUMENT;
+    rw_node *cur = &op->root;
+    const char *p = path;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        if (len == 0)
+            return REWARDS_INVALID_ARGUMENT;
+        rw_node *next = NULL;
+        size_t idx;
+        if (cur->type == RW_V_LIST) {
+            if (!is_index(p, len, &idx) || idx > cur->nkids)
+                return REWARDS_INVALID_ARGUMENT;
+            if (idx < cur->nkids)
+                next = &cur->kids[idx];
+            else if (!(next = add_kid(a, cur, NULL, 0)))
+                return REWARDS_NOMEM;
+        } else if (cur->type == RW_V_OBJECT) {
+            for (size_t i = 0; i < cur->nkids; i++)
+                if (strncmp(cur->kids[i].key, p, len) == 0 && cur->kids[i].key[len] == '\0')
+                    next = &cur->kids[i];
+            if (!next && !(next = add_kid(a, cur, p, len)))
+                return REWARDS_NOMEM;
+        } else {
+            return REWARDS_INVALID_ARGUMENT; /* a scalar has no fields */
+        }
+        if (!dot) {
+            if (next->type != RW_V_NULL || next->str || next->nkids)
+                return REWARDS_INVALID_ARGUMENT; /* set twice */
+            *out = next;
+            return REWARDS_OK;
+        }
+        if (next->type == RW_V_NULL) {
+            const char *after = dot + 1;
+            const char *d2 = strchr(after, '.');
+            size_t l2 = d2 ? (size_t)(d2 - after) : strlen(after);
+            next->type = is_index(after, l2, &idx) ? RW_V_LIST : RW_V_OBJECT;
+        }
+        cur = next;
+        p = dot + 1;
+    }
+}
+
+static rewards_status set_node(rewards_op *op, const char *path, rw_vtype t, const char *s, int64_t v)
+{
+    if (!op)
+        return REWARDS_MISUSE;
+    char *copy = NULL;
+    if (s) {
+        copy = rw_strdup(&op->engine->alloc, s);
+        if (!copy)
+            return REWARDS_NOMEM;
+    }
+    rw_node *n;
+    rewards_status st = locate(op, path, &n);
+    if (st) {
+        rw_free(&op->engine->alloc, copy);
+        return st;
+    }
+    n->type = t;
+    n->str = copy;
+    n->num = v;
+    return REWARDS_OK;
+}
+
+rewards_status rewards_op_set_string(rewards_op *op, const char *path, const char *value)
+{
+    if (!value)
+        return REWARDS_MISUSE;
+    return set_node(op, path, RW_V_STRING, value, 0);
+}
+
+rewards_status rewards_op_set_int(rewards_op *op, const char *path, int64_t value)
+{
+    return set_node(op, path, RW_V_INT, NULL, value);
+}
+
+rewards_status rewards_op_set_bool(rewards_op *op, const char *path, int value)
+{
+    return set_node(op, path, RW_V_BOOL, NULL, value ? 1 : 0);
+}
+
+rewards_status rewards_op_set_time(rewards_op *op, const char *path, int64_t at)
+{
+    return set_node(op, path, RW_V_TIME, NULL, at);
+}
+
+rewards_status rewards_op_set_number(rewards_op *op, const char *path, const char *decimal)
+{
+    if (!decimal)
+        return REWARDS_MISUSE;
+    return set_node(op, path, RW_V_NUMBER, decimal, 0);
+}
+
+rewards_status rewards_op_set_null(rewards_op *op, const char *path)
+{
+    return set_node(op, path, RW_V_NULL, NULL, 0);
+}
+
+rewards_status rewards_op_set_object(rewards_op *op, const char *path)
+{
+    return set_node(op, path, RW_V_OBJECT, NULL, 0);
+}
+
+rewards_status rewards_op_set_list(rewards_op *op, const char *path)
+{
+    return set_node(op, path, RW_V_LIST, NULL, 0);
+}
+
+const char *rw_vtype_name(rw_vtype t)
+{
+    static const char *names[] = { "a string", "an integer", "a boolean", "a time", "a number", "null", "an object", "a list" };
+    return names[t];
+}
+
+/* ---- signature ---------------------------------------------------------- */
+
+typedef struct sbuf {
+    const rw_alloc *a;
+    char *p;
+    size_t len, cap;
+    int failed;
+} sbuf;
+
+static void put(sbuf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 128;
+        while (ncap < b->len + n + 1)
+            ncap *= 2;
+        char *np = rw_realloc(b->a, b->p, ncap);
+        if (!np) {
+            b->failed = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void puts_(sbuf *b, const char *s) { put(b, s, strlen(s)); }
+
+static int is_time_key(const char *k)
+{
+    return k && (!strcmp(k, "at") || !strcmp(k, "until") || !strcmp(k, "active_from") || !strcmp(k, "active_until"));
+}
+
+static int is_decimal_key(const char *k)
+{
+    static const char *keys[] = { "amount", "rate", "points", "points_per_unit", "cap_per_deal", "cap_per_period",
+                                  "revenue", "from", "bonus", "at" };
+    for (size_t i = 0; k && i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(k, keys[i]))
+            return 1;
+    return 0;
+}
+
+/* A decimal written canonically: no leading zeros, no trailing fractional zeros. */
+static int canonical_decimal(const char *s, char *out, size_t size)
+{
+    size_t n = strlen(s);
+    int pct = n && s[n - 1] == '%';
+    if (pct)
+        n--;
+    size_t i = 0, dot = n;
+    if (n == 0 || n + 2 > size)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '.' && dot == n && i > 0 && i + 1 < n)
+            dot = i;
+        else if (s[i] < '0' || s[i] > '9')
+            return -1;
+    }
+    size_t start = 0;
+    while (start + 1 < dot && s[start] == '0')
+        start++;
+    size_t end = n;
+    if (dot < n) {
+        while (end > dot + 1 && s[end - 1] == '0')
+            end--;
+        if (end == dot + 1)
+            end = dot;
+    }
+    size_t len = end - start;
+    memcpy(out, s + start, len);
+    if (pct)
+        out[len++] = '%';
+    out[len] = '\0';
+    return 0;
+}
+
+static void sig_node(sbuf *b, const rw_node *n, const char *key)
+{
+    char tmp[64];
+    switch (n->type) {
+    case RW_V_STRING: {
+        int64_t t;
+        if (is_time_key(key) && rw_time_parse(n->str, strlen(n->str), &t) == 0) {
+            snprintf(tmp, sizeof tmp, "T%lld", (long long)t);
+            puts_(b, tmp);
+        } else if (is_decimal_key(key) && canonical_decimal(n->str, tmp + 1, sizeof tmp - 1) == 0) {
+            tmp[0] = 'D';
+            puts_(b, tmp);
+        } else {
+            snprintf(tmp, sizeof tmp, "S%zu:", strlen(n->str));
+            puts_(b, tmp);
+            puts_(b, n->str);
+        }
+        break;
+    }
+    case RW_V_NUMBER:
+        puts_(b, "N");
+        puts_(b, n->str);
+        break;
+    case RW_V_TIME:
+        snprintf(tmp, sizeof tmp, "T%lld", (long long)n->num);
+        puts_(b, tmp);
+        break;
+    case RW_V_INT:
+    case RW_V_BOOL:
+        snprintf(tmp, sizeof tmp, "%c%lld", n->type == RW_V_INT ? 'I' : 'B', (long long)n->num);
+        puts_(b, tmp);
+        break;
+    case RW_V_NULL:
+        puts_(b, "Z");
+        break;
+    case RW_V_LIST:
+        puts_(b, "[");
+        for (size_t i = 0; i < n->nkids; i++) {
+            sig_node(b, &n->kids[i], NULL);
+            puts_(b, ",");
+        }
+        puts_(b, "]");
+        break;
+    case RW_V_OBJECT: {
+        /* members in key order: the same fields given in another order are the same operation */
+        const rw_node *prev = NULL;
+        puts_(b, "{");
+        for (;;) {
+            const rw_node *best = NULL;
+            for (size_t i = 0; i < n->nkids; i++) {
+                const rw_node *k = &n->kids[i];
+                if (!strcmp(k->key, "event"))
+                    continue;
+                if (prev && strcmp(k->key, prev->key) <= 0)
+                    continue;
+                if (!best || strcmp(k->key, best->key) < 0)
+                    best = k;
+            }
+            if (!best)
+                break;
+            snprintf(tmp, sizeof tmp, "%zu:", strlen(best->key));
+            puts_(b, tmp);
+            puts_(b, best->key);
+            puts_(b, "=");
+            sig_node(b, best, best->key);
+            puts_(b, ";");
+            prev = best;
+        }
+        puts_(b, "}");
+        break;
+    }
+    }
+}
+
+char *rw_op_signature(rw_engine *e, const rewards_op *op)
+{
+    sbuf b = { &e->alloc, NULL, 0, 0, 0 };
+    puts_(&b, op->kind);
+    sig_node(&b, &op->root, NULL);
+    if (b.failed) {
+        rw_free(&e->alloc, b.p);
+        return NULL;
+    }
+    return b.p;
+}

@@ -1,0 +1,67 @@
+/*
+ * ops.h - the operation handlers, one per operation kind, and the pieces of
+ * the engine they share (records, events, the ledger).
+ */
+#ifndef RW_OPS_H
+#define RW_OPS_H
+
+#include "fields.h"
+
+typedef rewards_status (*rw_handler)(rw_ctx *c);
+
+rewards_status rw_op_currency(rw_ctx *c);
+rewards_status rw_op_program(rw_ctx *c);
+rewards_status rw_op_level(rw_ctx *c);
+rewards_status rw_op_reward(rw_ctx *c);
+rewards_status rw_op_partner(rw_ctx *c);
+rewards_status rw_op_user(rw_ctx *c);
+rewards_status rw_op_user_access(rw_ctx *c);
+rewards_status rw_op_fx(rw_ctx *c);
+rewards_status rw_op_deal(rw_ctx *c);
+rewards_status rw_op_assign(rw_ctx *c);
+rewards_status rw_op_stage(rw_ctx *c);
+rewards_status rw_op_payment(rw_ctx *c);
+rewards_status rw_op_amend(rw_ctx *c);
+rewards_status rw_op_set_level(rw_ctx *c);
+rewards_status rw_op_evaluate_levels(rw_ctx *c);
+rewards_status rw_op_approve(rw_ctx *c);
+rewards_status rw_op_release(rw_ctx *c);
+rewards_status rw_op_redeem(rw_ctx *c);
+rewards_status rw_op_payout(rw_ctx *c);
+
+/* record.c: persistence of records */
+/* The storage key of a record (id, entry number or sequence number). */
+void rw_record_key(const rw_rec *rec, char *buf, size_t size);
+/* Encode a record; *out is allocated with the engine allocator. */
+rewards_status rw_record_encode(rw_engine *e, const rw_rec *rec, char **out, size_t *size);
+void rw_record_free(rw_engine *e, rw_rec *rec);
+size_t rw_record_size(int kind);
+
+/* evaluate.c: rewards on deal triggers, and corrections */
+rewards_status rw_fire(rw_engine *e, rw_deal *d, rw_trigger trig, int64_t at, int64_t base, int uses_deal_amount);
+/* Recompute the groups of the given contributions; cancelled: the deal whose own earnings are reversed. */
+rewards_status rw_recompute(rw_engine *e, rw_contrib **changed, size_t n, const rw_deal *cancelled, int64_t at);
+/* Convert an amount of a deal currency into the program currency at the FX rate in force at t. */
+rewards_status rw_fx_rate_at(rw_engine *e, const char *from, const char *to, int64_t t, int64_t *rate);
+/* The metric a contribution adds to its group: 0 when voided. */
+rewards_status rw_contrib_metric(rw_engine *e, const rw_contrib *k, int64_t *out);
+rewards_status rw_fx_convert(rw_engine *e, const rw_program *p, int64_t amount, int exp_from, int64_t rate, int64_t *out);
+
+/* ledger.c */
+rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t amount, rw_entry_type type, int64_t at);
+/* Release a held contribution (and its held entries) to a recipient. */
+rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, rw_user *user);
+/* link.c: add a new (or restored) record to the engine: its kind list, its
+ * id index and every derived list that refers to it. */
+rewards_status rw_link_record(rw_engine *e, rw_rec *rec);
+rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out);
+const rw_vec *rw_fx_pair(const rw_engine *e, const char *from, const char *to);
+
+extern const char *const rw_trigger_names[];
+extern const char *const rw_stage_names[];
+extern const char *const rw_entry_type_names[];
+extern const char *const rw_status_names[];
+extern const char *const rw_hold_names[];
+extern const char *const rw_recipient_names[];
+
+#endif

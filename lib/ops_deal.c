@@ -1,0 +1,252 @@
+/*
+ * ops_deal.c - deals and the people on them: creation, assignment, stage
+ * changes (with their triggers and clawbacks), payments, amendments,
+ * portal access, and releasing holds.
+ */
+#include "ops.h"
+
+#include <string.h>
+
+const char *const rw_stage_names[] = { "registered", "approved", "won", "contract_started", "lost", "cancelled", NULL };
+
+/* An assignment needs a user of the deal's partner with portal access. */
+static rewards_status check_assignable(rw_ctx *c, const rw_partner *p, const rw_user *u)
+{
+    if (u->partner != p)
+        return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'user': user '%s' belongs to partner '%s', not '%s'", u->id,
+                       u->partner->id, p->id);
+    if (!u->portal_access)
+        return rw_fail(c->e, REWARDS_NO_PORTAL_ACCESS, "user '%s' has no partner-portal access", u->id);
+    return REWARDS_OK;
+}
+
+static rewards_status release_deal(rw_engine *e, rw_deal *d, rw_recipient to, rw_user *u)
+{
+    for (size_t i = 0; i < d->contribs.len; i++) {
+        rw_contrib *k = RW_VEC_AT(d->contribs, rw_contrib *, i);
+        if (k->hold)
+            RW_TRY(rw_release_contrib(e, k, to, u));
+    }
+    return REWARDS_OK;
+}
+
+rewards_status rw_op_deal(rw_ctx *c)
+{
+    rw_engine *e = c->e;
+    const char *id;
+    rw_partner *p;
+    char cur[4];
+    int exp;
+    int64_t amount, units = 1;
+    rw_attrs *attrs;
+    rw_user *u;
+    RW_TRY(rw_get_at(c));
+    RW_TRY(rw_get_new_id(c, "id", &e->deals, "deal", &id));
+    RW_TRY(rw_get_ref(c, "partner", RW_REQUIRED, &e->partners, "partner", (void **)&p));
+    RW_TRY(rw_get_currency(c, "currency", cur, &exp));
+    if (!strcmp(cur, "PTS"))
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'currency': a deal is not in points");
+    RW_TRY(rw_get_amount(c, "amount", RW_REQUIRED, exp, 0, &amount));
+    RW_TRY(rw_get_int(c, "units", RW_OPTIONAL, 0, INT64_MAX, &units));
+    RW_TRY(rw_get_attrs(c, "attrs", &attrs));
+    RW_TRY(rw_get_ref(c, "user", RW_OPTIONAL, &e->users, "user", (void **)&u));
+    if (u)
+        RW_TRY(check_assignable(c, p, u));
+    rw_deal *d = rw_new_record(e, RW_KIND_DEAL, sizeof *d);
+    if (!d || !(d->id = rw_new_str(e, id, strlen(id))))
+        return rw_nomem(e);
+    d->partner = p;
+    d->user = u;
+    memcpy(d->currency, cur, 4);
+    d->exp = exp;
+    d->amount = amount;
+    d->units = units;
+    d->attrs = attrs;
+    d->stage = RW_STAGE_REGISTERED;
+    d->registered_at = c->at;
+    d->won_at = d->closed_at = RW_NONE;
+    RW_TRY(rw_link_record(e, &d->h));
+    return rw_fire(e, d, RW_TRIG_REGISTERED, c->at, amount, 1);
+}
+
+rewards_status rw_op_assign(rw_ctx *c)
+{
+    rw_deal *d;
+    rw_user *u;
+    RW_TRY(rw_get_at(c));
+    RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &c->e->deals, "deal", (void **)&d));
+    RW_TRY(rw_get_ref(c, "user", RW_REQUIRED, &c->e->users, "user", (void **)&u));
+    RW_TRY(check_assignable(c, d->partner, u));
+    if (rw_touch(c->e, &d->h, sizeof *d))
+        return rw_nomem(c->e);
+    d->user = u;
+    return release_deal(c->e, d, RW_TO_SALES_REP, u);
+}
+
+static int stage_rank(rw_stage s)
+{
+    return s <= RW_STAGE_CONTRACT_STARTED ? (int)s : -1;
+}
+
+rewards_status rw_op_stage(rw_ctx *c)
+{
+    static const char *const names[] = { "registered", "approved", "won", "contract_started", "lost", "cancelled",
+                                         "renewed", NULL };
+    rw_engine *e = c->e;
+    rw_deal *d;
+    int target;
+    int64_t amount = RW_NONE;
+    RW_TRY(rw_get_at(c));
+    RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &e->deals, "deal", (void **)&d));
+    RW_TRY(rw_get_enum(c, "stage", RW_REQUIRED, names, &target));
+    int renewed = target == 6;
+    if (!renewed && rw_node_get(c->obj, "amount"))
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'amount' is only for stage 'renewed'");
+    if (renewed)
+        RW_TRY(rw_get_amount(c, "amount", RW_REQUIRED, d->exp, 0, &amount));
+
+    rw_stage from = d->stage;
+    int ok;
+    if (renewed)
+        ok = from == RW_STAGE_CONTRACT_STARTED;
+    else if (target == RW_STAGE_LOST)
+        ok = from == RW_STAGE_REGISTERED || from == RW_STAGE_APPROVED;
+    else if (target == RW_STAGE_CANCELLED)
+        ok = from == RW_STAGE_WON || from == RW_STAGE_CONTRACT_STARTED;
+    else
+        ok = stage_rank(from) >= 0 && target > stage_rank(from);
+    if (!ok)
+        return rw_fail(e, REWARDS_INVALID_TRANSITION, "deal '%s' cannot go from '%s' to '%s'", d->id, rw_stage_names[from],
+                       names[target]);
+    if (renewed)
+        return rw_fire(e, d, RW_TRIG_RENEWED, c->at, amount, 0);
+
+    if (rw_touch(e, &d->h, sizeof *d))
+        return rw_nomem(e);
+    d->stage = (rw_stage)target;
+    switch ((rw_stage)target) {
+    case RW_STAGE_APPROVED:
+        return rw_fire(e, d, RW_TRIG_APPROVED, c->at, d->amount, 1);
+    case RW_STAGE_WON:
+    case RW_STAGE_CONTRACT_STARTED:
+        if (d->won_at == RW_NONE)
+            d->won_at = c->at;
+        return rw_fire(e, d, target == RW_STAGE_WON ? RW_TRIG_WON : RW_TRIG_CONTRACT_STARTED, c->at, d->amount, 1);
+    case RW_STAGE_LOST:
+        d->closed_at = c->at;
+        return REWARDS_OK;
+    case RW_STAGE_CANCELLED: {
+        d->closed_at = c->at;
+        /* void every contribution still inside its reward's clawback window */
+        rw_contrib **changed = rw_malloc(&e->alloc, (d->contribs.len + 1) * sizeof *changed);
+        if (!changed)
+            return rw_nomem(e);
+        size_t n = 0;
+        rewards_status st = REWARDS_OK;
+        for (size_t i = 0; i < d->contribs.len && !st; i++) {
+            rw_contrib *k = RW_VEC_AT(d->contribs, rw_contrib *, i);
+            int64_t days = k->reward->clawback_days;
+            if (k->voided || days <= 0 || c->at - k->at > days * 86400)
+                continue;
+            if (rw_touch(e, &k->h, sizeof *k)) {
+                st = rw_nomem(e);
+                break;
+            }
+            k->voided = 1;
+            changed[n++] = k;
+        }
+        if (!st)
+            st = rw_recompute(e, changed, n, d, c->at);
+        rw_free(&e->alloc, changed);
+        return st;
+    }
+    case RW_STAGE_REGISTERED:
+        break;
+    }
+    return REWARDS_OK;
+}
+
+rewards_status rw_op_payment(rw_ctx *c)
+{
+    rw_deal *d;
+    int64_t amount;
+    RW_TRY(rw_get_at(c));
+    RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &c->e->deals, "deal", (void **)&d));
+    RW_TRY(rw_get_amount(c, "amount", RW_REQUIRED, d->exp, 1, &amount));
+    if (d->stage != RW_STAGE_WON && d->stage != RW_STAGE_CONTRACT_STARTED)
+        return rw_fail(c->e, REWARDS_INVALID_TRANSITION, "deal '%s' is '%s': payments need a won deal", d->id,
+                       rw_stage_names[d->stage]);
+    return rw_fire(c->e, d, RW_TRIG_PAID, c->at, amount, 0);
+}
+
+rewards_status rw_op_amend(rw_ctx *c)
+{
+    rw_engine *e = c->e;
+    rw_deal *d;
+    int64_t amount;
+    RW_TRY(rw_get_at(c));
+    RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &e->deals, "deal", (void **)&d));
+    RW_TRY(rw_get_amount(c, "amount", RW_REQUIRED, d->exp, 0, &amount));
+    if (d->stage == RW_STAGE_LOST || d->stage == RW_STAGE_CANCELLED)
+        return rw_fail(e, REWARDS_INVALID_TRANSITION, "deal '%s' is '%s' and cannot be amended", d->id,
+                       rw_stage_names[d->stage]);
+    if (amount == d->amount)
+        return REWARDS_OK;
+    if (rw_touch(e, &d->h, sizeof *d))
+        return rw_nomem(e);
+    d->amount = amount;
+    rw_contrib **changed = rw_malloc(&e->alloc, (d->contribs.len + 1) * sizeof *changed);
+    if (!changed)
+        return rw_nomem(e);
+    size_t n = 0;
+    rewards_status st = REWARDS_OK;
+    for (size_t i = 0; i < d->contribs.len && !st; i++) {
+        rw_contrib *k = RW_VEC_AT(d->contribs, rw_contrib *, i);
+        if (!k->uses_deal_amount)
+            continue;
+        if (rw_touch(e, &k->h, sizeof *k)) {
+            st = rw_nomem(e);
+            break;
+        }
+        k->base = amount;
+        changed[n++] = k;
+    }
+    if (!st)
+        st = rw_recompute(e, changed, n, NULL, c->at);
+    rw_free(&e->alloc, changed);
+    return st;
+}
+
+rewards_status rw_op_user_access(rw_ctx *c)
+{
+    rw_user *u;
+    int access = 0;
+    RW_TRY(rw_get_at(c));
+    RW_TRY(rw_get_ref(c, "user", RW_REQUIRED, &c->e->users, "user", (void **)&u));
+    RW_TRY(rw_get_bool(c, "portal_access", RW_REQUIRED, &access));
+    if (access == u->portal_access)
+        return REWARDS_OK;
+    if (rw_touch(c->e, &u->h, sizeof *u))
+        return rw_nomem(c->e);
+    u->portal_access = access;
+    if (!access)
+        return REWARDS_OK;
+    /* access is back: what was held only for the want of it goes to the user */
+    for (size_t i = 0; i < u->contribs.len; i++) {
+        rw_contrib *k = RW_VEC_AT(u->contribs, rw_contrib *, i);
+        if (k->hold == RW_HOLD_NO_ACCESS && k->to_user == u)
+            RW_TRY(rw_release_contrib(c->e, k, RW_TO_SALES_REP, u));
+    }
+    return REWARDS_OK;
+}
+
+rewards_status rw_op_release(rw_ctx *c)
+{
+    static const char *const targets[] = { "partner", NULL };
+    rw_deal *d;
+    int to;
+    RW_TRY(rw_get_at(c));
+    RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &c->e->deals, "deal", (void **)&d));
+    RW_TRY(rw_get_enum(c, "to", RW_REQUIRED, targets, &to));
+    return release_deal(c->e, d, RW_TO_PARTNER, NULL);
+}
