@@ -1,0 +1,157 @@
+/*
+ * engineutil.c - the helpers of engineutil.h.  The fingerprint reaches into
+ * the engine's internals (tests link the static library).
+ */
+#include "engineutil.h"
+#include "ops.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+rewards_status eu_op(rewards_engine *e, const char *kind, ...)
+{
+    rewards_op *op;
+    rewards_status st = rewards_op_new(e, kind, &op);
+    if (st)
+        return st;
+    va_list ap;
+    va_start(ap, kind);
+    const char *key;
+    while (!st && (key = va_arg(ap, const char *))) {
+        const char *val = va_arg(ap, const char *);
+        char path[256];
+        size_t n = strlen(key);
+        char type = n > 2 && key[n - 2] == ':' ? key[n - 1] : 's';
+        snprintf(path, sizeof path, "%.*s", (int)(type == 's' ? n : n - 2), key);
+        switch (type) {
+        case 'i': st = rewards_op_set_int(op, path, strtoll(val, NULL, 10)); break;
+        case 'b': st = rewards_op_set_bool(op, path, !strcmp(val, "true")); break;
+        case 'n': st = rewards_op_set_number(op, path, val); break;
+        case 'o': st = rewards_op_set_object(op, path); break;
+        case 'l': st = rewards_op_set_list(op, path); break;
+        default: st = rewards_op_set_string(op, path, val); break;
+        }
+    }
+    va_end(ap);
+    if (!st)
+        st = rewards_engine_apply(e, op);
+    rewards_op_free(op);
+    return st;
+}
+
+typedef struct sb {
+    char *p;
+    size_t len, cap;
+} sb;
+
+static int sb_write(void *user, const char *data, size_t size)
+{
+    sb *b = user;
+    if (b->len + size + 1 > b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 1024;
+        while (ncap < b->len + size + 1)
+            ncap *= 2;
+        char *np = realloc(b->p, ncap);
+        if (!np)
+            return -1;
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->len, data, size);
+    b->len += size;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+static char *export(rewards_engine *e, rewards_status (*fn)(rewards_engine *, rewards_write_fn, void *))
+{
+    sb b = { NULL, 0, 0 };
+    sb_write(&b, "", 0);
+    if (fn(e, sb_write, &b)) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+char *eu_ledger(rewards_engine *e) { return export(e, rewards_engine_export_ledger); }
+char *eu_payouts(rewards_engine *e) { return export(e, rewards_engine_export_payouts); }
+
+static void sb_printf(sb *b, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    sb_write(b, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+char *eu_fingerprint(rewards_engine *e)
+{
+    sb b = { NULL, 0, 0 };
+    sb_printf(&b, "next_seq=%llu clock=%lld\n", (unsigned long long)e->next_seq,
+              (long long)(e->meta ? e->meta->clock : RW_NONE));
+    for (int k = 0; k < RW_KIND_COUNT; k++) {
+        for (size_t i = 0; i < e->records[k].len; i++) {
+            rw_rec *r = RW_VEC_AT(e->records[k], rw_rec *, i);
+            char *data;
+            size_t size;
+            if (rw_record_encode(e, r, &data, &size)) {
+                free(b.p);
+                return NULL;
+            }
+            sb_printf(&b, "%d:", k);
+            sb_write(&b, data, size);
+            rw_free(&e->alloc, data);
+            /* derived lists, which a bad rollback could leave longer */
+            switch ((rw_kind)k) {
+            case RW_KIND_PROGRAM: {
+                rw_program *p = (rw_program *)r;
+                sb_printf(&b, " [%zu %zu %zu]", p->levels.len, p->rewards.len, p->partners.len);
+                break;
+            }
+            case RW_KIND_PARTNER: {
+                rw_partner *p = (rw_partner *)r;
+                sb_printf(&b, " [%zu %zu]", p->entries.len, p->deals.len);
+                break;
+            }
+            case RW_KIND_USER:
+                sb_printf(&b, " [%zu]", ((rw_user *)r)->contribs.len);
+                break;
+            case RW_KIND_DEAL: {
+                rw_deal *d = (rw_deal *)r;
+                sb_printf(&b, " [%zu %zu]", d->contribs.len, d->entries.len);
+                break;
+            }
+            case RW_KIND_CONTRIB: {
+                rw_contrib *c = (rw_contrib *)r;
+                sb_printf(&b, " [%zu", c->entries.len);
+                for (size_t s = 0; s < c->nslots; s++)
+                    sb_printf(&b, " %lld", (long long)c->net[s]);
+                if (c->group)
+                    sb_printf(&b, " g=%zu/%lld/%lld", c->group->contribs.len, (long long)c->group->metric,
+                              (long long)c->group->total);
+                sb_printf(&b, "]");
+                break;
+            }
+            case RW_KIND_RUN:
+                sb_printf(&b, " [%zu]", ((rw_run *)r)->lines.len);
+                break;
+            default:
+                break;
+            }
+            sb_printf(&b, "\n");
+        }
+    }
+    size_t counts[] = { e->currencies.count, e->programs.count, e->levels.count, e->rewards.count, e->partners.count,
+                        e->users.count, e->deals.count, e->runs.count, e->event_ids.count, e->redemptions.count,
+                        e->groups.count, e->fx_pairs.count };
+    sb_printf(&b, "indexes");
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        sb_printf(&b, " %zu", counts[i]);
+    sb_printf(&b, "\n");
+    return b.p;
+}
