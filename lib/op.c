@@ -5,6 +5,7 @@
  * documented order when it applies the operation.
  */
 #include "op.h"
+#include "buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,36 +224,6 @@ const char *rw_vtype_name(rw_vtype t)
 
 /* ---- signature ---------------------------------------------------------- */
 
-typedef struct sbuf {
-    const rw_alloc *a;
-    char *p;
-    size_t len, cap;
-    int failed;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 128;
-        while (ncap < b->len + n + 1)
-            ncap *= 2;
-        char *np = rw_realloc(b->a, b->p, ncap);
-        if (!np) {
-            b->failed = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(sbuf *b, const char *s) { put(b, s, strlen(s)); }
-
 static int is_time_key(const char *k)
 {
     return k && (!strcmp(k, "at") || !strcmp(k, "until") || !strcmp(k, "active_from") || !strcmp(k, "active_until"));
@@ -302,7 +273,7 @@ static int canonical_decimal(const char *s, char *out, size_t size)
     return 0;
 }
 
-static void sig_node(sbuf *b, const rw_node *n, const char *key)
+static void sig_node(rw_buf *b, const rw_node *n, const char *key)
 {
     char tmp[64];
     switch (n->type) {
@@ -310,45 +281,45 @@ static void sig_node(sbuf *b, const rw_node *n, const char *key)
         int64_t t;
         if (is_time_key(key) && rw_time_parse(n->str, strlen(n->str), &t) == 0) {
             snprintf(tmp, sizeof tmp, "T%lld", (long long)t);
-            puts_(b, tmp);
+            rw_buf_puts(b, tmp);
         } else if (is_decimal_key(key) && canonical_decimal(n->str, tmp + 1, sizeof tmp - 1) == 0) {
             tmp[0] = 'D';
-            puts_(b, tmp);
+            rw_buf_puts(b, tmp);
         } else {
             snprintf(tmp, sizeof tmp, "S%zu:", strlen(n->str));
-            puts_(b, tmp);
-            puts_(b, n->str);
+            rw_buf_puts(b, tmp);
+            rw_buf_puts(b, n->str);
         }
         break;
     }
     case RW_V_NUMBER:
-        puts_(b, "N");
-        puts_(b, n->str);
+        rw_buf_puts(b, "N");
+        rw_buf_puts(b, n->str);
         break;
     case RW_V_TIME:
         snprintf(tmp, sizeof tmp, "T%lld", (long long)n->num);
-        puts_(b, tmp);
+        rw_buf_puts(b, tmp);
         break;
     case RW_V_INT:
     case RW_V_BOOL:
         snprintf(tmp, sizeof tmp, "%c%lld", n->type == RW_V_INT ? 'I' : 'B', (long long)n->num);
-        puts_(b, tmp);
+        rw_buf_puts(b, tmp);
         break;
     case RW_V_NULL:
-        puts_(b, "Z");
+        rw_buf_puts(b, "Z");
         break;
     case RW_V_LIST:
-        puts_(b, "[");
+        rw_buf_puts(b, "[");
         for (size_t i = 0; i < n->nkids; i++) {
             sig_node(b, &n->kids[i], NULL);
-            puts_(b, ",");
+            rw_buf_puts(b, ",");
         }
-        puts_(b, "]");
+        rw_buf_puts(b, "]");
         break;
     case RW_V_OBJECT: {
         /* members in key order: the same fields given in another order are the same operation */
         const rw_node *prev = NULL;
-        puts_(b, "{");
+        rw_buf_puts(b, "{");
         for (;;) {
             const rw_node *best = NULL;
             for (size_t i = 0; i < n->nkids; i++) {
@@ -363,14 +334,14 @@ static void sig_node(sbuf *b, const rw_node *n, const char *key)
             if (!best)
                 break;
             snprintf(tmp, sizeof tmp, "%zu:", strlen(best->key));
-            puts_(b, tmp);
-            puts_(b, best->key);
-            puts_(b, "=");
+            rw_buf_puts(b, tmp);
+            rw_buf_puts(b, best->key);
+            rw_buf_puts(b, "=");
             sig_node(b, best, best->key);
-            puts_(b, ";");
+            rw_buf_puts(b, ";");
             prev = best;
         }
-        puts_(b, "}");
+        rw_buf_puts(b, "}");
         break;
     }
     }
@@ -378,8 +349,8 @@ static void sig_node(sbuf *b, const rw_node *n, const char *key)
 
 char *rw_op_signature(rw_engine *e, const rewards_op *op)
 {
-    sbuf b = { &e->alloc, NULL, 0, 0, 0 };
-    puts_(&b, op->kind);
+    rw_buf b = { &e->alloc, NULL, 0, 0, 0 };
+    rw_buf_puts(&b, op->kind);
     sig_node(&b, &op->root, NULL);
     if (b.failed) {
         rw_free(&e->alloc, b.p);

@@ -83,6 +83,41 @@ rewards_status rw_op_assign(rw_ctx *c)
     return release_deal(c->e, d, RW_TO_SALES_REP, u);
 }
 
+/*
+ * Correct a deal's earnings: a cancellation (cancel) voids the contributions
+ * still inside their reward's clawback window; an amendment re-bases the
+ * contributions that follow the deal amount.  Then the affected groups are
+ * recomputed and the differences recorded.
+ */
+static rewards_status correct_deal(rw_engine *e, rw_deal *d, int64_t at, int cancel)
+{
+    rw_contrib **changed = rw_malloc(&e->alloc, (d->contribs.len + 1) * sizeof *changed);
+    if (!changed)
+        return rw_nomem(e);
+    size_t n = 0;
+    rewards_status st = REWARDS_OK;
+    for (size_t i = 0; i < d->contribs.len; i++) {
+        rw_contrib *k = RW_VEC_AT(d->contribs, rw_contrib *, i);
+        int64_t days = k->reward->clawback_days;
+        int affected = cancel ? !k->voided && days > 0 && at - k->at <= days * 86400 : k->uses_deal_amount;
+        if (!affected)
+            continue;
+        if (rw_touch(e, &k->h, sizeof *k)) {
+            st = rw_nomem(e);
+            break;
+        }
+        if (cancel)
+            k->voided = 1;
+        else
+            k->base = d->amount;
+        changed[n++] = k;
+    }
+    if (!st)
+        st = rw_recompute(e, changed, n, cancel ? d : NULL, at);
+    rw_free(&e->alloc, changed);
+    return st;
+}
+
 static int stage_rank(rw_stage s)
 {
     return s <= RW_STAGE_CONTRACT_STARTED ? (int)s : -1;
@@ -135,31 +170,9 @@ rewards_status rw_op_stage(rw_ctx *c)
     case RW_STAGE_LOST:
         d->closed_at = c->at;
         return REWARDS_OK;
-    case RW_STAGE_CANCELLED: {
+    case RW_STAGE_CANCELLED:
         d->closed_at = c->at;
-        /* void every contribution still inside its reward's clawback window */
-        rw_contrib **changed = rw_malloc(&e->alloc, (d->contribs.len + 1) * sizeof *changed);
-        if (!changed)
-            return rw_nomem(e);
-        size_t n = 0;
-        rewards_status st = REWARDS_OK;
-        for (size_t i = 0; i < d->contribs.len && !st; i++) {
-            rw_contrib *k = RW_VEC_AT(d->contribs, rw_contrib *, i);
-            int64_t days = k->reward->clawback_days;
-            if (k->voided || days <= 0 || c->at - k->at > days * 86400)
-                continue;
-            if (rw_touch(e, &k->h, sizeof *k)) {
-                st = rw_nomem(e);
-                break;
-            }
-            k->voided = 1;
-            changed[n++] = k;
-        }
-        if (!st)
-            st = rw_recompute(e, changed, n, d, c->at);
-        rw_free(&e->alloc, changed);
-        return st;
-    }
+        return correct_deal(e, d, c->at, 1);
     case RW_STAGE_REGISTERED:
         break;
     }
@@ -195,26 +208,7 @@ rewards_status rw_op_amend(rw_ctx *c)
     if (rw_touch(e, &d->h, sizeof *d))
         return rw_nomem(e);
     d->amount = amount;
-    rw_contrib **changed = rw_malloc(&e->alloc, (d->contribs.len + 1) * sizeof *changed);
-    if (!changed)
-        return rw_nomem(e);
-    size_t n = 0;
-    rewards_status st = REWARDS_OK;
-    for (size_t i = 0; i < d->contribs.len && !st; i++) {
-        rw_contrib *k = RW_VEC_AT(d->contribs, rw_contrib *, i);
-        if (!k->uses_deal_amount)
-            continue;
-        if (rw_touch(e, &k->h, sizeof *k)) {
-            st = rw_nomem(e);
-            break;
-        }
-        k->base = amount;
-        changed[n++] = k;
-    }
-    if (!st)
-        st = rw_recompute(e, changed, n, NULL, c->at);
-    rw_free(&e->alloc, changed);
-    return st;
+    return correct_deal(e, d, c->at, 0);
 }
 
 rewards_status rw_op_user_access(rw_ctx *c)

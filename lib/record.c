@@ -11,6 +11,7 @@
  * linked (link.c).
  */
 #include "ops.h"
+#include "buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,58 +54,31 @@ void rw_record_key(const rw_rec *r, char *buf, size_t size)
 
 /* ---- writing ------------------------------------------------------------ */
 
-typedef struct wbuf {
-    const rw_alloc *a;
-    char *p;
-    size_t len, cap;
-    int failed;
-} wbuf;
-
-static void w_raw(wbuf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n > b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 256;
-        while (ncap < b->len + n)
-            ncap *= 2;
-        char *np = rw_realloc(b->a, b->p, ncap);
-        if (!np) {
-            b->failed = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-static void w_strn(wbuf *b, const char *s, size_t n)
+static void w_strn(rw_buf *b, const char *s, size_t n)
 {
     char head[32];
     int h = snprintf(head, sizeof head, "%zu:", n);
-    w_raw(b, head, (size_t)h);
-    w_raw(b, s, n);
-    w_raw(b, ",", 1);
+    rw_buf_put(b, head, (size_t)h);
+    rw_buf_put(b, s, n);
+    rw_buf_put(b, ",", 1);
 }
 
-static void w_str(wbuf *b, const char *s)
+static void w_str(rw_buf *b, const char *s)
 {
     if (s)
         w_strn(b, s, strlen(s));
     else
-        w_raw(b, "-,", 2);
+        rw_buf_put(b, "-,", 2);
 }
 
-static void w_int(wbuf *b, int64_t v)
+static void w_int(rw_buf *b, int64_t v)
 {
     char num[32];
     snprintf(num, sizeof num, "%lld", (long long)v);
     w_str(b, num);
 }
 
-static void w_attrs(wbuf *b, const rw_attrs *a)
+static void w_attrs(rw_buf *b, const rw_attrs *a)
 {
     w_int(b, a ? (int64_t)a->n : -1);
     for (size_t i = 0; a && i < a->n; i++) {
@@ -116,9 +90,9 @@ static void w_attrs(wbuf *b, const rw_attrs *a)
 
 #define ID(x) ((x) ? (x)->id : NULL)
 
-static void encode(wbuf *b, const rw_rec *r)
+static void encode(rw_buf *b, const rw_rec *r)
 {
-    w_raw(b, "rw1,", 4);
+    rw_buf_put(b, "rw1,", 4);
     w_int(b, (int64_t)r->seq);
     switch ((rw_kind)r->kind) {
     case RW_KIND_META: {
@@ -231,7 +205,7 @@ static void encode(wbuf *b, const rw_rec *r)
 
 rewards_status rw_record_encode(rw_engine *e, const rw_rec *rec, char **out, size_t *size)
 {
-    wbuf b = { &e->alloc, NULL, 0, 0, 0 };
+    rw_buf b = { &e->alloc, NULL, 0, 0, 0 };
     encode(&b, rec);
     if (b.failed) {
         rw_free(&e->alloc, b.p);

@@ -1,0 +1,21 @@
+/*
+ * buf.h - a growable byte buffer for text the engine builds and hands out
+ * whole (record data, operation signatures).  A failed allocation is sticky:
+ * writers keep calling and check `failed` once at the end.
+ */
+#ifndef RW_BUF_H
+#define RW_BUF_H
+
+#include "rw_alloc.h"
+
+typedef struct rw_buf {
+    const rw_alloc *a;
+    char *p;      /* NUL-terminated while not failed */
+    size_t len, cap;
+    int failed;
+} rw_buf;
+
+void rw_buf_put(rw_buf *b, const char *s, size_t n);
+void rw_buf_puts(rw_buf *b, const char *s);
+
+#endif
