@@ -392,5 +392,6 @@ rewards_status rewards_engine_apply(rewards_engine *e, const rewards_op *op)
     deliver_events(e);
     e->in_callback = 0;
     e->queued.len = 0;
+    e->errmsg[0] = '\0'; /* a callback's refused call leaves no message on a success */
     return REWARDS_OK;
 }

@@ -421,7 +421,8 @@ static rewards_status recompute(rw_engine *e, rw_contrib **changed, size_t n, co
             RW_TRY(note(s, k, targets));
         }
     }
-    qsort(s->items, s->n, sizeof *s->items, by_record_order);
+    if (s->n) /* items is NULL when nothing changed: qsort must not be given NULL */
+        qsort(s->items, s->n, sizeof *s->items, by_record_order);
     for (size_t i = 0; i < s->n; i++) {
         correction *c = &s->items[i];
         int own = cancelled && c->k->deal == cancelled && c->k->voided;

@@ -109,6 +109,14 @@ int rw_free_later(rw_engine *e, void *ptr)
     return push_ptr(e, &j->free_commit, &j->nfc, &j->capfc, ptr);
 }
 
+int rw_free_on_rollback(rw_engine *e, void *ptr)
+{
+    rw_journal *j = &e->journal;
+    if (!ptr || !j->active)
+        return 0;
+    return push_ptr(e, &j->free_rollback, &j->nfr, &j->capfr, ptr);
+}
+
 void *rw_new_record(rw_engine *e, int kind, size_t size)
 {
     rw_journal *j = &e->journal;
@@ -138,10 +146,11 @@ int rw_vec_push(rw_engine *e, rw_vec *v, size_t elem, const void *item)
         void *nd = rw_new(e, ncap * elem);
         if (!nd)
             return -1;
-        if (rw_save(e, v, sizeof *v) || rw_free_later(e, v->data))
-            return -1;
+        /* Copy before rw_free_later(): outside a transaction (a restore) it frees at once. */
         if (v->len)
             memcpy(nd, v->data, v->len * elem);
+        if (rw_save(e, v, sizeof *v) || rw_free_later(e, v->data))
+            return -1;
         v->data = nd;
         v->cap = ncap;
     } else if (rw_save(e, &v->len, sizeof v->len)) {

@@ -69,6 +69,8 @@ void *rw_new(rw_engine *e, size_t size);
 char *rw_new_str(rw_engine *e, const char *s, size_t len);
 /* Free ptr when the transaction commits (it was unlinked from the state). */
 int rw_free_later(rw_engine *e, void *ptr);
+/* Free ptr (one block of the engine allocator) if the transaction rolls back. */
+int rw_free_on_rollback(rw_engine *e, void *ptr);
 /* Allocate a new record of the given kind and size with the next sequence number. */
 void *rw_new_record(rw_engine *e, int kind, size_t size);
 

@@ -26,8 +26,14 @@ static rewards_status link_fx(rw_engine *e, rw_fx *fx)
     if (!v) {
         char *k = rw_new_str(e, key, strlen(key));
         v = rw_new(e, sizeof *v);
-        if (!k || !v || rw_index_put(e, &e->fx_pairs, k, v))
+        if (!k || !v || rw_index_put(e, &e->fx_pairs, k, v)) {
+            /* in a transaction rollback frees them; in a restore nobody else would */
+            if (!e->journal.active) {
+                rw_free(&e->alloc, k);
+                rw_free(&e->alloc, v);
+            }
             return rw_nomem(e);
+        }
     }
     return PUSH(e, *v, fx);
 }
@@ -43,8 +49,14 @@ rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out)
     rw_group *g = rw_index_get(&e->groups, key);
     if (!g) {
         g = rw_new(e, sizeof *g);
-        if (!g || !(g->key = rw_new_str(e, key, strlen(key))) || rw_index_put(e, &e->groups, g->key, g))
+        if (!g || !(g->key = rw_new_str(e, key, strlen(key))) || rw_index_put(e, &e->groups, g->key, g)) {
+            /* in a transaction rollback frees them; in a restore nobody else would */
+            if (g && !e->journal.active) {
+                rw_free(&e->alloc, g->key);
+                rw_free(&e->alloc, g);
+            }
             return rw_nomem(e);
+        }
     }
     *out = g;
     return REWARDS_OK;

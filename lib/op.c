@@ -109,33 +109,41 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out)
     if (!path || !*path)
         return REWARDS_INVALID_ARGUMENT;
     rw_node *cur = &op->root;
+    rw_node *made_in = NULL; /* the node under which this call added its first node */
+    rewards_status st = REWARDS_INVALID_ARGUMENT;
     const char *p = path;
     for (;;) {
         const char *dot = strchr(p, '.');
         size_t len = dot ? (size_t)(dot - p) : strlen(p);
         if (len == 0)
-            return REWARDS_INVALID_ARGUMENT;
+            goto fail;
         rw_node *next = NULL;
         size_t idx;
         if (cur->type == RW_V_LIST) {
             if (!is_index(p, len, &idx) || idx > cur->nkids)
-                return REWARDS_INVALID_ARGUMENT;
+                goto fail;
             if (idx < cur->nkids)
                 next = &cur->kids[idx];
             else if (!(next = add_kid(a, cur, NULL, 0)))
-                return REWARDS_NOMEM;
+                goto nomem;
+            else if (!made_in)
+                made_in = cur;
         } else if (cur->type == RW_V_OBJECT) {
             for (size_t i = 0; i < cur->nkids; i++)
                 if (strncmp(cur->kids[i].key, p, len) == 0 && cur->kids[i].key[len] == '\0')
                     next = &cur->kids[i];
-            if (!next && !(next = add_kid(a, cur, p, len)))
-                return REWARDS_NOMEM;
+            if (!next) {
+                if (!(next = add_kid(a, cur, p, len)))
+                    goto nomem;
+                if (!made_in)
+                    made_in = cur;
+            }
         } else {
-            return REWARDS_INVALID_ARGUMENT; /* a scalar has no fields */
+            goto fail; /* a scalar has no fields */
         }
         if (!dot) {
             if (next->type != RW_V_NULL || next->str || next->nkids)
-                return REWARDS_INVALID_ARGUMENT; /* set twice */
+                goto fail; /* set twice */
             *out = next;
             return REWARDS_OK;
         }
@@ -148,6 +156,16 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out)
         cur = next;
         p = dot + 1;
     }
+nomem:
+    st = REWARDS_NOMEM;
+fail:
+    /* a failed call leaves the op as it was: drop the containers it added
+     * (they are the last node of made_in, and everything below it) */
+    if (made_in) {
+        node_clear(a, &made_in->kids[made_in->nkids - 1]);
+        made_in->nkids--;
+    }
+    return st;
 }
 
 static rewards_status set_node(rewards_op *op, const char *path, rw_vtype t, const char *s, int64_t v)

@@ -219,12 +219,15 @@ rewards_status rw_op_reward(rw_ctx *c)
             return rw_nomem(e);
         if (st)
             return rw_fail(e, st, "field 'when': %s", msg);
-        /* the compiled condition is owned by the record; free it if the call fails */
-        if (rw_free_later(e, NULL) || !(r->when = rw_new_str(e, when, strlen(when)))) {
+        /* the compiled condition (one block) is owned by the record; the journal
+         * frees it if the call fails, however late (event id, storage) */
+        if (rw_free_on_rollback(e, r->cond)) {
             rw_expr_free(&e->alloc, r->cond);
             r->cond = NULL;
             return rw_nomem(e);
         }
+        if (!(r->when = rw_new_str(e, when, strlen(when))))
+            return rw_nomem(e);
     }
     rewards_status st = rw_get_time(c, "active_from", RW_OPTIONAL, &r->active_from);
     if (!st)
@@ -233,9 +236,5 @@ rewards_status rw_op_reward(rw_ctx *c)
         st = rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'active_until' must be after 'active_from'");
     if (!st)
         st = rw_link_record(e, &r->h);
-    if (st) {
-        rw_expr_free(&e->alloc, r->cond);
-        r->cond = NULL;
-    }
     return st;
 }

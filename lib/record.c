@@ -300,6 +300,7 @@ typedef struct rbuf {
     rw_engine *e;
     const char *p, *end;
     int bad;
+    int nomem; /* an allocation failed: kept whatever later fields make of bad */
 } rbuf;
 
 /* The next field into s and n; s is NULL when the field is absent. */
@@ -364,7 +365,7 @@ static char *r_str(rbuf *b, int required)
     }
     char *c = rw_strndup(&b->e->alloc, s, n);
     if (!c)
-        b->bad = 2;
+        b->bad = b->nomem = 2;
     return c;
 }
 
@@ -409,13 +410,16 @@ static rw_attrs *r_attrs(rbuf *b)
     rw_attrs *a = rw_calloc(&b->e->alloc, 1, sizeof *a);
     if (!a || (n && !(a->items = rw_calloc(&b->e->alloc, (size_t)n, sizeof *a->items)))) {
         rw_free(&b->e->alloc, a);
-        b->bad = 2;
+        b->bad = b->nomem = 2;
         return NULL;
     }
     for (int64_t i = 0; i < n && !b->bad; i++) {
         rw_attr *at = &a->items[i];
         at->name = r_str(b, 1);
-        at->type = (rw_attr_type)r_int(b);
+        int64_t type = r_int(b);
+        if (type < RW_ATTR_STR || type > RW_ATTR_BOOL)
+            b->bad = 1;
+        at->type = (rw_attr_type)type;
         at->text = r_str(b, 1);
         a->n = (size_t)i + 1;
         if (!b->bad && at->type == RW_ATTR_NUM && rw_xnum_parse(at->text, strlen(at->text), &at->num))
@@ -485,7 +489,7 @@ static void decode(rbuf *b, rw_rec *r)
         w->rate_ppm = r_int(b); w->amount = r_int(b); w->ppu_micro = r_int(b); w->retroactive = (int)r_enum(b, 1);
         int64_t n = r_enum(b, 1000);
         if (!b->bad && n && !(w->tiers = rw_calloc(&e->alloc, (size_t)n, sizeof *w->tiers)))
-            b->bad = 2;
+            b->bad = b->nomem = 2;
         for (int64_t i = 0; i < n && !b->bad; i++) {
             w->tiers[i].from = r_int(b);
             w->tiers[i].ppm = r_int(b);
@@ -494,7 +498,7 @@ static void decode(rbuf *b, rw_rec *r)
         w->metric = (rw_metric)r_enum(b, RW_METRIC_UNITS);
         n = r_enum(b, 1000);
         if (!b->bad && n && !(w->thresholds = rw_calloc(&e->alloc, (size_t)n, sizeof *w->thresholds)))
-            b->bad = 2;
+            b->bad = b->nomem = 2;
         for (int64_t i = 0; i < n && !b->bad; i++) {
             w->thresholds[i].at = r_int(b);
             w->thresholds[i].bonus = r_int(b);
@@ -504,10 +508,13 @@ static void decode(rbuf *b, rw_rec *r)
         w->active_from = r_int(b); w->active_until = r_int(b);
         if (!b->bad && w->level && w->level->program != w->program)
             b->bad = 1;
+        /* evaluation relies on what the reward operation guarantees: a first tier from 0 */
+        if (!b->bad && w->kind == RW_KIND_TIERED && (!w->ntiers || w->tiers[0].from != 0))
+            b->bad = 1;
         if (!b->bad && w->when) {
             rewards_status st = rw_expr_compile(&e->alloc, w->when, strlen(w->when), &w->cond, NULL, 0, NULL, NULL);
             if (st)
-                b->bad = st == REWARDS_NOMEM ? 2 : 1;
+                b->bad = st == REWARDS_NOMEM ? (b->nomem = 2) : 1;
         }
         break;
     }
@@ -562,7 +569,7 @@ static void decode(rbuf *b, rw_rec *r)
         if (!b->bad) {
             k->nslots = k->reward->kind == RW_KIND_MILESTONE ? k->reward->nthresholds : 1;
             if (!(k->net = rw_calloc(&e->alloc, k->nslots, sizeof *k->net)))
-                b->bad = 2;
+                b->bad = b->nomem = 2;
         }
         break;
     }
@@ -630,7 +637,7 @@ rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kin
         return REWARDS_MISUSE;
     if ((unsigned)kind >= RW_KIND_COUNT)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown record kind %d", (int)kind);
-    rbuf b = { e, data, (const char *)data + size, 0 };
+    rbuf b = { e, data, (const char *)data + size, 0, 0 };
     if (size < 4 || memcmp(data, "rw1,", 4))
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "a %s record is not in a format this version knows",
                        rewards_record_kind_name(kind));
@@ -668,12 +675,12 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
         return rw_nomem(e);
     r->kind = (uint8_t)p->kind;
     r->seq = p->seq;
-    rbuf b = { e, p->data, p->data + p->size, 0 };
+    rbuf b = { e, p->data, p->data + p->size, 0, 0 };
     b.p += 4;
     (void)r_int(&b);
     decode(&b, r);
     rewards_status st = REWARDS_OK;
-    if (b.bad == 2)
+    if (b.nomem)
         st = rw_nomem(e);
     else if (b.bad)
         st = rw_fail(e, REWARDS_INVALID_ARGUMENT, "%s record %llu is corrupt or refers to a missing record",
@@ -711,7 +718,8 @@ rewards_status rewards_engine_restore_finish(rewards_engine *e)
         return REWARDS_MISUSE;
     pending **all = e->restore.data;
     size_t n = e->restore.len;
-    qsort(all, n, sizeof *all, by_kind_seq);
+    if (n) /* no record restored: data is NULL, which qsort must not be given */
+        qsort(all, n, sizeof *all, by_kind_seq);
     rewards_status st = REWARDS_OK;
     for (size_t i = 0; i < n && !st; i++)
         st = restore_one(e, all[i]);

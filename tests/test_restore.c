@@ -1,0 +1,1036 @@
+/*
+ * test_restore.c - restoring an engine from the records its storage
+ * callbacks saved (SPEC.md section 9: "the engine then behaves as if it had
+ * never stopped").
+ *
+ * Every worked scenario (tests/scenarios/NAME.jsonl, read through a small
+ * JSON-to-operation converter) runs with a mock storage that keeps the
+ * latest data per (kind, key).  After every line a second engine is
+ * restored from that table, records given in reversed or shuffled order;
+ * it must have the same fingerprint as the running engine, and applying
+ * the rest of the scenario to it must give the same statuses line by line
+ * and the same ledger, payouts and fingerprint as a run that never stopped
+ * (which must also match the scenario's expected files).  Then the ways a
+ * restore must fail: unknown kind, corrupt or truncated data, a record
+ * referring to a missing one, a duplicate id, an entry out of sequence,
+ * allocation failure at every allocation; each fails cleanly and freeing
+ * the engine returns every block (the suite also runs under ASan).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ops.h"
+#include "engineutil.h"
+#include "testutil.h"
+
+/* ---- the storage table ---------------------------------------------------- */
+
+typedef struct mrec {
+    int kind;
+    char *key;
+    char *data;
+    size_t size;
+} mrec;
+
+typedef struct table {
+    mrec *v;
+    size_t n, cap;
+} table;
+
+static void table_clear(table *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->v[i].key);
+        free(t->v[i].data);
+    }
+    t->n = 0;
+}
+
+static void table_free(table *t)
+{
+    table_clear(t);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+static void table_put(table *t, int kind, const char *key, const void *data, size_t size)
+{
+    mrec *r = NULL;
+    for (size_t i = 0; i < t->n && !r; i++)
+        if (t->v[i].kind == kind && !strcmp(t->v[i].key, key))
+            r = &t->v[i];
+    if (!r) {
+        if (t->n == t->cap) {
+            t->cap = t->cap ? t->cap * 2 : 64;
+            t->v = realloc(t->v, t->cap * sizeof *t->v);
+            assert_non_null(t->v);
+        }
+        r = &t->v[t->n++];
+        r->kind = kind;
+        r->key = strdup(key);
+    } else {
+        free(r->data);
+    }
+    r->data = malloc(size ? size : 1);
+    assert_non_null(r->data);
+    memcpy(r->data, data, size);
+    r->size = size;
+}
+
+static void table_copy(table *dst, const table *src)
+{
+    table_clear(dst);
+    for (size_t i = 0; i < src->n; i++)
+        table_put(dst, src->v[i].kind, src->v[i].key, src->v[i].data, src->v[i].size);
+}
+
+typedef struct store {
+    table committed, pending;
+} store;
+
+static int s_begin(void *u)
+{
+    table_clear(&((store *)u)->pending);
+    return 0;
+}
+static int s_put(void *u, rewards_record_kind k, const char *key, const void *d, size_t n)
+{
+    table_put(&((store *)u)->pending, k, key, d, n);
+    return 0;
+}
+static int s_commit(void *u)
+{
+    store *s = u;
+    for (size_t i = 0; i < s->pending.n; i++)
+        table_put(&s->committed, s->pending.v[i].kind, s->pending.v[i].key, s->pending.v[i].data,
+                  s->pending.v[i].size);
+    table_clear(&s->pending);
+    return 0;
+}
+static int s_rollback(void *u)
+{
+    table_clear(&((store *)u)->pending);
+    return 0;
+}
+static void store_free(store *s)
+{
+    table_free(&s->committed);
+    table_free(&s->pending);
+}
+
+/* ---- engines -------------------------------------------------------------- */
+
+typedef struct counted {
+    test_alloc_state st;
+    rw_alloc a;
+    rewards_allocator ra;
+} counted;
+
+static void *c_malloc(void *u, size_t n) { return ((rw_alloc *)u)->malloc_fn(((rw_alloc *)u)->user, n); }
+static void *c_realloc(void *u, void *p, size_t n) { return ((rw_alloc *)u)->realloc_fn(((rw_alloc *)u)->user, p, n); }
+static void c_free(void *u, void *p) { ((rw_alloc *)u)->free_fn(((rw_alloc *)u)->user, p); }
+
+static void counted_init(counted *c)
+{
+    memset(c, 0, sizeof *c);
+    c->a = test_alloc_make(&c->st);
+    rewards_allocator ra = { REWARDS_ALLOCATOR_VERSION, c_malloc, c_realloc, c_free, &c->a };
+    c->ra = ra;
+}
+
+/* An engine saving into s (when given), allocating through c (when given). */
+static rewards_engine *new_engine(store *s, counted *c)
+{
+    rewards_storage st = { REWARDS_STORAGE_VERSION, s_begin, s_put, NULL, s_commit, s_rollback, s };
+    rewards_options o = REWARDS_OPTIONS_INIT;
+    if (s)
+        o.storage = &st;
+    if (c)
+        o.allocator = &c->ra;
+    rewards_engine *e;
+    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
+    return e;
+}
+
+/* A small deterministic generator for shuffles. */
+static uint64_t rng_state;
+static uint64_t rng(void)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return rng_state >> 33;
+}
+
+/* The order records are given back in: 0 as saved, 1 reversed, 2 shuffled. */
+static size_t *order_of(size_t n, int how, uint64_t seed)
+{
+    size_t *o = malloc((n + 1) * sizeof *o);
+    assert_non_null(o);
+    for (size_t i = 0; i < n; i++)
+        o[i] = how == 1 ? n - 1 - i : i;
+    if (how == 2) {
+        rng_state = seed;
+        for (size_t i = n; i > 1; i--) {
+            size_t j = (size_t)(rng() % i);
+            size_t t = o[i - 1];
+            o[i - 1] = o[j];
+            o[j] = t;
+        }
+    }
+    return o;
+}
+
+/* Restore every record of t into e; the first failure's status. */
+static rewards_status restore_table(rewards_engine *e, const table *t, int how, uint64_t seed)
+{
+    size_t *o = order_of(t->n, how, seed);
+    rewards_status st = REWARDS_OK;
+    for (size_t i = 0; i < t->n && !st; i++)
+        st = rewards_engine_restore(e, (rewards_record_kind)t->v[o[i]].kind, t->v[o[i]].data, t->v[o[i]].size);
+    free(o);
+    if (!st)
+        st = rewards_engine_restore_finish(e);
+    return st;
+}
+
+static void assert_str(const char *got, const char *want)
+{
+    if (!got || strcmp(got, want))
+        fail_msg("got:\n%s\nwant:\n%s", got ? got : "(null)", want);
+}
+
+static void assert_ok(rewards_engine *e, rewards_status st)
+{
+    if (st != REWARDS_OK)
+        fail_msg("expected ok, got %s: %s", rewards_status_name(st), rewards_engine_errmsg(e));
+}
+
+static void assert_same_engines(rewards_engine *a, rewards_engine *b)
+{
+    char *x = eu_fingerprint(a), *y = eu_fingerprint(b);
+    assert_str(y, x);
+    free(x);
+    free(y);
+    x = eu_ledger(a);
+    y = eu_ledger(b);
+    assert_str(y, x);
+    free(x);
+    free(y);
+    x = eu_payouts(a);
+    y = eu_payouts(b);
+    assert_str(y, x);
+    free(x);
+    free(y);
+}
+
+/* ---- a minimal JSON reader that builds operations ------------------------ */
+
+typedef struct jp {
+    const char *p;
+    rewards_op *op; /* NULL: only looking for "op" */
+    char kind[64];
+    int bad;
+} jp;
+
+static void ws(jp *j)
+{
+    while (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n')
+        j->p++;
+}
+
+static void put_utf8(char **o, unsigned c)
+{
+    if (c < 0x80) {
+        *(*o)++ = (char)c;
+    } else if (c < 0x800) {
+        *(*o)++ = (char)(0xC0 | c >> 6);
+        *(*o)++ = (char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        *(*o)++ = (char)(0xE0 | c >> 12);
+        *(*o)++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *(*o)++ = (char)(0x80 | (c & 0x3F));
+    } else {
+        *(*o)++ = (char)(0xF0 | c >> 18);
+        *(*o)++ = (char)(0x80 | ((c >> 12) & 0x3F));
+        *(*o)++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *(*o)++ = (char)(0x80 | (c & 0x3F));
+    }
+}
+
+static unsigned hex4(jp *j)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = *j->p++;
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            j->bad = 1;
+    }
+    return v;
+}
+
+/* A JSON string, decoded; malloc'd. */
+static char *jstring(jp *j)
+{
+    if (*j->p != '"') {
+        j->bad = 1;
+        return NULL;
+    }
+    j->p++;
+    char *out = malloc(strlen(j->p) * 2 + 1), *o = out;
+    assert_non_null(out);
+    while (*j->p && *j->p != '"') {
+        if (*j->p != '\\') {
+            *o++ = *j->p++;
+            continue;
+        }
+        j->p++;
+        char c = *j->p++;
+        switch (c) {
+        case 'n': *o++ = '\n'; break;
+        case 't': *o++ = '\t'; break;
+        case 'r': *o++ = '\r'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'u': {
+            unsigned u = hex4(j);
+            if (u >= 0xD800 && u < 0xDC00 && j->p[0] == '\\' && j->p[1] == 'u') {
+                j->p += 2;
+                unsigned lo = hex4(j);
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            put_utf8(&o, u);
+            break;
+        }
+        default: *o++ = c; break; /* \" \\ \/ */
+        }
+    }
+    if (*j->p != '"')
+        j->bad = 1;
+    else
+        j->p++;
+    *o = '\0';
+    return out;
+}
+
+static void jvalue(jp *j, const char *path);
+
+static void set(jp *j, rewards_status st)
+{
+    if (st)
+        j->bad = 1;
+}
+
+static void jcontainer(jp *j, const char *path, int top)
+{
+    int list = *j->p == '[';
+    j->p++;
+    ws(j);
+    if (*j->p == (list ? ']' : '}')) {
+        j->p++;
+        if (j->op && !top)
+            set(j, list ? rewards_op_set_list(j->op, path) : rewards_op_set_object(j->op, path));
+        return;
+    }
+    for (size_t i = 0; !j->bad; i++) {
+        ws(j);
+        char child[512];
+        if (list) {
+            snprintf(child, sizeof child, "%s.%zu", path, i);
+        } else {
+            char *key = jstring(j);
+            ws(j);
+            if (*j->p != ':')
+                j->bad = 1;
+            j->p++;
+            ws(j);
+            if (top && key && !strcmp(key, "op")) {
+                char *kind = jstring(j);
+                if (kind)
+                    snprintf(j->kind, sizeof j->kind, "%s", kind);
+                free(kind);
+                free(key);
+                goto next;
+            }
+            snprintf(child, sizeof child, top ? "%s%s" : "%s.%s", path, key ? key : "");
+            free(key);
+        }
+        jvalue(j, child);
+    next:
+        ws(j);
+        if (*j->p == ',') {
+            j->p++;
+            continue;
+        }
+        if (*j->p == (list ? ']' : '}')) {
+            j->p++;
+            return;
+        }
+        j->bad = 1;
+    }
+}
+
+static void jvalue(jp *j, const char *path)
+{
+    ws(j);
+    char c = *j->p;
+    if (c == '{' || c == '[') {
+        jcontainer(j, path, 0);
+    } else if (c == '"') {
+        char *s = jstring(j);
+        if (j->op && s)
+            set(j, rewards_op_set_string(j->op, path, s));
+        free(s);
+    } else if (!strncmp(j->p, "true", 4) || !strncmp(j->p, "false", 5)) {
+        int v = c == 't';
+        j->p += v ? 4 : 5;
+        if (j->op)
+            set(j, rewards_op_set_bool(j->op, path, v));
+    } else if (!strncmp(j->p, "null", 4)) {
+        j->p += 4;
+        if (j->op)
+            set(j, rewards_op_set_null(j->op, path));
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+        const char *start = j->p;
+        int integer = 1;
+        while (*j->p == '-' || *j->p == '+' || *j->p == '.' || *j->p == 'e' || *j->p == 'E' ||
+               (*j->p >= '0' && *j->p <= '9')) {
+            if (*j->p == '.' || *j->p == 'e' || *j->p == 'E')
+                integer = 0;
+            j->p++;
+        }
+        char num[64];
+        snprintf(num, sizeof num, "%.*s", (int)(j->p - start), start);
+        if (j->op)
+            set(j, integer ? rewards_op_set_int(j->op, path, strtoll(num, NULL, 10))
+                           : rewards_op_set_number(j->op, path, num));
+    } else {
+        j->bad = 1;
+    }
+}
+
+/* One scenario line as an operation (NULL for a line that is not one). */
+static rewards_op *line_op(rewards_engine *e, const char *line)
+{
+    jp j;
+    memset(&j, 0, sizeof j);
+    j.p = line;
+    ws(&j);
+    if (*j.p != '{')
+        return NULL;
+    jcontainer(&j, "", 1);
+    if (j.bad || !j.kind[0])
+        return NULL;
+    const char *again = line;
+    rewards_op *op;
+    assert_int_equal(rewards_op_new(e, j.kind, &op), REWARDS_OK);
+    memset(&j, 0, sizeof j);
+    j.p = again;
+    j.op = op;
+    ws(&j);
+    jcontainer(&j, "", 1);
+    assert_false(j.bad);
+    return op;
+}
+
+/* ---- scenario files ----------------------------------------------------- */
+
+static const char *const scenario_names[] = { "bad_input", "collections_retroactive", "holds_release", "kiflo_sales_rep",
+                                              "levels_points_fx", "tiered_clawback", "trakti_quarter_bonus" };
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* The scenarios directory: next to this file, whichever build directory runs us. */
+static char *scenario_file(const char *name, const char *ext)
+{
+    static const char *const dirs[] = { "", "../tests/scenarios/", "../../tests/scenarios/", "tests/scenarios/",
+                                        "scenarios/" };
+    char base[512];
+    snprintf(base, sizeof base, "%s", __FILE__);
+    char *slash = strrchr(base, '/');
+    if (slash)
+        snprintf(slash + 1, sizeof base - (size_t)(slash + 1 - base), "scenarios/");
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s%s.%s", i == 0 ? (slash ? base : "./") : dirs[i], name, ext);
+        char *s = read_file(path);
+        if (s)
+            return s;
+    }
+    fail_msg("cannot find scenario %s.%s", name, ext);
+    return NULL;
+}
+
+typedef struct scenario {
+    char *text;
+    char **lines; /* operation lines only */
+    int *lineno;  /* their 1-based line numbers */
+    size_t n;
+} scenario;
+
+static void scenario_load(scenario *s, const char *name)
+{
+    memset(s, 0, sizeof *s);
+    s->text = scenario_file(name, "jsonl");
+    size_t cap = 16;
+    s->lines = malloc(cap * sizeof *s->lines);
+    s->lineno = malloc(cap * sizeof *s->lineno);
+    int no = 0;
+    for (char *line = s->text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        no++;
+        const char *q = line;
+        while (*q == ' ' || *q == '\t' || *q == '\r')
+            q++;
+        if (*q && *q != '#') {
+            if (s->n == cap) {
+                cap *= 2;
+                s->lines = realloc(s->lines, cap * sizeof *s->lines);
+                s->lineno = realloc(s->lineno, cap * sizeof *s->lineno);
+            }
+            s->lines[s->n] = line;
+            s->lineno[s->n++] = no;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+}
+
+static void scenario_free(scenario *s)
+{
+    free(s->text);
+    free(s->lines);
+    free(s->lineno);
+}
+
+static rewards_status apply_line(rewards_engine *e, const char *line)
+{
+    rewards_op *op = line_op(e, line);
+    if (!op)
+        fail_msg("not an operation: %s", line);
+    rewards_status st = rewards_engine_apply(e, op);
+    rewards_op_free(op);
+    return st;
+}
+
+/* The scenario's own check: its ledger, payouts and error lines. */
+static void test_scenarios_match_expected_files(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof scenario_names / sizeof scenario_names[0]; k++) {
+        scenario s;
+        scenario_load(&s, scenario_names[k]);
+        rewards_engine *e = new_engine(NULL, NULL);
+        char errors[4096] = "";
+        for (size_t i = 0; i < s.n; i++) {
+            rewards_status st = apply_line(e, s.lines[i]);
+            if (st) {
+                char one[64];
+                snprintf(one, sizeof one, "line %d: %s\n", s.lineno[i], rewards_status_name(st));
+                strncat(errors, one, sizeof errors - strlen(errors) - 1);
+            }
+        }
+        char *want = scenario_file(scenario_names[k], "errors.txt");
+        assert_str(errors, want);
+        free(want);
+        char *got = eu_ledger(e);
+        want = scenario_file(scenario_names[k], "ledger.csv");
+        assert_str(got, want);
+        free(got);
+        free(want);
+        got = eu_payouts(e);
+        want = scenario_file(scenario_names[k], "payouts.csv");
+        assert_str(got, want);
+        free(got);
+        free(want);
+        rewards_engine_free(e);
+        scenario_free(&s);
+    }
+}
+
+/*
+ * For every cut point of every scenario: restore a new engine from what
+ * storage holds, check it is the running engine, then play the rest of the
+ * scenario on it and check it ends as the run that never stopped.
+ */
+static void test_scenarios_restore_at_every_cut(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof scenario_names / sizeof scenario_names[0]; k++) {
+        scenario s;
+        scenario_load(&s, scenario_names[k]);
+        /* the run that never stops */
+        rewards_engine *ref = new_engine(NULL, NULL);
+        rewards_status *want = malloc((s.n + 1) * sizeof *want);
+        for (size_t i = 0; i < s.n; i++)
+            want[i] = apply_line(ref, s.lines[i]);
+        /* the run that saves, restored after each line */
+        store st;
+        memset(&st, 0, sizeof st);
+        rewards_engine *a = new_engine(&st, NULL);
+        for (size_t cut = 0; cut <= s.n; cut++) {
+            if (cut > 0)
+                assert_int_equal(apply_line(a, s.lines[cut - 1]), want[cut - 1]);
+            counted c;
+            counted_init(&c);
+            store st2;
+            memset(&st2, 0, sizeof st2);
+            table_copy(&st2.committed, &st.committed);
+            rewards_engine *b = new_engine(&st2, &c);
+            rewards_status rs = restore_table(b, &st.committed, 1 + (int)(cut % 2), cut * 7919 + k);
+            if (rs)
+                fail_msg("%s, cut after %zu lines: restore %s: %s", scenario_names[k], cut, rewards_status_name(rs),
+                         rewards_engine_errmsg(b));
+            assert_same_engines(a, b);
+            for (size_t i = cut; i < s.n; i++) {
+                rewards_status got = apply_line(b, s.lines[i]);
+                if (got != want[i])
+                    fail_msg("%s, restored after %zu lines: line %d gave %s, %s without the restart",
+                             scenario_names[k], cut, s.lineno[i], rewards_status_name(got),
+                             rewards_status_name(want[i]));
+            }
+            assert_same_engines(ref, b);
+            /* and what the restored engine saved on top of its table is the same state */
+            if (cut == s.n / 2) {
+                rewards_engine *b2 = new_engine(NULL, NULL);
+                assert_ok(b2, restore_table(b2, &st2.committed, 0, 0));
+                assert_same_engines(ref, b2);
+                rewards_engine_free(b2);
+            }
+            rewards_engine_free(b);
+            assert_int_equal(c.st.live, 0);
+            store_free(&st2);
+        }
+        assert_same_engines(ref, a);
+        rewards_engine_free(a);
+        rewards_engine_free(ref);
+        store_free(&st);
+        free(want);
+        scenario_free(&s);
+    }
+}
+
+/* ---- a small saved engine ------------------------------------------------- */
+
+static void build_small(rewards_engine *e)
+{
+    assert_ok(e, eu_op(e, "currency", "code", "QQQ", "exponent:i", "3", NULL));
+    assert_ok(e, eu_op(e, "program", "id", "p", "name", "P", "currency", "USD", NULL));
+    assert_ok(e, eu_op(e, "level", "id", "l", "program", "p", "name", "L", "rank:i", "1", NULL));
+    assert_ok(e, eu_op(e, "level", "id", "l2", "program", "p", "name", "L2", "rank:i", "2", "requires.deals:i", "1",
+                       "requires.window", "trailing_days:30", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "pct", "level", "l", "name", "10%", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "percent", "rate", "10%", "when", "partner.attr.tier == \"gold\"", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "ms", "program", "p", "name", "M", "trigger", "deal_won", "recipient",
+                       "sales_rep", "kind", "milestone", "period", "month", "metric", "units", "thresholds.0.at", "2",
+                       "thresholds.0.bonus", "5.00", "thresholds.1.at", "4", "thresholds.1.bonus", "7.00", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "pts", "program", "p", "name", "Pts", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "points", "points", "40", "auto_approve:b", "true", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "cash", "program", "p", "name", "Cash", "trigger", "deal_paid", "recipient",
+                       "partner", "kind", "tiered", "period", "quarter", "mode", "retroactive", "tiers.0.from", "0",
+                       "tiers.0.rate", "1%", "tiers.1.from", "100.00", "tiers.1.rate", "2%", "clawback_days:i", "90",
+                       NULL));
+    assert_ok(e, eu_op(e, "partner", "id", "acme", "program", "p", "level", "l", "name", "Acme", "attrs.tier", "gold",
+                       "attrs.n:n", "2.5", "attrs.big:b", "true", NULL));
+    assert_ok(e, eu_op(e, "user", "id", "jo", "partner", "acme", "name", "Jo", "email", "jo@x.example",
+                       "portal_access:b", "true", "attrs.k:i", "-3", NULL));
+    assert_ok(e, eu_op(e, "fx", "at", "2026-01-01", "from", "EUR", "to", "USD", "rate", "1.25", NULL));
+    assert_ok(e, eu_op(e, "deal", "at", "2026-01-02", "id", "d1", "partner", "acme", "currency", "EUR", "amount",
+                       "100.00", "units:i", "3", "user", "jo", "attrs.x", "y", "event", "crm-1", NULL));
+    assert_ok(e, eu_op(e, "deal", "at", "2026-01-02", "id", "d2", "partner", "acme", "currency", "USD", "amount",
+                       "50.00", NULL));
+    assert_ok(e, eu_op(e, "stage", "at", "2026-01-03", "deal", "d1", "stage", "won", NULL));
+    assert_ok(e, eu_op(e, "stage", "at", "2026-01-04", "deal", "d2", "stage", "won", NULL));
+    assert_ok(e, eu_op(e, "evaluate_levels", "at", "2026-01-05", "program", "p", NULL));
+    assert_ok(e, eu_op(e, "approve", "at", "2026-01-06", "until", "2026-01-06", NULL));
+    assert_ok(e, eu_op(e, "payout", "at", "2026-01-07", "id", "run", "until", "2026-01-06", NULL));
+    assert_ok(e, eu_op(e, "redeem", "at", "2026-01-08", "id", "rd", "recipient_type", "partner", "recipient", "acme",
+                       "points", "30", NULL));
+}
+
+#define LEDGER_HEADER \
+    "entry,type,reward,deal,partner,recipient_type,recipient,amount,currency,status,reason,period,earned_at,payout\n"
+
+static void test_small_round_trip(void **state)
+{
+    (void)state;
+    store st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    char *l = eu_ledger(a);
+    /* d1: 100.00 EUR = 125.00 USD, 10% for acme (gold), 3 units cross jo's first threshold,
+     * points; d2 has no rep: its 1 unit starts the "no user" group, below any threshold */
+    assert_str(l, LEDGER_HEADER
+                  "1,earned,pct,d1,acme,partner,acme,12.50,USD,paid,,,2026-01-03T00:00:00Z,run\n"
+                  "2,earned,ms,d1,acme,sales_rep,jo,5.00,USD,paid,,FY2026-M01,2026-01-03T00:00:00Z,run\n"
+                  "3,earned,pts,d1,acme,partner,acme,40,PTS,approved,,,2026-01-03T00:00:00Z,\n"
+                  "4,earned,pct,d2,acme,partner,acme,5.00,USD,paid,,,2026-01-04T00:00:00Z,run\n"
+                  "5,earned,pts,d2,acme,partner,acme,40,PTS,approved,,,2026-01-04T00:00:00Z,\n"
+                  "6,redemption,,,acme,partner,acme,-30,PTS,redeemed,,,2026-01-08T00:00:00Z,\n");
+    free(l);
+    for (int how = 0; how < 3; how++) {
+        counted c;
+        counted_init(&c);
+        rewards_engine *b = new_engine(NULL, &c);
+        assert_ok(b, restore_table(b, &st.committed, how, 42));
+        assert_same_engines(a, b);
+        /* it behaves as if it never stopped: the clock, the event ids, the ids, the points */
+        assert_int_equal(eu_op(b, "fx", "at", "2026-01-07", "from", "EUR", "to", "USD", "rate", "1", NULL),
+                         REWARDS_OUT_OF_ORDER);
+        assert_ok(b, eu_op(b, "deal", "at", "2026-01-02", "id", "d1", "partner", "acme", "currency", "EUR", "amount",
+                           "100.0", "units:i", "3", "user", "jo", "attrs.x", "y", "event", "crm-1", NULL));
+        assert_int_equal(eu_op(b, "deal", "at", "2026-01-09", "id", "d9", "partner", "acme", "currency", "EUR",
+                               "amount", "1.00", "event", "crm-1", NULL),
+                         REWARDS_CONFLICT);
+        assert_int_equal(eu_op(b, "payout", "at", "2026-01-09", "id", "run", "until", "2026-01-09", NULL),
+                         REWARDS_EXISTS);
+        assert_int_equal(eu_op(b, "redeem", "at", "2026-01-09", "id", "rd", "recipient_type", "partner", "recipient",
+                               "acme", "points", "1", NULL),
+                         REWARDS_EXISTS);
+        assert_int_equal(eu_op(b, "redeem", "at", "2026-01-09", "id", "rd2", "recipient_type", "partner", "recipient",
+                               "acme", "points", "51", NULL),
+                         REWARDS_INSUFFICIENT_POINTS);
+        assert_int_equal(eu_op(b, "level", "id", "l3", "program", "p", "name", "L3", "rank:i", "2", NULL),
+                         REWARDS_INVALID_ARGUMENT);
+        assert_string_equal(rewards_level_id(rewards_partner_level(rewards_engine_find_partner(b, "acme"))), "l2");
+        /* the compiled condition came back: a partner without the attribute earns nothing */
+        assert_ok(b, eu_op(b, "partner", "id", "other", "program", "p", "level", "l", "name", "Other", NULL));
+        assert_ok(b, eu_op(b, "deal", "at", "2026-01-09", "id", "o1", "partner", "other", "currency", "USD",
+                           "amount", "10.00", NULL));
+        assert_ok(b, eu_op(b, "stage", "at", "2026-01-09", "deal", "o1", "stage", "won", NULL));
+        assert_int_equal(rewards_deal_entry_count(rewards_engine_find_deal(b, "o1")), 1); /* points only */
+        rewards_engine_free(b);
+        assert_int_equal(c.st.live, 0);
+    }
+    rewards_engine_free(a);
+    store_free(&st);
+}
+
+/* Restore the table with record i replaced by (data, size) or, with data NULL, left out. */
+static rewards_status restore_variant(const table *t, size_t i, int kind, const char *data, size_t size,
+                                      int export_after)
+{
+    counted c;
+    counted_init(&c);
+    rewards_engine *b = new_engine(NULL, &c);
+    rewards_status st = REWARDS_OK;
+    for (size_t k = 0; k < t->n && !st; k++) {
+        if (k == i && !data)
+            continue;
+        if (k == i)
+            st = rewards_engine_restore(b, (rewards_record_kind)kind, data, size);
+        else
+            st = rewards_engine_restore(b, (rewards_record_kind)t->v[k].kind, t->v[k].data, t->v[k].size);
+    }
+    rewards_status fin = rewards_engine_restore_finish(b);
+    if (!st)
+        st = fin;
+    if (!st && export_after) {
+        /* a table that restored must be usable without crashing, whatever the statuses */
+        free(eu_ledger(b));
+        free(eu_payouts(b));
+        free(eu_fingerprint(b));
+        rewards_balance bal = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
+        (void)rewards_engine_balance(b, "partner", "acme", &bal);
+        (void)rewards_engine_balance(b, "sales_rep", "jo", &bal);
+        (void)eu_op(b, "deal", "at", "2026-02-01", "id", "z1", "partner", "acme", "currency", "EUR", "amount", "10.00",
+                    "units:i", "2", "user", "jo", NULL);
+        (void)eu_op(b, "stage", "at", "2026-02-01", "deal", "z1", "stage", "won", NULL);
+        (void)eu_op(b, "payment", "at", "2026-02-02", "deal", "d1", "amount", "150.00", NULL);
+        (void)eu_op(b, "payment", "at", "2026-02-02", "deal", "z1", "amount", "5.00", NULL);
+        (void)eu_op(b, "amend", "at", "2026-02-03", "deal", "d1", "amount", "300.00", NULL);
+        (void)eu_op(b, "amend", "at", "2026-02-03", "deal", "d2", "amount", "1.00", NULL);
+        (void)eu_op(b, "user_access", "at", "2026-02-04", "user", "jo", "portal_access:b", "false", NULL);
+        (void)eu_op(b, "user_access", "at", "2026-02-04", "user", "jo", "portal_access:b", "true", NULL);
+        (void)eu_op(b, "assign", "at", "2026-02-04", "deal", "d2", "user", "jo", NULL);
+        (void)eu_op(b, "stage", "at", "2026-02-05", "deal", "d1", "stage", "cancelled", NULL);
+        (void)eu_op(b, "release", "at", "2026-02-05", "deal", "z1", "to", "partner", NULL);
+        (void)eu_op(b, "evaluate_levels", "at", "2026-02-06", "program", "p", "demote:b", "true", NULL);
+        (void)eu_op(b, "approve", "at", "2026-02-07", "until", "2026-02-07", NULL);
+        (void)eu_op(b, "redeem", "at", "2026-02-07", "id", "zr", "recipient_type", "partner", "recipient", "acme",
+                    "points", "10", NULL);
+        (void)eu_op(b, "payout", "at", "2026-02-08", "id", "zrun", "until", "2026-02-08", NULL);
+        free(eu_ledger(b));
+        free(eu_payouts(b));
+    }
+    rewards_engine_free(b);
+    if (c.st.live != 0)
+        fail_msg("record %zu variant: %ld blocks leaked", i, c.st.live);
+    return st;
+}
+
+static size_t find_rec(const table *t, int kind, const char *key)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i].kind == kind && !strcmp(t->v[i].key, key))
+            return i;
+    fail_msg("no record %d %s", kind, key);
+    return 0;
+}
+
+static void test_restore_rejects_bad_records(void **state)
+{
+    (void)state;
+    store st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    const table *t = &st.committed;
+    size_t deal = find_rec(t, REWARDS_RECORD_DEAL, "d1");
+    size_t program = find_rec(t, REWARDS_RECORD_PROGRAM, "p");
+    size_t entry1 = find_rec(t, REWARDS_RECORD_ENTRY, "1");
+    size_t partner = find_rec(t, REWARDS_RECORD_PARTNER, "acme");
+
+    /* unknown kind: refused at once */
+    counted c;
+    counted_init(&c);
+    rewards_engine *b = new_engine(NULL, &c);
+    assert_int_equal(rewards_engine_restore(b, (rewards_record_kind)15, t->v[deal].data, t->v[deal].size),
+                     REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_restore(b, (rewards_record_kind)-1, t->v[deal].data, t->v[deal].size),
+                     REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_restore(b, (rewards_record_kind)1000, t->v[deal].data, t->v[deal].size),
+                     REWARDS_INVALID_ARGUMENT);
+    /* a format this version does not know, or no data at all */
+    assert_int_equal(rewards_engine_restore(b, REWARDS_RECORD_DEAL, "rw2,1:5,", 8), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_restore(b, REWARDS_RECORD_DEAL, "", 0), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_restore(b, REWARDS_RECORD_DEAL, "rw1,", 4), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_restore(b, REWARDS_RECORD_DEAL, "rw1,1:0,", 8), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_restore(b, REWARDS_RECORD_DEAL, "rw1,2:-1,", 9), REWARDS_INVALID_ARGUMENT);
+    assert_non_null(strstr(rewards_engine_errmsg(b), "deal"));
+    rewards_engine_free(b);
+    assert_int_equal(c.st.live, 0);
+
+    /* a record referring to a missing one */
+    assert_int_equal(restore_variant(t, program, 0, NULL, 0, 0), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(restore_variant(t, partner, 0, NULL, 0, 0), REWARDS_INVALID_ARGUMENT);
+    /* an entry out of sequence (entry 1 missing) */
+    assert_int_equal(restore_variant(t, entry1, 0, NULL, 0, 0), REWARDS_INVALID_ARGUMENT);
+    /* a record given as another kind */
+    assert_int_equal(restore_variant(t, deal, REWARDS_RECORD_PARTNER, t->v[deal].data, t->v[deal].size, 0),
+                     REWARDS_INVALID_ARGUMENT);
+    /* trailing bytes */
+    char *longer = malloc(t->v[deal].size + 3);
+    memcpy(longer, t->v[deal].data, t->v[deal].size);
+    memcpy(longer + t->v[deal].size, "1:x", 3);
+    assert_int_equal(restore_variant(t, deal, REWARDS_RECORD_DEAL, longer, t->v[deal].size + 3, 0),
+                     REWARDS_INVALID_ARGUMENT);
+    free(longer);
+
+    /* a duplicate id: the deal given twice (as it is, and under another sequence number) */
+    counted_init(&c);
+    b = new_engine(NULL, &c);
+    for (size_t k = 0; k < t->n; k++)
+        assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)t->v[k].kind, t->v[k].data, t->v[k].size));
+    assert_ok(b, rewards_engine_restore(b, REWARDS_RECORD_DEAL, t->v[deal].data, t->v[deal].size));
+    assert_int_equal(rewards_engine_restore_finish(b), REWARDS_INVALID_ARGUMENT);
+    assert_non_null(strstr(rewards_engine_errmsg(b), "d1"));
+    rewards_engine_free(b);
+    assert_int_equal(c.st.live, 0);
+    {
+        /* the same deal id under a sequence number no other record has */
+        const char *d = t->v[deal].data;
+        size_t n = t->v[deal].size;
+        const char *rest = strchr(d + 4, ',') + 1; /* after the sequence number */
+        char *dup = malloc(n + 16);
+        int h = sprintf(dup, "rw1,4:9999,");
+        memcpy(dup + h, rest, n - (size_t)(rest - d));
+        size_t dn = (size_t)h + n - (size_t)(rest - d);
+        counted_init(&c);
+        b = new_engine(NULL, &c);
+        for (size_t k = 0; k < t->n; k++)
+            assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)t->v[k].kind, t->v[k].data, t->v[k].size));
+        assert_ok(b, rewards_engine_restore(b, REWARDS_RECORD_DEAL, dup, dn));
+        assert_int_equal(rewards_engine_restore_finish(b), REWARDS_INVALID_ARGUMENT);
+        rewards_engine_free(b);
+        assert_int_equal(c.st.live, 0);
+        free(dup);
+    }
+
+    /* an attribute of a type that does not exist */
+    {
+        const char *d = t->v[partner].data;
+        size_t n = t->v[partner].size;
+        /* the partner's attributes: count, then (name, type, text) triples; type 0 is string */
+        const char *at = strstr(d, "4:tier,1:0,");
+        assert_non_null(at);
+        char *bad = malloc(n + 1);
+        memcpy(bad, d, n);
+        bad[(at - d) + 9] = '7';
+        assert_int_equal(restore_variant(t, partner, REWARDS_RECORD_PARTNER, bad, n, 0), REWARDS_INVALID_ARGUMENT);
+        free(bad);
+    }
+    /* a tiered reward whose tiers are gone (count 0, consistently): evaluation would
+     * have no bracket to use, so the record is corrupt */
+    {
+        size_t cash = find_rec(t, REWARDS_RECORD_REWARD, "cash");
+        const char *d = t->v[cash].data;
+        size_t n = t->v[cash].size;
+        const char *tiers = strstr(d, "1:2,1:0,5:10000,5:10000,5:20000,"); /* 2 tiers: 0 at 1%, 100.00 at 2% */
+        assert_non_null(tiers);
+        char *bad = malloc(n + 1);
+        size_t head = (size_t)(tiers - d), cut = strlen("1:2,1:0,5:10000,5:10000,5:20000,");
+        memcpy(bad, d, head);
+        memcpy(bad + head, "1:0,", 4);
+        memcpy(bad + head + 4, d + head + cut, n - head - cut);
+        size_t bn = head + 4 + n - head - cut;
+        assert_int_equal(restore_variant(t, cash, REWARDS_RECORD_REWARD, bad, bn, 0), REWARDS_INVALID_ARGUMENT);
+        /* and one whose first tier does not start at 0 */
+        memcpy(bad, d, n);
+        memcpy(bad + head, "1:2,1:1,", 8);
+        assert_int_equal(restore_variant(t, cash, REWARDS_RECORD_REWARD, bad, n, 0), REWARDS_INVALID_ARGUMENT);
+        free(bad);
+    }
+    rewards_engine_free(a);
+    store_free(&st);
+}
+
+/* Every truncation and many byte changes of every record: the restore
+ * either succeeds or says INVALID_ARGUMENT, never crashes, never leaks. */
+static void test_restore_mangled_records(void **state)
+{
+    (void)state;
+    store st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    const table *t = &st.committed;
+    long invalid = 0, variants = 0;
+    static const char subst[] = { '0', '9', '-', ',', ':', 'x' };
+    for (size_t i = 0; i < t->n; i++) {
+        const mrec *r = &t->v[i];
+        char *buf = malloc(r->size + 1);
+        for (size_t len = 0; len < r->size; len++) {
+            memcpy(buf, r->data, len);
+            rewards_status s = restore_variant(t, i, r->kind, buf, len, 1);
+            assert_int_equal(s, REWARDS_INVALID_ARGUMENT);
+            invalid++;
+            variants++;
+        }
+        for (size_t pos = 4; pos < r->size; pos++) {
+            for (size_t k = 0; k < sizeof subst; k++) {
+                if (r->data[pos] == subst[k])
+                    continue;
+                memcpy(buf, r->data, r->size);
+                buf[pos] = subst[k];
+                rewards_status s = restore_variant(t, i, r->kind, buf, r->size, 1);
+                if (s != REWARDS_OK && s != REWARDS_INVALID_ARGUMENT)
+                    fail_msg("record %s %s, byte %zu = '%c': %s", rewards_record_kind_name(r->kind), r->key, pos,
+                             subst[k], rewards_status_name(s));
+                invalid += s != REWARDS_OK;
+                variants++;
+            }
+        }
+        free(buf);
+    }
+    assert_true(invalid > variants / 2);
+    rewards_engine_free(a);
+    store_free(&st);
+}
+
+/* Allocation failure at every allocation of a restore: NOMEM, nothing leaked. */
+static void test_restore_alloc_failure(void **state)
+{
+    (void)state;
+    store st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    long n, failures = 0;
+    for (n = 1; n < 100000; n++) {
+        counted c;
+        counted_init(&c);
+        rewards_engine *b = new_engine(NULL, &c);
+        c.st.fail_at = c.st.count + n;
+        rewards_status s = restore_table(b, &st.committed, 2, (uint64_t)n);
+        c.st.fail_at = 0;
+        if (s == REWARDS_OK) {
+            assert_same_engines(a, b);
+            rewards_engine_free(b);
+            assert_int_equal(c.st.live, 0);
+            break;
+        }
+        if (s != REWARDS_NOMEM)
+            fail_msg("allocation %ld failing: %s (%s)", n, rewards_status_name(s), rewards_engine_errmsg(b));
+        failures++;
+        rewards_engine_free(b);
+        if (c.st.live != 0)
+            fail_msg("allocation %ld failing: %ld blocks leaked", n, c.st.live);
+    }
+    assert_true(failures > 50);
+    rewards_engine_free(a);
+    store_free(&st);
+}
+
+/* Until restore_finish, the engine takes no operation and no export. */
+static void test_restore_misuse(void **state)
+{
+    (void)state;
+    store st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    rewards_engine *b = new_engine(NULL, NULL);
+    assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)st.committed.v[0].kind, st.committed.v[0].data,
+                                        st.committed.v[0].size));
+    assert_int_equal(eu_op(b, "program", "id", "q", "name", "Q", "currency", "USD", NULL), REWARDS_MISUSE);
+    char *l = eu_ledger(b);
+    assert_null(l); /* the export said MISUSE */
+    for (size_t k = 1; k < st.committed.n; k++)
+        assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)st.committed.v[k].kind, st.committed.v[k].data,
+                                            st.committed.v[k].size));
+    assert_ok(b, rewards_engine_restore_finish(b));
+    assert_same_engines(a, b);
+    assert_ok(b, eu_op(b, "program", "id", "q", "name", "Q", "currency", "USD", NULL));
+    rewards_engine_free(b);
+    /* an empty restore is an empty engine */
+    b = new_engine(NULL, NULL);
+    assert_ok(b, rewards_engine_restore_finish(b));
+    rewards_engine *empty = new_engine(NULL, NULL);
+    assert_same_engines(empty, b);
+    rewards_engine_free(empty);
+    rewards_engine_free(b);
+    rewards_engine_free(a);
+    store_free(&st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scenarios_match_expected_files),
+        cmocka_unit_test(test_scenarios_restore_at_every_cut),
+        cmocka_unit_test(test_small_round_trip),
+        cmocka_unit_test(test_restore_rejects_bad_records),
+        cmocka_unit_test(test_restore_mangled_records),
+        cmocka_unit_test(test_restore_alloc_failure),
+        cmocka_unit_test(test_restore_misuse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
