@@ -1,0 +1,265 @@
+/*
+ * sqlite-host - the reference host that keeps librewards' state in SQLite.
+ *
+ * It runs a scenario file (SCENARIOS.md) like rewards-cli, with the same
+ * reader, the same error lines and the same outputs, but every record the
+ * engine creates or changes is saved in a database, so the run survives
+ * being stopped: restarted on the same database and file, it restores the
+ * engine, skips the lines already applied and goes on with the next one.
+ * The result is byte for byte that of one uninterrupted run, however often
+ * and wherever the process was killed.
+ *
+ * This file is the run: arguments, the loop over lines, reporting, and the
+ * outputs.  db.c opens the database, storage.c holds the callbacks,
+ * progress.c the progress row, restore.c rebuilds the engine, hooks.c has
+ * the test hooks.
+ *
+ * Reporting across runs: a rejected line is reported by the run that
+ * handles it, so the errors of a resumed run cover only its own lines.  The
+ * report is written before the line's progress is committed: a crash at
+ * that moment makes the next run report the line again (at least once,
+ * never lost).  The exit status is that of the lines this run handled.
+ *
+ * A storage failure (the database refuses a write) stops the run: the line
+ * is reported as `storage`, the engine has undone it, no progress is
+ * recorded for it, the outputs show the state before it, and the exit
+ * status is 1.  The next run starts again from that line.
+ */
+#include "db.h"
+#include "hooks.h"
+#include "progress.h"
+#include "restore.h"
+#include "scenario.h"
+#include "storage.h"
+
+#include <rewards.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: sqlite-host DATABASE SCENARIO.jsonl [--ledger FILE] [--payouts FILE]\n"
+    "       sqlite-host --help | --version\n"
+    "\n"
+    "Runs a scenario file (JSON Lines, as rewards-cli run) with every librewards\n"
+    "record kept in the SQLite DATABASE (created if missing). Run again on the\n"
+    "same database and file, it resumes after the last line applied: a run that\n"
+    "was killed loses nothing and applies nothing twice. The ledger and payouts\n"
+    "are written as CSV ('-' is standard output). A rejected line prints\n"
+    "'line N: CODE: message' on standard error, in the run that handles it.\n"
+    "Exit status: 0 every line of this run applied, 1 some line rejected or the\n"
+    "database refused a write (the run stops there; run again to resume), 2 the\n"
+    "file or database cannot be used or a line is not a JSON object.\n";
+
+enum { LINE_OK, LINE_REJECTED, LINE_STOP, LINE_FATAL };
+
+static int write_csv(rewards_engine *e, const char *path,
+                     rewards_status (*export)(rewards_engine *, rewards_write_fn, void *))
+{
+    int to_stdout = !strcmp(path, "-");
+    FILE *f = to_stdout ? stdout : fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "sqlite-host: cannot write %s\n", path);
+        return -1;
+    }
+    rewards_status st = export(e, scenario_write_file, f);
+    int bad = st != REWARDS_OK || (to_stdout ? fflush(f) : fclose(f)) != 0;
+    if (bad)
+        fprintf(stderr, "sqlite-host: writing %s failed\n", path);
+    return bad ? -1 : 0;
+}
+
+/* A storage failure at line n: the line is not applied and the run stops. */
+static int stop_storage(host_db *db, long n, const char *what)
+{
+    const char *p = "storage: ";
+    if (!strncmp(what, p, strlen(p)))
+        what += strlen(p);
+    fprintf(stderr, "line %ld: storage: %s (%s)\n", n, what, db->errmsg);
+    return LINE_STOP;
+}
+
+/*
+ * Record in a transaction of its own that line n was handled, reporting
+ * @p report (an error line, or NULL) inside the transaction.
+ */
+static int record_line(host_db *db, long n, uint64_t digest, const char *report, int result)
+{
+    if (progress_record_begin(db, n, digest))
+        return stop_storage(db, n, "recording the line failed");
+    if (report)
+        fputs(report, stderr);
+    if (progress_record_commit(db))
+        return stop_storage(db, n, "recording the line failed");
+    return result;
+}
+
+/* Handle line n (not yet applied): one of LINE_*. */
+static int handle_line(host_db *db, rewards_engine *e, const char *text, long n, uint64_t digest)
+{
+    db->line = n;
+    db->digest = digest;
+    db->line_recorded = 0;
+    if (hooks_before_line(db, n))
+        return stop_storage(db, n, "the test hook failed");
+    rewards_op *op;
+    rewards_status st;
+    char msg[512] = "", report[1024];
+    switch (scenario_parse_line(e, text, &op, &st, msg, sizeof msg)) {
+    case SCENARIO_SKIP:
+        return record_line(db, n, digest, NULL, LINE_OK);
+    case SCENARIO_FATAL:
+        fprintf(stderr, "line %ld: %s\n", n, msg);
+        return LINE_FATAL;
+    case SCENARIO_REJECT:
+        if (st == REWARDS_NOMEM) {
+            fprintf(stderr, "line %ld: nomem: %s\n", n, msg);
+            return LINE_STOP;
+        }
+        snprintf(report, sizeof report, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
+        return record_line(db, n, digest, report, LINE_REJECTED);
+    case SCENARIO_OP:
+        break;
+    }
+    st = rewards_engine_apply(e, op);
+    rewards_op_free(op);
+    if (st == REWARDS_STORAGE)
+        return stop_storage(db, n, rewards_engine_errmsg(e));
+    if (st == REWARDS_NOMEM) {
+        /* nothing changed and a later run may succeed: like storage, do not record the line */
+        fprintf(stderr, "line %ld: nomem: %s\n", n, rewards_engine_errmsg(e));
+        return LINE_STOP;
+    }
+    if (st != REWARDS_OK) {
+        snprintf(report, sizeof report, "line %ld: %s: %s\n", n, rewards_status_name(st), rewards_engine_errmsg(e));
+        return record_line(db, n, digest, report, LINE_REJECTED);
+    }
+    /* An event-id replay succeeds without a transaction: record the line anyway. */
+    if (!db->line_recorded)
+        return record_line(db, n, digest, NULL, LINE_OK);
+    return LINE_OK;
+}
+
+/* Apply the lines of f after the first `done`; returns the exit status (0, 1 or 2). */
+static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path, long done, uint64_t done_digest)
+{
+    char *text = NULL;
+    size_t cap = 0;
+    long len, n = 0;
+    uint64_t digest = PROGRESS_DIGEST_INIT;
+    int status = 0;
+    while (status != 2 && (len = scenario_read_line(f, &text, &cap)) >= 0) {
+        n++;
+        digest = progress_digest(digest, text, (size_t)len);
+        if (n < done)
+            continue;
+        if (n == done) {
+            if (digest != done_digest) {
+                fprintf(stderr, "sqlite-host: the database holds lines 1..%ld of another file than %s\n", done, path);
+                status = 2;
+            }
+            continue;
+        }
+        int r = handle_line(db, e, text, n, digest);
+        if (r == LINE_FATAL)
+            status = 2;
+        else if (r == LINE_REJECTED)
+            status = 1;
+        else if (r == LINE_STOP) {
+            status = 1;
+            break;
+        }
+    }
+    free(text);
+    if (len == -2) {
+        fprintf(stderr, "sqlite-host: out of memory reading %s\n", path);
+        return 2;
+    }
+    if (status != 2 && len < 0 && n < done) {
+        fprintf(stderr, "sqlite-host: the database holds %ld lines but %s has only %ld\n", done, path, n);
+        return 2;
+    }
+    return status;
+}
+
+static int run(const char *dbpath, const char *path, const char *ledger, const char *payouts)
+{
+    char err[256];
+    host_hooks hooks;
+    if (hooks_from_env(&hooks, err, sizeof err)) {
+        fprintf(stderr, "sqlite-host: %s\n", err);
+        return 2;
+    }
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "sqlite-host: cannot read %s\n", path);
+        return 2;
+    }
+    int status = 2;
+    host_db db;
+    rewards_engine *e = NULL;
+    rewards_storage storage;
+    rewards_options options = REWARDS_OPTIONS_INIT;
+    long done;
+    uint64_t digest;
+    if (host_db_open(&db, dbpath, &hooks)) {
+        fprintf(stderr, "sqlite-host: %s: %s\n", dbpath, db.errmsg);
+        goto out;
+    }
+    storage_callbacks(&db, &storage);
+    options.storage = &storage;
+    if (rewards_engine_new(&e, &options) != REWARDS_OK) {
+        fprintf(stderr, "sqlite-host: out of memory\n");
+        goto out;
+    }
+    if (restore_engine(&db, e, &done, &digest)) {
+        fprintf(stderr, "sqlite-host: %s: %s\n", dbpath, db.errmsg);
+        goto out;
+    }
+    status = apply_file(&db, e, f, path, done, digest);
+    if (status != 2) {
+        if (ledger && write_csv(e, ledger, rewards_engine_export_ledger))
+            status = 2;
+        if (payouts && write_csv(e, payouts, rewards_engine_export_payouts))
+            status = 2;
+    }
+out:
+    rewards_engine_free(e);
+    host_db_close(&db);
+    if (f != stdin)
+        fclose(f);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dbpath = NULL, *scenario = NULL, *ledger = NULL, *payouts = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("sqlite-host (librewards %s, SQLite %s)\n", rewards_version_string(), sqlite3_libversion());
+            return 0;
+        } else if (!strcmp(argv[i], "--ledger") && i + 1 < argc) {
+            ledger = argv[++i];
+        } else if (!strcmp(argv[i], "--payouts") && i + 1 < argc) {
+            payouts = argv[++i];
+        } else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
+            fputs(usage, stderr);
+            return 2;
+        } else if (!dbpath) {
+            dbpath = argv[i];
+        } else if (!scenario) {
+            scenario = argv[i];
+        } else {
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (!dbpath || !scenario || !strcmp(dbpath, "-")) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return run(dbpath, scenario, ledger, payouts);
+}

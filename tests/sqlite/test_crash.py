@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Crash test: sqlite-host killed with SIGKILL again and again loses nothing
+and applies nothing twice.
+
+    test_crash.py SQLITE_HOST REWARDS_CLI GEN_SCENARIO [--seed N] [--ops N]
+                  [--kills N] [--sleep-us N] [--budget SECONDS]
+
+A long scenario is generated (gen_scenario.py, deterministic).  The host
+runs it with a small pause before every COMMIT (RW_HOST_SLEEP_US), so that
+most kills land inside an open transaction, and is killed after a random
+delay; then restarted, and killed again, --kills times, the delays spread
+so that the kills cover the whole file (a few land during start-up and
+restore).  A last run finishes the file.  Its ledger and payouts must be
+byte-identical to those of one uninterrupted rewards-cli run, the progress
+row must never go back, and the errors reported over all runs must be the
+reference ones: each once, except that a run killed right after reporting
+a line may see that line reported again by the next run (reports are at
+least once, never lost).
+"""
+import argparse
+import collections
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+import hostlib
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("host")
+    ap.add_argument("cli")
+    ap.add_argument("gen")
+    ap.add_argument("--seed", type=int, default=20260101)
+    ap.add_argument("--ops", type=int, default=3000)
+    ap.add_argument("--kills", type=int, default=30)
+    ap.add_argument("--sleep-us", type=int, default=1000)
+    ap.add_argument("--budget", type=float, default=45.0, help="stop killing after this many seconds")
+    a = ap.parse_args()
+    c = hostlib.Checker("sqlite crash")
+    rng = random.Random(a.seed)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = os.path.join(tmp, "long.jsonl")
+        subprocess.run([sys.executable, a.gen, "--seed", str(a.seed), "--ops", str(a.ops), scenario], check=True)
+        total = hostlib.count_lines(scenario)
+        with open(scenario, encoding="utf-8") as f:
+            ops = sum(1 for line in f if line.strip() and not line.lstrip().startswith("#"))
+        ref = hostlib.cli(a.cli, scenario, tmp)
+        c.true("rewards-cli ran", ref.status in (0, 1), ref.stderr)
+        ref_errors = ref.errors()
+
+        db = os.path.join(tmp, "rewards.db")
+        env = dict(os.environ, RW_HOST_SLEEP_US=str(a.sleep_us))
+        env.pop("RW_HOST_FAIL", None)
+        rate = 1e6 / (a.sleep_us + 200)  # lines per second, refined as we go
+        kills = starts = 0
+        killed_time = 0.0
+        killed_lines = 0
+        at_kill = []  # progress after each kill
+        runs = []  # (errors, killed)
+        done = 0
+        while kills < a.kills and time.monotonic() - started < a.budget:
+            remaining = total - done
+            if remaining <= 0:
+                break
+            if rng.random() < 0.1:
+                delay = rng.uniform(0.001, 0.02)  # during start-up or the restore
+            else:
+                delay = remaining / rate / (a.kills - kills) * rng.uniform(0.2, 1.8)
+            errpath = os.path.join(tmp, "stderr-%d" % starts)
+            with open(errpath, "wb") as errf:
+                p = subprocess.Popen([a.host, db, scenario], stdout=subprocess.DEVNULL, stderr=errf, env=env)
+                starts += 1
+                t0 = time.monotonic()
+                time.sleep(delay)
+                killed = p.poll() is None
+                if killed:
+                    p.kill()
+                status = p.wait()
+                elapsed = time.monotonic() - t0
+            stderr = hostlib.read(errpath).decode("utf-8", "replace")
+            hostlib.check_sanitizers(stderr, "run %d" % starts)
+            errors = hostlib.Result(status, stderr).errors()
+            runs.append((errors, killed))
+            now = hostlib.progress(db)
+            c.true("progress never goes back", now >= done, "(%d then %d)" % (done, now))
+            if killed:
+                kills += 1
+                killed_time += elapsed
+                killed_lines += now - done
+                at_kill.append((done, now))
+                if elapsed > 0.05 and now > done:
+                    rate = 0.5 * rate + 0.5 * (now - done) / elapsed
+            else:
+                c.true("an unkilled run ends normally", status in (0, 1), "status %d" % status)
+            done = now
+
+        # the last run, uninterrupted and without the pause
+        final = hostlib.host(a.host, db, scenario, tmp)
+        starts += 1
+        runs.append((final.errors(), False))
+        c.true("the last run ends normally", final.status in (0, 1), final.stderr)
+        c.same("ledger after %d kills" % kills, ref.ledger, final.ledger)
+        c.same("payouts after %d kills" % kills, ref.payouts, final.payouts)
+        c.same("progress at the end", total, hostlib.progress(db))
+
+        # errors: every reference error reported, nothing else; a repeat only
+        # for the last report of a killed run
+        seen = collections.Counter()
+        repeatable = collections.Counter()
+        last_line = 0
+        for errors, killed in runs:
+            for e in errors:
+                n = int(e.split(":")[0].split()[1])
+                c.true("errors come in line order across runs", n >= last_line, e)
+                last_line = n
+            seen.update(errors)
+            if killed and errors:
+                repeatable[errors[-1]] += 1
+        c.same("errors reported (set)", sorted(set(ref_errors), key=ref_errors.index),
+               sorted(set(seen), key=lambda e: ref_errors.index(e) if e in ref_errors else -1))
+        for e, n in seen.items():
+            c.true("error reported once (or again after a kill)", n <= 1 + repeatable[e], "%s: %d times" % (e, n))
+        repeats = sum(n - 1 for n in seen.values())
+
+        entries = ref.ledger.count(b"\n") - 1 if ref.ledger else 0
+        spread = sorted(after for _, after in at_kill)
+        c.true("enough kills", kills >= min(a.kills, 20), "(%d)" % kills)
+        summary = ("%d kills and %d starts over %d lines (%d operations, %d ledger entries, %d rejected lines); "
+                   "progress at the kills: min %d, median %d, max %d; %d kills before any new line; "
+                   "%d error report(s) repeated after a kill; about %d%% of the killed runs' time was spent "
+                   "inside an open transaction (the pause before COMMIT); %.1f s" %
+                   (kills, starts, total, ops, entries, len(ref_errors),
+                    spread[0] if spread else 0, spread[len(spread) // 2] if spread else 0,
+                    spread[-1] if spread else 0,
+                    sum(1 for before, after in at_kill if before == after),
+                    repeats, 100 * killed_lines * a.sleep_us / 1e6 / killed_time if killed_time else 0,
+                    time.monotonic() - started))
+    c.finish(summary)
+
+
+if __name__ == "__main__":
+    main()
