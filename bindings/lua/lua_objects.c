@@ -1,0 +1,150 @@
+/*
+ * lua_objects.c - engine objects and events as plain Lua tables.
+ *
+ * A handle is borrowed and its strings change with the object, so each is
+ * copied into a new table when it is read; the table stays valid after the
+ * engine is closed.  Amounts are integers in minor units, with the decimal
+ * text beside them (amount_text), times integers in UTC seconds.
+ */
+#include "rewards_lua.h"
+
+void lrw_push_str(lua_State *L, const char *s)
+{
+    if (s)
+        lua_pushstring(L, s);
+    else
+        lua_pushnil(L);
+}
+
+static void set_str(lua_State *L, const char *name, const char *value)
+{
+    lrw_push_str(L, value);
+    lua_setfield(L, -2, name);
+}
+
+static void set_int(lua_State *L, const char *name, int64_t value)
+{
+    lua_pushinteger(L, (lua_Integer)value);
+    lua_setfield(L, -2, name);
+}
+
+static void set_amount(lua_State *L, int64_t amount, const char *currency)
+{
+    char text[32];
+    set_int(L, "amount", amount);
+    if (currency && rewards_amount_format(amount, currency, text, sizeof text) == REWARDS_OK)
+        set_str(L, "amount_text", text);
+}
+
+void lrw_push_entry(lua_State *L, const rewards_entry *e)
+{
+    char when[32];
+    if (!e) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, 0, 16);
+    set_int(L, "number", (int64_t)rewards_entry_number(e));
+    set_str(L, "type", rewards_entry_type(e));
+    set_str(L, "reward", rewards_reward_id(rewards_entry_reward(e)));
+    set_str(L, "deal", rewards_deal_id(rewards_entry_deal(e)));
+    set_str(L, "partner", rewards_partner_id(rewards_entry_partner(e)));
+    set_str(L, "recipient_type", rewards_entry_recipient_type(e));
+    set_str(L, "recipient", rewards_entry_recipient(e));
+    set_amount(L, rewards_entry_amount(e), rewards_entry_currency(e));
+    set_str(L, "currency", rewards_entry_currency(e));
+    set_str(L, "status", rewards_entry_status(e));
+    set_str(L, "reason", rewards_entry_reason(e));
+    set_str(L, "period", rewards_entry_period(e));
+    set_int(L, "earned_at", rewards_entry_earned_at(e));
+    if (rewards_time_format(rewards_entry_earned_at(e), when, sizeof when) == REWARDS_OK)
+        set_str(L, "earned_at_text", when);
+    set_str(L, "payout", rewards_payout_id(rewards_entry_payout(e)));
+}
+
+void lrw_push_deal(lua_State *L, const rewards_deal *d)
+{
+    if (!d) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, 0, 5);
+    set_str(L, "id", rewards_deal_id(d));
+    set_str(L, "partner", rewards_partner_id(rewards_deal_partner(d)));
+    set_str(L, "user", rewards_user_id(rewards_deal_user(d)));
+    set_str(L, "stage", rewards_deal_stage(d));
+    set_int(L, "amount", rewards_deal_amount(d));
+}
+
+void lrw_push_partner(lua_State *L, const rewards_partner *p)
+{
+    if (!p) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, 0, 3);
+    set_str(L, "id", rewards_partner_id(p));
+    set_str(L, "name", rewards_partner_name(p));
+    set_str(L, "level", rewards_level_id(rewards_partner_level(p)));
+}
+
+void lrw_push_user(lua_State *L, const rewards_user *u)
+{
+    if (!u) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, 0, 4);
+    set_str(L, "id", rewards_user_id(u));
+    set_str(L, "name", rewards_user_name(u));
+    set_str(L, "partner", rewards_partner_id(rewards_user_partner(u)));
+    lua_pushboolean(L, rewards_user_portal_access(u));
+    lua_setfield(L, -2, "portal_access");
+}
+
+void lrw_push_payout(lua_State *L, const rewards_payout *p)
+{
+    if (!p) {
+        lua_pushnil(L);
+        return;
+    }
+    size_t n = rewards_payout_line_count(p);
+    lua_createtable(L, 0, 2);
+    set_str(L, "id", rewards_payout_id(p));
+    lua_createtable(L, (int)(n < 1000000 ? n : 0), 0);
+    for (size_t i = 0; i < n; i++) {
+        const rewards_payout_line *line = rewards_payout_line_at(p, i);
+        lua_createtable(L, 0, 6);
+        set_str(L, "recipient_type", rewards_payout_line_recipient_type(line));
+        set_str(L, "recipient", rewards_payout_line_recipient(line));
+        set_amount(L, rewards_payout_line_amount(line), rewards_payout_line_currency(line));
+        set_str(L, "currency", rewards_payout_line_currency(line));
+        set_int(L, "entries", rewards_payout_line_entries(line));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "lines");
+}
+
+static const char *const event_names[] = {
+    NULL, "entry_earned", "entry_held", "entry_released", "entry_adjusted", "entry_reversed",
+    "reward_skipped", "level_changed", "payout_created", "points_redeemed",
+};
+
+void lrw_push_event(lua_State *L, const rewards_event *ev)
+{
+    rewards_event_type type = rewards_event_get_type(ev);
+    lua_createtable(L, 0, 10);
+    if ((unsigned)type < sizeof event_names / sizeof event_names[0] && event_names[type])
+        set_str(L, "type", event_names[type]);
+    else
+        set_int(L, "type", (int64_t)type); /* a type a newer library reports */
+    lrw_push_entry(L, rewards_event_entry(ev));
+    lua_setfield(L, -2, "entry");
+    set_str(L, "partner", rewards_partner_id(rewards_event_partner(ev)));
+    set_str(L, "reward", rewards_reward_id(rewards_event_reward(ev)));
+    set_str(L, "deal", rewards_deal_id(rewards_event_deal(ev)));
+    set_str(L, "user", rewards_user_id(rewards_event_user(ev)));
+    set_str(L, "previous_level", rewards_level_id(rewards_event_previous_level(ev)));
+    set_str(L, "level", rewards_level_id(rewards_event_level(ev)));
+    set_str(L, "payout", rewards_payout_id(rewards_event_payout(ev)));
+}

@@ -1,0 +1,156 @@
+"""Loading librewards with ctypes and declaring the C prototypes.
+
+Only this module knows the C signatures.  The library is found through the
+``LIBREWARDS_PATH`` environment variable (a path to ``librewards.so.1``, as
+the meson tests set it) or else ``ctypes.util.find_library("rewards")``.
+The loaded library must have the same major version as the header these
+prototypes were written from (REWARDS_VERSION_MAJOR = 1).
+"""
+import ctypes
+import ctypes.util
+import os
+
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_int64, c_size_t,
+                    c_uint, c_uint64, c_void_p)
+
+ABI_MAJOR = 1
+
+# Opaque handles are plain pointers on this side.
+engine_p = c_void_p
+op_p = c_void_p
+handle_p = c_void_p
+
+# struct rewards_storage and rewards_events (REWARDS_*_VERSION 1).
+STORAGE_BEGIN = CFUNCTYPE(c_int, c_void_p)
+STORAGE_PUT = CFUNCTYPE(c_int, c_void_p, c_int, c_char_p, c_void_p, c_size_t)
+STORAGE_DEL = CFUNCTYPE(c_int, c_void_p, c_int, c_char_p)
+STORAGE_COMMIT = CFUNCTYPE(c_int, c_void_p)
+STORAGE_ROLLBACK = CFUNCTYPE(c_int, c_void_p)
+ON_EVENT = CFUNCTYPE(None, c_void_p, c_void_p)
+WRITE_FN = CFUNCTYPE(c_int, c_void_p, POINTER(ctypes.c_char), c_size_t)
+
+
+class Storage(Structure):
+    _fields_ = [("version", c_uint), ("begin", STORAGE_BEGIN), ("put", STORAGE_PUT),
+                ("delete", STORAGE_DEL), ("commit", STORAGE_COMMIT),
+                ("rollback", STORAGE_ROLLBACK), ("user", c_void_p)]
+
+
+class Events(Structure):
+    _fields_ = [("version", c_uint), ("on_event", ON_EVENT), ("user", c_void_p)]
+
+
+class Options(Structure):
+    _fields_ = [("version", c_uint), ("allocator", c_void_p),
+                ("storage", POINTER(Storage)), ("events", POINTER(Events))]
+
+
+class Balance(Structure):
+    _fields_ = [("version", c_uint), ("pending", c_int64), ("approved", c_int64),
+                ("held", c_int64), ("paid", c_int64), ("points", c_int64)]
+
+
+STORAGE_VERSION = 1
+EVENTS_VERSION = 1
+OPTIONS_VERSION = 1
+BALANCE_VERSION = 1
+
+_PROTOTYPES = {
+    # name: (restype, argtypes)
+    "rewards_version": (c_int, []),
+    "rewards_version_string": (c_char_p, []),
+    "rewards_status_name": (c_char_p, [c_int]),
+    "rewards_record_kind_name": (c_char_p, [c_int]),
+    "rewards_engine_new": (c_int, [POINTER(engine_p), POINTER(Options)]),
+    "rewards_engine_free": (None, [engine_p]),
+    "rewards_engine_errmsg": (c_char_p, [engine_p]),
+    "rewards_op_new": (c_int, [engine_p, c_char_p, POINTER(op_p)]),
+    "rewards_op_free": (None, [op_p]),
+    "rewards_op_set_string": (c_int, [op_p, c_char_p, c_char_p]),
+    "rewards_op_set_int": (c_int, [op_p, c_char_p, c_int64]),
+    "rewards_op_set_bool": (c_int, [op_p, c_char_p, c_int]),
+    "rewards_op_set_time": (c_int, [op_p, c_char_p, c_int64]),
+    "rewards_op_set_number": (c_int, [op_p, c_char_p, c_char_p]),
+    "rewards_op_set_null": (c_int, [op_p, c_char_p]),
+    "rewards_op_set_object": (c_int, [op_p, c_char_p]),
+    "rewards_op_set_list": (c_int, [op_p, c_char_p]),
+    "rewards_engine_apply": (c_int, [engine_p, op_p]),
+    "rewards_engine_restore": (c_int, [engine_p, c_int, c_void_p, c_size_t]),
+    "rewards_engine_restore_finish": (c_int, [engine_p]),
+    "rewards_engine_balance": (c_int, [engine_p, c_char_p, c_char_p, POINTER(Balance)]),
+    "rewards_engine_export_ledger": (c_int, [engine_p, WRITE_FN, c_void_p]),
+    "rewards_engine_export_payouts": (c_int, [engine_p, WRITE_FN, c_void_p]),
+    "rewards_engine_preview_payout": (c_int, [engine_p, c_char_p, c_int64, WRITE_FN, c_void_p]),
+    "rewards_condition_check": (c_int, [c_char_p, POINTER(c_int), POINTER(c_int), c_char_p, c_size_t]),
+    "rewards_time_parse": (c_int, [c_char_p, POINTER(c_int64)]),
+    "rewards_time_format": (c_int, [c_int64, c_char_p, c_size_t]),
+    "rewards_amount_parse": (c_int, [c_char_p, c_char_p, POINTER(c_int64)]),
+    "rewards_amount_format": (c_int, [c_int64, c_char_p, c_char_p, c_size_t]),
+    "rewards_engine_entry_count": (c_size_t, [engine_p]),
+    "rewards_engine_entry": (handle_p, [engine_p, c_size_t]),
+    "rewards_partner_entry_count": (c_size_t, [handle_p]),
+    "rewards_partner_entry": (handle_p, [handle_p, c_size_t]),
+    "rewards_deal_entry_count": (c_size_t, [handle_p]),
+    "rewards_deal_entry": (handle_p, [handle_p, c_size_t]),
+    "rewards_entry_number": (c_uint64, [handle_p]),
+    "rewards_entry_amount": (c_int64, [handle_p]),
+    "rewards_entry_earned_at": (c_int64, [handle_p]),
+    "rewards_level_rank": (c_int64, [handle_p]),
+    "rewards_user_portal_access": (c_int, [handle_p]),
+    "rewards_deal_amount": (c_int64, [handle_p]),
+    "rewards_payout_line_count": (c_size_t, [handle_p]),
+    "rewards_payout_line_at": (handle_p, [handle_p, c_size_t]),
+    "rewards_payout_line_amount": (c_int64, [handle_p]),
+    "rewards_payout_line_entries": (c_int64, [handle_p]),
+    "rewards_event_get_type": (c_int, [handle_p]),
+}
+
+# Lookups: const T *rewards_engine_find_<t>(const rewards_engine *, const char *id)
+for _t in ("program", "level", "reward", "partner", "user", "deal", "payout"):
+    _PROTOTYPES["rewards_engine_find_" + _t] = (handle_p, [engine_p, c_char_p])
+
+# Accessors returning a string: const char *f(const T *)
+for _f in ("program_id", "program_currency", "level_id", "reward_id", "reward_name", "partner_id",
+           "partner_name", "user_id", "user_name", "deal_id", "deal_stage", "entry_type",
+           "entry_recipient_type", "entry_recipient", "entry_currency", "entry_status", "entry_reason",
+           "entry_period", "payout_id", "payout_line_recipient_type", "payout_line_recipient",
+           "payout_line_currency"):
+    _PROTOTYPES["rewards_" + _f] = (c_char_p, [handle_p])
+
+# Accessors returning another handle: const U *f(const T *)
+for _f in ("partner_level", "user_partner", "deal_partner", "deal_user", "entry_reward", "entry_deal",
+           "entry_partner", "entry_payout", "event_entry", "event_partner", "event_reward", "event_deal",
+           "event_user", "event_previous_level", "event_level", "event_payout"):
+    _PROTOTYPES["rewards_" + _f] = (handle_p, [handle_p])
+
+
+def _load():
+    path = os.environ.get("LIBREWARDS_PATH") or ctypes.util.find_library("rewards")
+    if not path:
+        raise ImportError("librewards not found: set LIBREWARDS_PATH to librewards.so.%d" % ABI_MAJOR)
+    lib = ctypes.CDLL(path)
+    for name, (restype, argtypes) in _PROTOTYPES.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    major = lib.rewards_version() // 10000
+    if major != ABI_MAJOR:
+        raise ImportError("%s is librewards %s; this package needs major version %d"
+                          % (path, lib.rewards_version_string().decode(), ABI_MAJOR))
+    return lib
+
+
+lib = _load()
+
+
+def text(raw):
+    """A C string returned by the library as str (None stays None)."""
+    return None if raw is None else raw.decode("utf-8", "surrogateescape")
+
+
+def encode(value):
+    """A Python str as a C string; embedded NUL characters are refused."""
+    data = value.encode("utf-8", "surrogateescape")
+    if b"\0" in data:
+        raise ValueError("text contains a NUL character")
+    return data

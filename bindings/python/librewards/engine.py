@@ -1,0 +1,366 @@
+"""The Engine: one rewards_engine, its callbacks, operations and queries.
+
+Callbacks follow the library's convention (CONVENTIONS.md, "Errors"): a C
+callback signals failure by returning non-zero.  A Python exception cannot
+cross the C frames, so each callback catches it, stores it, returns
+failure, and the binding re-raises it once the C call has returned
+(pygit2's pattern).  For storage the engine has then rolled back and
+changed nothing; the original exception is what the caller sees.
+
+The ctypes callback objects are kept on the Engine for as long as the C
+engine lives.  They refer to a small _Callbacks object, never to the
+Engine, so that dropping the last reference to an Engine frees it at once.
+"""
+import ctypes
+import keyword
+from collections.abc import Mapping
+
+from . import _native, errors
+from ._native import lib, text
+from .records import (Deal, Entry, Event, Level, Partner, Payout, Program, RecordKind, Reward,
+                      User)
+from .values import check_name, set_field, to_seconds
+
+
+class _Callbacks:
+    """What the C callbacks of one engine share: the host's objects and the pending exception."""
+
+    def __init__(self, storage, on_event):
+        self.storage = storage
+        self.on_event = on_event
+        self.pending = None
+
+    def fail(self, exc):
+        # Keep the first exception of a call: a rollback that raises after a
+        # failed put must not hide why the put failed.
+        if self.pending is None:
+            self.pending = exc
+
+
+def _method(obj, name):
+    fn = getattr(obj, name, None)
+    return fn if callable(fn) else None
+
+
+def _storage_struct(cb, keep):
+    """A rewards_storage calling the methods the storage object has (a missing one is "not implemented")."""
+    st = _native.Storage()
+    st.version = _native.STORAGE_VERSION
+
+    def simple(fn):
+        def c_fn(_user):
+            try:
+                fn()
+                return 0
+            except BaseException as exc:  # noqa: B902 - stored and re-raised after the C call
+                cb.fail(exc)
+                return -1
+        return c_fn
+
+    for name, ctype in (("begin", _native.STORAGE_BEGIN), ("commit", _native.STORAGE_COMMIT),
+                        ("rollback", _native.STORAGE_ROLLBACK)):
+        fn = _method(cb.storage, name)
+        if fn is not None:
+            obj = ctype(simple(fn))
+            keep.append(obj)
+            setattr(st, name, obj)
+
+    put = _method(cb.storage, "put")
+    if put is not None:
+        def c_put(_user, kind, key, data, size):
+            try:
+                put(RecordKind.of(kind), text(key), ctypes.string_at(data, size))
+                return 0
+            except BaseException as exc:  # noqa: B902
+                cb.fail(exc)
+                return -1
+        obj = _native.STORAGE_PUT(c_put)
+        keep.append(obj)
+        st.put = obj
+
+    delete = _method(cb.storage, "delete")
+    if delete is not None:
+        def c_delete(_user, kind, key):
+            try:
+                delete(RecordKind.of(kind), text(key))
+                return 0
+            except BaseException as exc:  # noqa: B902
+                cb.fail(exc)
+                return -1
+        obj = _native.STORAGE_DEL(c_delete)
+        keep.append(obj)
+        st.delete = obj
+    return st
+
+
+def _events_struct(cb, keep):
+    ev = _native.Events()
+    ev.version = _native.EVENTS_VERSION
+
+    def c_on_event(_user, event):
+        # The event has already been committed: an exception cannot undo it.
+        # It is stored and re-raised when apply() returns; the operation's
+        # other events are still delivered.
+        try:
+            cb.on_event(Event.read(event))
+        except BaseException as exc:  # noqa: B902
+            cb.fail(exc)
+
+    obj = _native.ON_EVENT(c_on_event)
+    keep.append(obj)
+    ev.on_event = obj
+    return ev
+
+
+def _field_name(key):
+    # Keyword arguments cannot be Python keywords: from_="EUR" is the field "from".
+    if key.endswith("_") and keyword.iskeyword(key[:-1]):
+        return key[:-1]
+    return key
+
+
+class Engine:
+    """A librewards engine.
+
+    ``storage``: an object with any of begin(), put(kind, key, data),
+    delete(kind, key), commit() and rollback(); a missing method counts as
+    success, an exception as failure (re-raised by the call that caused it).
+    ``on_event``: a callable taking an Event, called after each successful
+    operation for what it did.
+
+    Use it as a context manager, or call close(); the engine is also freed
+    when it is garbage collected.
+    """
+
+    def __init__(self, storage=None, on_event=None):
+        self._handle = None
+        self._busy = False
+        self._keep = []  # ctypes callback objects: alive as long as the C engine
+        if on_event is not None and not callable(on_event):
+            raise TypeError("on_event must be callable")
+        self._cb = _Callbacks(storage, on_event)
+        opts = _native.Options()
+        opts.version = _native.OPTIONS_VERSION
+        if storage is not None:
+            opts.storage = ctypes.pointer(_storage_struct(self._cb, self._keep))
+        if on_event is not None:
+            opts.events = ctypes.pointer(_events_struct(self._cb, self._keep))
+        handle = _native.engine_p()
+        status = lib.rewards_engine_new(ctypes.byref(handle), ctypes.byref(opts))
+        if status != 0:
+            raise errors.error(status, "rewards_engine_new failed")
+        self._handle = handle
+
+    # -- life cycle -------------------------------------------------------
+
+    @classmethod
+    def restore(cls, records, storage=None, on_event=None):
+        """A new engine rebuilt from saved records.
+
+        ``records`` yields (kind, data) or (kind, key, data), where kind is a
+        RecordKind, its number or its name; ((kind, key), data) pairs, as
+        ``dict.items()`` of a {(kind, key): data} store gives them, work too.
+        The new engine then persists through ``storage`` as usual.
+        """
+        engine = cls(storage=storage, on_event=on_event)
+        try:
+            h = engine._live(mutating=True)
+            for record in records:
+                kind, data = record[0], record[-1]
+                if isinstance(kind, tuple):
+                    kind = kind[0]
+                kind = int(RecordKind.of(kind))
+                data = bytes(data)
+                status = lib.rewards_engine_restore(h, kind, data, len(data))
+                if status != 0:
+                    raise engine._error(status)
+            status = lib.rewards_engine_restore_finish(h)
+            if status != 0:
+                raise engine._error(status)
+        except BaseException:
+            engine.close()
+            raise
+        return engine
+
+    def close(self):
+        """Free the engine (and everything in it).  Calling it again does nothing."""
+        if self._busy:
+            raise errors.error(14, "close() called from one of the engine's callbacks")
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            lib.rewards_engine_free(handle)
+        self._keep = []
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    def __enter__(self):
+        self._live()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            if getattr(self, "_handle", None) is not None and not self._busy:
+                self.close()
+        except Exception:  # noqa: BLE001 - at interpreter exit the library may be gone
+            pass
+
+    # -- calls ------------------------------------------------------------
+
+    def _live(self, mutating=False):
+        if self._handle is None:
+            raise errors.error(14, "the engine is closed")
+        if mutating and self._busy:
+            raise errors.error(14, "the engine was called from one of its callbacks")
+        return self._handle
+
+    def _error(self, status):
+        return errors.error(status, text(lib.rewards_engine_errmsg(self._handle)) if self._handle else "")
+
+    def _call(self, fn, *args):
+        """Call a C function that may run callbacks; re-raise what they raised."""
+        h = self._live(mutating=True)
+        self._busy = True
+        self._cb.pending = None
+        try:
+            status = fn(h, *args)
+        finally:
+            self._busy = False
+            pending, self._cb.pending = self._cb.pending, None
+        if pending is not None:
+            raise pending
+        if status != 0:
+            raise self._error(status)
+
+    def apply(self, op, /, **fields):
+        """Apply one operation: ``apply("deal", at="2026-01-05", id="d-100", ...)`` or
+        ``apply({"op": "deal", "at": ..., ...})`` (keyword fields are added to
+        the mapping's).  ``from_=`` stands for the field "from".  Raises the
+        RewardsError of the status; changes nothing when it raises.
+        """
+        if isinstance(op, Mapping):
+            values = dict(op)
+            kind = values.pop("op", None)
+        else:
+            values, kind = {}, op
+        for key, value in fields.items():
+            values[_field_name(key)] = value
+        if not isinstance(kind, str) or not kind or "\0" in kind:
+            raise errors.error(1, "field 'op' must be a string naming the operation")
+        h = self._live(mutating=True)
+        op_handle = _native.op_p()
+        status = lib.rewards_op_new(h, _native.encode(kind), ctypes.byref(op_handle))
+        if status != 0:
+            raise errors.error(status, "cannot start operation '%s'" % kind)
+        try:
+            for key, value in values.items():
+                check_name(key)
+                set_field(op_handle, key, value)
+            self._call(lib.rewards_engine_apply, op_handle)
+        finally:
+            lib.rewards_op_free(op_handle)
+
+    # -- exports ----------------------------------------------------------
+
+    def _export(self, fn, *args):
+        chunks = []
+        cb = self._cb
+
+        def write(_user, data, size):
+            try:
+                chunks.append(ctypes.string_at(data, size))
+                return 0
+            except BaseException as exc:  # noqa: B902
+                cb.fail(exc)
+                return -1
+
+        writer = _native.WRITE_FN(write)
+        self._call(fn, *args, writer, None)
+        return b"".join(chunks).decode("utf-8")
+
+    def ledger_csv(self):
+        """The ledger as CSV text (SCENARIOS.md, "Output: the ledger")."""
+        return self._export(lib.rewards_engine_export_ledger)
+
+    def payouts_csv(self):
+        """Every payout line as CSV text (SCENARIOS.md, "Output: the payouts")."""
+        return self._export(lib.rewards_engine_export_payouts)
+
+    def preview_payout(self, id, until):
+        """The payouts CSV a run ``id`` with cut-off ``until`` would create; changes nothing.
+        ``until``: "YYYY-MM-DD[THH:MM:SSZ]", UTC seconds, a datetime or a date."""
+        seconds = to_seconds(until, "until")
+        return self._export(lib.rewards_engine_preview_payout, _native.encode(id), seconds)
+
+    # -- queries ----------------------------------------------------------
+
+    def balance(self, recipient_type, recipient):
+        """Balances of a recipient ("partner" or "sales_rep", and its id), in minor units:
+        {"pending", "approved", "held", "paid", "points"}."""
+        out = _native.Balance()
+        out.version = _native.BALANCE_VERSION
+        self._call(lib.rewards_engine_balance, _native.encode(recipient_type), _native.encode(recipient),
+                   ctypes.byref(out))
+        return {name: getattr(out, name) for name in ("pending", "approved", "held", "paid", "points")}
+
+    def entries(self, partner=None, deal=None):
+        """Iterate over the ledger entries (creation order) as Entry snapshots: all of
+        them, a partner's (its own and its reps') or a deal's."""
+        h = self._live()
+        if partner is not None and deal is not None:
+            raise TypeError("give partner or deal, not both")
+        if partner is not None or deal is not None:
+            finder, count, at = ((lib.rewards_engine_find_partner, lib.rewards_partner_entry_count,
+                                  lib.rewards_partner_entry) if partner is not None else
+                                 (lib.rewards_engine_find_deal, lib.rewards_deal_entry_count,
+                                  lib.rewards_deal_entry))
+            owner = finder(h, _native.encode(partner if partner is not None else deal))
+            if not owner:
+                raise errors.error(2, "%s '%s' does not exist" % ("partner" if partner is not None else "deal",
+                                                                  partner if partner is not None else deal))
+            return self._iter(lambda: count(owner), lambda i: at(owner, i))
+        return self._iter(lambda: lib.rewards_engine_entry_count(self._live()),
+                          lambda i: lib.rewards_engine_entry(self._live(), i))
+
+    def _iter(self, count, at):
+        i = 0
+        while True:
+            self._live()
+            if i >= count():
+                return
+            yield Entry.read(at(i))
+            i += 1
+
+    def entry_count(self):
+        return lib.rewards_engine_entry_count(self._live())
+
+    def _find(self, finder, cls, id):
+        handle = finder(self._live(), _native.encode(id))
+        return cls.read(handle) if handle else None
+
+    def program(self, id):
+        """The program ``id`` as a Program snapshot, or None."""
+        return self._find(lib.rewards_engine_find_program, Program, id)
+
+    def level(self, id):
+        return self._find(lib.rewards_engine_find_level, Level, id)
+
+    def reward(self, id):
+        return self._find(lib.rewards_engine_find_reward, Reward, id)
+
+    def partner(self, id):
+        return self._find(lib.rewards_engine_find_partner, Partner, id)
+
+    def user(self, id):
+        return self._find(lib.rewards_engine_find_user, User, id)
+
+    def deal(self, id):
+        return self._find(lib.rewards_engine_find_deal, Deal, id)
+
+    def payout(self, id):
+        return self._find(lib.rewards_engine_find_payout, Payout, id)
