@@ -60,7 +60,7 @@ typedef enum rewards_status {
  * shared library is at least the one the host was built against.
  */
 REWARDS_API int rewards_version(void);
-/** @brief The loaded library's version as text, e.g. "0.1.0". Static storage. */
+/** @brief The loaded library's version as text, e.g. "1.0.0". Static storage. */
 REWARDS_API const char *rewards_version_string(void);
 /** @} */
 
@@ -138,6 +138,11 @@ typedef enum rewards_record_kind {
 
 /** @brief The stable name of a record kind ("deal", "entry", ...); "unknown" otherwise. */
 REWARDS_API const char *rewards_record_kind_name(rewards_record_kind kind);
+/**
+ * @brief How many record kinds this library version has: kinds are
+ * 0 .. count - 1 (a host creating one table per kind loops over them).
+ */
+REWARDS_API int rewards_record_kind_count(void);
 
 /** Version of rewards_storage this header describes. */
 #define REWARDS_STORAGE_VERSION 1
@@ -146,7 +151,12 @@ REWARDS_API const char *rewards_record_kind_name(rewards_record_kind kind);
  *
  * Every successful mutating call is one transaction: @c begin, then one
  * @c put per record created or changed (in creation order of the records),
- * then @c commit.  A put replaces the record with the same kind and key.
+ * then @c commit.  A call that succeeds without changing anything still
+ * runs begin and commit (with no put); a replayed event id (a no-op) and a
+ * failed call run no storage callback at all.  A host that keeps data of
+ * its own in the same database (say, how far it has read its input) writes
+ * it in @c commit, before committing, so that it lands atomically with the
+ * engine's records.  A put replaces the record with the same kind and key.
  * @c data is an opaque, versioned byte string (not NUL-terminated) that the
  * host stores as it is and gives back to rewards_engine_restore().
  *
@@ -185,6 +195,9 @@ typedef enum rewards_event_type {
     REWARDS_EVENT_PAYOUT_CREATED = 8, /**< a payout run completed */
     REWARDS_EVENT_POINTS_REDEEMED = 9 /**< points were redeemed */
 } rewards_event_type;
+
+/** @brief The stable name of an event type ("entry_earned", ...); "unknown" otherwise. */
+REWARDS_API const char *rewards_event_type_name(rewards_event_type type);
 
 /** @brief An event, valid only during the event callback. */
 typedef struct rewards_event rewards_event;
@@ -301,7 +314,7 @@ REWARDS_API const char *rewards_engine_errmsg(const rewards_engine *engine);
  *
  * @code
  * rewards_op *op;
- * rewards_op_new(engine, "deal", &op);
+ * rewards_op_new(engine, &op, "deal");
  * rewards_op_set_string(op, "at", "2026-01-05");
  * rewards_op_set_string(op, "id", "d-100");
  * rewards_op_set_string(op, "partner", "acme");
@@ -324,13 +337,15 @@ typedef struct rewards_op rewards_op;
  * engine's allocator and must be freed before the engine.
  * @return REWARDS_OK, REWARDS_NOMEM, REWARDS_MISUSE (NULL argument).
  */
-REWARDS_API rewards_status rewards_op_new(rewards_engine *engine, const char *kind, rewards_op **out);
+REWARDS_API rewards_status rewards_op_new(rewards_engine *engine, rewards_op **out, const char *kind);
 /** @brief Free an operation.  Accepts NULL. */
 REWARDS_API void rewards_op_free(rewards_op *op);
 /**
  * @brief Set a string field (copied).
  * @return REWARDS_OK; REWARDS_INVALID_ARGUMENT for a malformed path, a path
- *         set twice, or a list index that skips one; REWARDS_NOMEM.
+ *         set twice, or a list index that skips one (rewards_engine_errmsg()
+ *         of the op's engine says which); REWARDS_NOMEM.  A failed call leaves
+ *         the op as it was.
  */
 REWARDS_API rewards_status rewards_op_set_string(rewards_op *op, const char *path, const char *value);
 /** @brief Set an integer field.  Same errors as rewards_op_set_string(). */
@@ -538,8 +553,8 @@ typedef struct rewards_balance {
  * @return REWARDS_OK, REWARDS_NOT_FOUND, REWARDS_INVALID_ARGUMENT (type or
  *         version), REWARDS_OVERFLOW, REWARDS_MISUSE.
  */
-REWARDS_API rewards_status rewards_engine_balance(rewards_engine *engine, const char *recipient_type,
-                                                  const char *recipient, rewards_balance *out);
+REWARDS_API rewards_status rewards_engine_balance(rewards_engine *engine, rewards_balance *out,
+                                                  const char *recipient_type, const char *recipient);
 /** @} */
 
 /**

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int rewards_version(void) { return REWARDS_VERSION_NUMBER; }
@@ -36,6 +37,18 @@ const char *rewards_record_kind_name(rewards_record_kind k)
                                          "event_id" };
     if ((unsigned)k < sizeof names / sizeof names[0])
         return names[k];
+    return "unknown";
+}
+
+int rewards_record_kind_count(void) { return RW_KIND_COUNT; }
+
+const char *rewards_event_type_name(rewards_event_type t)
+{
+    static const char *const names[] = { "unknown", "entry_earned", "entry_held", "entry_released", "entry_adjusted",
+                                         "entry_reversed", "reward_skipped", "level_changed", "payout_created",
+                                         "points_redeemed" };
+    if ((unsigned)t < sizeof names / sizeof names[0])
+        return names[t];
     return "unknown";
 }
 
@@ -244,6 +257,31 @@ static const rw_opdef opdefs[] = {
     { "currency", rw_op_currency, KEYS("code", "exponent") },
 };
 
+/* Nested objects whose keys are part of an operation's shape. */
+static const struct {
+    const char *field;
+    const char *const *keys;
+} nested_shapes[] = {
+    { "requires", KEYS("revenue", "deals", "window") },
+    { "tiers", KEYS("from", "rate") },
+    { "thresholds", KEYS("at", "bonus") },
+};
+
+static rewards_status check_keys(rw_engine *e, const rw_node *obj, const char *const *keys, const char *prefix,
+                                 const char *kind)
+{
+    for (size_t i = 0; i < obj->nkids; i++) {
+        const char *k = obj->kids[i].key;
+        int known = !*prefix && !strcmp(k, "event");
+        for (size_t j = 0; !known && keys[j]; j++)
+            known = !strcmp(k, keys[j]);
+        if (!known)
+            return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown field '%s%s' for operation '%s'", prefix, k, kind);
+    }
+    return REWARDS_OK;
+}
+
+/* The shape: a known operation with known fields, nested ones included (SPEC section 11). */
 static rewards_status check_shape(rw_engine *e, const rewards_op *op, const rw_opdef **out)
 {
     const rw_opdef *def = NULL;
@@ -252,28 +290,44 @@ static rewards_status check_shape(rw_engine *e, const rewards_op *op, const rw_o
             def = &opdefs[i];
     if (!def)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown operation '%s'", op->kind);
-    for (size_t i = 0; i < op->root.nkids; i++) {
-        const char *k = op->root.kids[i].key;
-        int known = !strcmp(k, "event");
-        for (size_t j = 0; !known && def->keys[j]; j++)
-            known = !strcmp(k, def->keys[j]);
-        if (!known)
-            return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown field '%s' for operation '%s'", k, op->kind);
+    RW_TRY(check_keys(e, &op->root, def->keys, "", op->kind));
+    for (size_t i = 0; i < sizeof nested_shapes / sizeof nested_shapes[0]; i++) {
+        const rw_node *n = rw_node_get(&op->root, nested_shapes[i].field);
+        char prefix[64];
+        if (n && n->type == RW_V_OBJECT) {
+            snprintf(prefix, sizeof prefix, "%s.", nested_shapes[i].field);
+            RW_TRY(check_keys(e, n, nested_shapes[i].keys, prefix, op->kind));
+        }
+        for (size_t k = 0; n && n->type == RW_V_LIST && k < n->nkids; k++) {
+            if (n->kids[k].type != RW_V_OBJECT)
+                continue; /* a type error, reported at the field's turn */
+            snprintf(prefix, sizeof prefix, "%s.%zu.", nested_shapes[i].field, k);
+            RW_TRY(check_keys(e, &n->kids[k], nested_shapes[i].keys, prefix, op->kind));
+        }
     }
     *out = def;
     return REWARDS_OK;
 }
 
-/* Tell storage about every record the transaction created or changed, and commit. */
+static int by_seq(const void *a, const void *b)
+{
+    const rw_rec *x = *(rw_rec *const *)a, *y = *(rw_rec *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Tell storage about every record the transaction created or changed, in
+ * creation order of the records, and commit. */
 static rewards_status persist(rw_engine *e)
 {
     rewards_storage *s = &e->storage;
     if (!s->put && !s->begin && !s->commit)
         return REWARDS_OK;
     if (s->begin && s->begin(s->user))
-        return rw_fail(e, REWARDS_STORAGE, "storage: begin failed");
+        return rw_fail(e, REWARDS_STORAGE, "the storage begin callback failed");
     rw_journal *j = &e->journal;
     rewards_status st = REWARDS_OK;
+    if (j->ndirty)
+        qsort(j->dirty, j->ndirty, sizeof *j->dirty, by_seq);
     for (size_t i = 0; i < j->ndirty && !st; i++) {
         rw_rec *r = j->dirty[i];
         char key[300];
@@ -284,11 +338,11 @@ static rewards_status persist(rw_engine *e)
         if (st)
             break;
         if (s->put && s->put(s->user, (rewards_record_kind)r->kind, key, data, size))
-            st = rw_fail(e, REWARDS_STORAGE, "storage: saving %s '%s' failed", rewards_record_kind_name(r->kind), key);
+            st = rw_fail(e, REWARDS_STORAGE, "saving %s '%s' failed", rewards_record_kind_name(r->kind), key);
         rw_free(&e->alloc, data);
     }
     if (!st && s->commit && s->commit(s->user))
-        st = rw_fail(e, REWARDS_STORAGE, "storage: commit failed");
+        st = rw_fail(e, REWARDS_STORAGE, "the storage commit callback failed");
     if (st && s->rollback)
         s->rollback(s->user);
     return st;

@@ -155,7 +155,6 @@ typedef struct rw_user {
     rw_partner *partner;
     int portal_access;
     rw_attrs *attrs;
-    rw_vec entries;  /* rw_entry* paid to this user (derived) */
     rw_vec contribs; /* rw_contrib* whose recipient is this user (derived) */
 } rw_user;
 

@@ -55,6 +55,9 @@ rewards_status rw_get_time(rw_ctx *c, const char *key, int required, int64_t *ou
     if (!n)
         return REWARDS_OK;
     if (n->type == RW_V_TIME) {
+        if (!rw_time_valid(n->num))
+            return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field '%s%s': %lld is outside the years 0001 to 9999",
+                           c->prefix, key, (long long)n->num);
         *out = n->num;
         return REWARDS_OK;
     }

@@ -51,7 +51,7 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     return rw_queue_event(e, &ev);
 }
 
-rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, rw_user *user)
+rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, rw_user *user, int64_t at)
 {
     if (rw_touch(e, &k->h, sizeof *k))
         return rw_nomem(e);
@@ -68,7 +68,7 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
         en->to_user = user;
         en->hold = RW_HOLD_NONE;
         en->status = released_status(k->reward);
-        rw_event ev = { REWARDS_EVENT_ENTRY_RELEASED, en, en->partner, NULL, NULL, k->reward, k->deal, user, NULL, 0 };
+        rw_event ev = { REWARDS_EVENT_ENTRY_RELEASED, en, en->partner, NULL, NULL, k->reward, k->deal, user, NULL, at };
         RW_TRY(rw_queue_event(e, &ev));
     }
     return REWARDS_OK;
@@ -150,12 +150,12 @@ rewards_status rw_op_redeem(rw_ctx *c)
     return rw_queue_event(e, &ev);
 }
 
-rewards_status rewards_engine_balance(rewards_engine *e, const char *type, const char *recipient, rewards_balance *out)
+rewards_status rewards_engine_balance(rewards_engine *e, rewards_balance *out, const char *type, const char *recipient)
 {
     if (!e || !type || !recipient || !out)
         return REWARDS_MISUSE;
     if (e->in_callback)
-        return REWARDS_MISUSE;
+        return rw_fail(e, REWARDS_MISUSE, "balances are not read inside a callback: the transaction is not committed");
     if (out->version != REWARDS_BALANCE_VERSION)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown rewards_balance version %u", out->version);
     int to = !strcmp(type, "partner") ? 0 : !strcmp(type, "sales_rep") ? 1 : -1;

@@ -4,6 +4,7 @@
  */
 #include "ops.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static rewards_status change_level(rw_engine *e, rw_partner *p, rw_level *to, int64_t at)
@@ -78,6 +79,18 @@ static rewards_status requirements_met(rw_engine *e, const rw_partner *p, const 
     return REWARDS_OK;
 }
 
+static int by_rank_desc(const void *a, const void *b)
+{
+    const rw_level *x = *(rw_level *const *)a, *y = *(rw_level *const *)b;
+    return x->rank > y->rank ? -1 : x->rank < y->rank;
+}
+
+/*
+ * Each partner moves to the highest-rank level it meets.  Levels are tried
+ * from the highest rank down and the first met wins, so that what is
+ * evaluated (and so whether a deal without an FX rate must be valued) does
+ * not depend on the order the levels were created in.
+ */
 rewards_status rw_op_evaluate_levels(rw_ctx *c)
 {
     rw_program *prog;
@@ -85,20 +98,27 @@ rewards_status rw_op_evaluate_levels(rw_ctx *c)
     RW_TRY(rw_get_at(c));
     RW_TRY(rw_get_ref(c, "program", RW_REQUIRED, &c->e->programs, "program", (void **)&prog));
     RW_TRY(rw_get_bool(c, "demote", RW_OPTIONAL, &demote));
-    for (size_t i = 0; i < prog->partners.len; i++) {
+    size_t n = prog->levels.len;
+    rw_level **levels = rw_malloc(&c->e->alloc, (n + 1) * sizeof *levels);
+    if (!levels)
+        return rw_nomem(c->e);
+    if (n) {
+        memcpy(levels, prog->levels.data, n * sizeof *levels);
+        qsort(levels, n, sizeof *levels, by_rank_desc);
+    }
+    rewards_status st = REWARDS_OK;
+    for (size_t i = 0; i < prog->partners.len && !st; i++) {
         rw_partner *p = RW_VEC_AT(prog->partners, rw_partner *, i);
         rw_level *best = NULL;
-        for (size_t j = 0; j < prog->levels.len; j++) {
-            rw_level *l = RW_VEC_AT(prog->levels, rw_level *, j);
-            int met;
-            if (best && l->rank <= best->rank)
-                continue;
-            RW_TRY(requirements_met(c->e, p, l, c->at, &met));
+        for (size_t j = 0; j < n && !best && !st; j++) {
+            int met = 0;
+            st = requirements_met(c->e, p, levels[j], c->at, &met);
             if (met)
-                best = l;
+                best = levels[j];
         }
-        if (best && (best->rank > p->level->rank || (demote && best->rank < p->level->rank)))
-            RW_TRY(change_level(c->e, p, best, c->at));
+        if (!st && best && (best->rank > p->level->rank || (demote && best->rank < p->level->rank)))
+            st = change_level(c->e, p, best, c->at);
     }
-    return REWARDS_OK;
+    rw_free(&c->e->alloc, levels);
+    return st;
 }

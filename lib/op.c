@@ -21,8 +21,10 @@ static void node_clear(const rw_alloc *a, rw_node *n)
     memset(n, 0, sizeof *n);
 }
 
-rewards_status rewards_op_new(rewards_engine *engine, const char *kind, rewards_op **out)
+rewards_status rewards_op_new(rewards_engine *engine, rewards_op **out, const char *kind)
 {
+    if (out)
+        *out = NULL;
     if (!engine || !kind || !out)
         return REWARDS_MISUSE;
     rewards_op *op = rw_calloc(&engine->alloc, 1, sizeof *op);
@@ -176,13 +178,16 @@ static rewards_status set_node(rewards_op *op, const char *path, rw_vtype t, con
     if (s) {
         copy = rw_strdup(&op->engine->alloc, s);
         if (!copy)
-            return REWARDS_NOMEM;
+            return rw_nomem(op->engine);
     }
     rw_node *n;
     rewards_status st = locate(op, path, &n);
     if (st) {
         rw_free(&op->engine->alloc, copy);
-        return st;
+        if (st == REWARDS_NOMEM)
+            return rw_nomem(op->engine);
+        return rw_fail(op->engine, st, "field path '%s' is malformed, set twice, or skips a list index",
+                       path ? path : "(null)");
     }
     n->type = t;
     n->str = copy;
@@ -291,7 +296,13 @@ static int canonical_decimal(const char *s, char *out, size_t size)
     return 0;
 }
 
-static void sig_node(rw_buf *b, const rw_node *n, const char *key)
+/*
+ * key: the field name when n is a field of the operation (its value is then
+ * compared after parsing: times as instants, amounts as decimals), NULL for
+ * host data such as attributes, which conditions compare byte for byte.
+ * fields: n's members are fields.  root: n is the operation itself.
+ */
+static void sig_node(rw_buf *b, const rw_node *n, const char *key, int fields, int root)
 {
     char tmp[64];
     switch (n->type) {
@@ -310,10 +321,16 @@ static void sig_node(rw_buf *b, const rw_node *n, const char *key)
         }
         break;
     }
-    case RW_V_NUMBER:
-        rw_buf_puts(b, "N");
-        rw_buf_puts(b, n->str);
+    case RW_V_NUMBER: {
+        /* a number compares as a number: 1.5 and 1.50 are the same value */
+        int neg = n->str[0] == '-';
+        rw_buf_puts(b, neg ? "N-" : "N");
+        if (canonical_decimal(n->str + neg, tmp, sizeof tmp) == 0)
+            rw_buf_puts(b, tmp);
+        else
+            rw_buf_puts(b, n->str + neg);
         break;
+    }
     case RW_V_TIME:
         snprintf(tmp, sizeof tmp, "T%lld", (long long)n->num);
         rw_buf_puts(b, tmp);
@@ -329,7 +346,7 @@ static void sig_node(rw_buf *b, const rw_node *n, const char *key)
     case RW_V_LIST:
         rw_buf_puts(b, "[");
         for (size_t i = 0; i < n->nkids; i++) {
-            sig_node(b, &n->kids[i], NULL);
+            sig_node(b, &n->kids[i], NULL, fields, 0);
             rw_buf_puts(b, ",");
         }
         rw_buf_puts(b, "]");
@@ -342,7 +359,7 @@ static void sig_node(rw_buf *b, const rw_node *n, const char *key)
             const rw_node *best = NULL;
             for (size_t i = 0; i < n->nkids; i++) {
                 const rw_node *k = &n->kids[i];
-                if (!strcmp(k->key, "event"))
+                if (root && !strcmp(k->key, "event"))
                     continue;
                 if (prev && strcmp(k->key, prev->key) <= 0)
                     continue;
@@ -355,7 +372,7 @@ static void sig_node(rw_buf *b, const rw_node *n, const char *key)
             rw_buf_puts(b, tmp);
             rw_buf_puts(b, best->key);
             rw_buf_puts(b, "=");
-            sig_node(b, best, best->key);
+            sig_node(b, best, fields ? best->key : NULL, fields && strcmp(best->key, "attrs"), 0);
             rw_buf_puts(b, ";");
             prev = best;
         }
@@ -369,7 +386,7 @@ char *rw_op_signature(rw_engine *e, const rewards_op *op)
 {
     rw_buf b = { &e->alloc, NULL, 0, 0, 0 };
     rw_buf_puts(&b, op->kind);
-    sig_node(&b, &op->root, NULL);
+    sig_node(&b, &op->root, NULL, 1, 1);
     if (b.failed) {
         rw_free(&e->alloc, b.p);
         return NULL;

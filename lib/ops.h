@@ -50,7 +50,7 @@ rewards_status rw_fx_convert(rw_engine *e, const rw_program *p, int64_t amount, 
 /* ledger.c */
 rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t amount, rw_entry_type type, int64_t at);
 /* Release a held contribution (and its held entries) to a recipient. */
-rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, rw_user *user);
+rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, rw_user *user, int64_t at);
 /* link.c: add a new (or restored) record to the engine: its kind list, its
  * id index and every derived list that refers to it. */
 rewards_status rw_link_record(rw_engine *e, rw_rec *rec);

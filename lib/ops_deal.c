@@ -20,12 +20,12 @@ static rewards_status check_assignable(rw_ctx *c, const rw_partner *p, const rw_
     return REWARDS_OK;
 }
 
-static rewards_status release_deal(rw_engine *e, rw_deal *d, rw_recipient to, rw_user *u)
+static rewards_status release_deal(rw_engine *e, rw_deal *d, rw_recipient to, rw_user *u, int64_t at)
 {
     for (size_t i = 0; i < d->contribs.len; i++) {
         rw_contrib *k = RW_VEC_AT(d->contribs, rw_contrib *, i);
         if (k->hold)
-            RW_TRY(rw_release_contrib(e, k, to, u));
+            RW_TRY(rw_release_contrib(e, k, to, u, at));
     }
     return REWARDS_OK;
 }
@@ -80,7 +80,7 @@ rewards_status rw_op_assign(rw_ctx *c)
     if (rw_touch(c->e, &d->h, sizeof *d))
         return rw_nomem(c->e);
     d->user = u;
-    return release_deal(c->e, d, RW_TO_SALES_REP, u);
+    return release_deal(c->e, d, RW_TO_SALES_REP, u, c->at);
 }
 
 /*
@@ -229,7 +229,7 @@ rewards_status rw_op_user_access(rw_ctx *c)
     for (size_t i = 0; i < u->contribs.len; i++) {
         rw_contrib *k = RW_VEC_AT(u->contribs, rw_contrib *, i);
         if (k->hold == RW_HOLD_NO_ACCESS && k->to_user == u)
-            RW_TRY(rw_release_contrib(c->e, k, RW_TO_SALES_REP, u));
+            RW_TRY(rw_release_contrib(c->e, k, RW_TO_SALES_REP, u, c->at));
     }
     return REWARDS_OK;
 }
@@ -242,5 +242,5 @@ rewards_status rw_op_release(rw_ctx *c)
     RW_TRY(rw_get_at(c));
     RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &c->e->deals, "deal", (void **)&d));
     RW_TRY(rw_get_enum(c, "to", RW_REQUIRED, targets, &to));
-    return release_deal(c->e, d, RW_TO_PARTNER, NULL);
+    return release_deal(c->e, d, RW_TO_PARTNER, NULL, c->at);
 }

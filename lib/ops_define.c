@@ -59,7 +59,6 @@ rewards_status rw_op_program(rw_ctx *c)
 
 rewards_status rw_op_level(rw_ctx *c)
 {
-    static const char *const rkeys[] = { "revenue", "deals", "window", NULL };
     const char *id, *name;
     rw_program *p;
     int64_t rank = 0;
@@ -78,13 +77,6 @@ rewards_status rw_op_level(rw_ctx *c)
     if (req) {
         if (req->type != RW_V_OBJECT)
             return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'requires' must be an object");
-        for (size_t i = 0; i < req->nkids; i++) {
-            int known = 0;
-            for (int k = 0; rkeys[k]; k++)
-                known |= !strcmp(rkeys[k], req->kids[i].key);
-            if (!known)
-                return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "unknown field 'requires.%s'", req->kids[i].key);
-        }
         rw_ctx sub = *c;
         sub.obj = req;
         sub.prefix = "requires.";

@@ -36,19 +36,13 @@ static rewards_status list_field(rw_ctx *c, const char *key, const rw_node **out
     return REWARDS_OK;
 }
 
-static rewards_status item_ctx(rw_ctx *c, const rw_node *item, const char *key, const char *const *allowed,
-                               char *prefix, size_t size, size_t index, rw_ctx *sub)
+/* Read the fields of list item index of key (its keys were checked with the shape). */
+static rewards_status item_ctx(rw_ctx *c, const rw_node *item, const char *key, char *prefix, size_t size, size_t index,
+                               rw_ctx *sub)
 {
     snprintf(prefix, size, "%s.%zu.", key, index);
     if (item->type != RW_V_OBJECT)
         return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field '%s.%zu' must be an object", key, index);
-    for (size_t i = 0; i < item->nkids; i++) {
-        int known = 0;
-        for (int k = 0; allowed[k]; k++)
-            known |= !strcmp(allowed[k], item->kids[i].key);
-        if (!known)
-            return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "unknown field '%s%s'", prefix, item->kids[i].key);
-    }
     *sub = *c;
     sub->obj = item;
     sub->prefix = prefix;
@@ -57,7 +51,6 @@ static rewards_status item_ctx(rw_ctx *c, const rw_node *item, const char *key, 
 
 static rewards_status read_tiers(rw_ctx *c, rw_reward *r, int exp)
 {
-    static const char *const allowed[] = { "from", "rate", NULL };
     const rw_node *list;
     RW_TRY(list_field(c, "tiers", &list));
     r->tiers = rw_new(c->e, list->nkids * sizeof *r->tiers);
@@ -67,7 +60,7 @@ static rewards_status read_tiers(rw_ctx *c, rw_reward *r, int exp)
         char prefix[64];
         rw_ctx sub;
         const char *rate;
-        RW_TRY(item_ctx(c, &list->kids[i], "tiers", allowed, prefix, sizeof prefix, i, &sub));
+        RW_TRY(item_ctx(c, &list->kids[i], "tiers", prefix, sizeof prefix, i, &sub));
         RW_TRY(rw_get_amount(&sub, "from", RW_REQUIRED, exp, 0, &r->tiers[i].from));
         if (i == 0 && r->tiers[i].from != 0)
             return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'tiers.0.from': the first tier starts at \"0\"");
@@ -83,7 +76,6 @@ static rewards_status read_tiers(rw_ctx *c, rw_reward *r, int exp)
 
 static rewards_status read_thresholds(rw_ctx *c, rw_reward *r, int exp)
 {
-    static const char *const allowed[] = { "at", "bonus", NULL };
     const rw_node *list;
     RW_TRY(list_field(c, "thresholds", &list));
     r->thresholds = rw_new(c->e, list->nkids * sizeof *r->thresholds);
@@ -92,7 +84,7 @@ static rewards_status read_thresholds(rw_ctx *c, rw_reward *r, int exp)
     for (size_t i = 0; i < list->nkids; i++) {
         char prefix[64];
         rw_ctx sub;
-        RW_TRY(item_ctx(c, &list->kids[i], "thresholds", allowed, prefix, sizeof prefix, i, &sub));
+        RW_TRY(item_ctx(c, &list->kids[i], "thresholds", prefix, sizeof prefix, i, &sub));
         RW_TRY(rw_get_amount(&sub, "at", RW_REQUIRED, r->metric == RW_METRIC_REVENUE ? exp : 0, 1, &r->thresholds[i].at));
         if (i > 0 && r->thresholds[i].at <= r->thresholds[i - 1].at)
             return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field '%sat': thresholds must be strictly ascending", prefix);

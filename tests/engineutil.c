@@ -13,7 +13,7 @@
 rewards_status eu_op(rewards_engine *e, const char *kind, ...)
 {
     rewards_op *op;
-    rewards_status st = rewards_op_new(e, kind, &op);
+    rewards_status st = rewards_op_new(e, &op, kind);
     if (st)
         return st;
     va_list ap;

@@ -588,7 +588,7 @@ static void test_event_ids(void **state)
     REFUSED(e, REWARDS_OK, "stage", "stage", "won", "deal", "d", "at", "2026-01-02T00:00:00Z", "event", "crm-2");
     {
         rewards_op *op;
-        assert_int_equal(rewards_op_new(e, "stage", &op), REWARDS_OK);
+        assert_int_equal(rewards_op_new(e, &op, "stage"), REWARDS_OK);
         rewards_op_set_time(op, "at", INT64_C(1767312000)); /* 2026-01-02 */
         rewards_op_set_string(op, "deal", "d");
         rewards_op_set_string(op, "stage", "won");
@@ -700,6 +700,83 @@ static void test_error_precedence(void **state)
     rewards_engine_free(e);
 }
 
+/* Event-id comparison normalises the operation's own fields, never host data. */
+static void test_event_ids_compare_fields_not_attributes(void **state)
+{
+    (void)state;
+    rewards_engine *e = trigger_plan();
+    OK(e, "deal", "at", "2026-01-05", "id", "d", "partner", "acme", "currency", "USD", "amount", "100.00",
+       "attrs.from", "010", "attrs.event", "x", "event", "e1");
+    /* the same amount written otherwise is the same operation */
+    OK(e, "deal", "at", "2026-01-05T00:00:00Z", "id", "d", "partner", "acme", "currency", "USD", "amount", "100.0",
+       "attrs.from", "010", "attrs.event", "x", "event", "e1");
+    /* attribute strings compare byte for byte: "10" is not "010", even under a key named like a field */
+    REFUSED(e, REWARDS_CONFLICT, "deal", "at", "2026-01-05", "id", "d", "partner", "acme", "currency", "USD", "amount",
+            "100.00", "attrs.from", "10", "attrs.event", "x", "event", "e1");
+    /* an attribute called "event" is data, not the event id */
+    REFUSED(e, REWARDS_CONFLICT, "deal", "at", "2026-01-05", "id", "d", "partner", "acme", "currency", "USD", "amount",
+            "100.00", "attrs.from", "010", "attrs.event", "y", "event", "e1");
+    /* numeric attributes compare as numbers */
+    OK(e, "deal", "at", "2026-01-05", "id", "d2", "partner", "acme", "currency", "USD", "amount", "1.00",
+       "attrs.seats:n", "1.5", "event", "e2");
+    OK(e, "deal", "at", "2026-01-05", "id", "d2", "partner", "acme", "currency", "USD", "amount", "1.00",
+       "attrs.seats:n", "1.50", "event", "e2");
+    rewards_engine_free(e);
+}
+
+/* Unknown keys inside requires, tiers and thresholds are shape errors, found before any field. */
+static void test_nested_unknown_keys_are_shape(void **state)
+{
+    (void)state;
+    rewards_engine *e = trigger_plan();
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "level", "id", "l", "program", "nope", "name", "L", "rank:i", "9",
+            "requires.window", "fiscal_year", "requires.bogus", "1");
+    assert_non_null(strstr(rewards_engine_errmsg(e), "requires.bogus"));
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "reward", "id", "t", "program", "nope", "name", "T", "trigger", "deal_won",
+            "recipient", "partner", "kind", "tiered", "period", "quarter", "tiers.0.from", "0", "tiers.0.rate", "5%",
+            "tiers.0.bogus", "1");
+    assert_non_null(strstr(rewards_engine_errmsg(e), "tiers.0.bogus"));
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "reward", "id", "m", "program", "nope", "name", "M", "trigger", "deal_won",
+            "recipient", "partner", "kind", "milestone", "period", "quarter", "metric", "deals", "thresholds.0.at", "1",
+            "thresholds.0.bonus", "5.00", "thresholds.0.x", "1");
+    assert_non_null(strstr(rewards_engine_errmsg(e), "thresholds.0.x"));
+    rewards_engine_free(e);
+}
+
+/* A time given as seconds is range-checked like a time given as text. */
+static void test_times_out_of_range(void **state)
+{
+    (void)state;
+    rewards_engine *e = trigger_plan();
+    rewards_op *op;
+    char *fp = eu_fingerprint(e);
+    const int64_t bad[] = { INT64_MIN, INT64_MAX, -62135596801LL, 253402300800LL };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(rewards_op_new(e, &op, "deal"), REWARDS_OK);
+        assert_int_equal(rewards_op_set_time(op, "at", bad[i]), REWARDS_OK);
+        assert_int_equal(rewards_op_set_string(op, "id", "d"), REWARDS_OK);
+        assert_int_equal(rewards_op_set_string(op, "partner", "acme"), REWARDS_OK);
+        assert_int_equal(rewards_op_set_string(op, "currency", "USD"), REWARDS_OK);
+        assert_int_equal(rewards_op_set_string(op, "amount", "1.00"), REWARDS_OK);
+        assert_int_equal(rewards_engine_apply(e, op), REWARDS_INVALID_ARGUMENT);
+        assert_non_null(strstr(rewards_engine_errmsg(e), "'at'"));
+        rewards_op_free(op);
+    }
+    char *after = eu_fingerprint(e);
+    assert_string_equal(fp, after);
+    free(fp);
+    free(after);
+    /* the edges of the range are times */
+    assert_int_equal(rewards_op_new(e, &op, "fx"), REWARDS_OK);
+    assert_int_equal(rewards_op_set_time(op, "at", 253402300799LL), REWARDS_OK);
+    assert_int_equal(rewards_op_set_string(op, "from", "EUR"), REWARDS_OK);
+    assert_int_equal(rewards_op_set_string(op, "to", "USD"), REWARDS_OK);
+    assert_int_equal(rewards_op_set_string(op, "rate", "1.1"), REWARDS_OK);
+    assert_int_equal(rewards_engine_apply(e, op), REWARDS_OK);
+    rewards_op_free(op);
+    rewards_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -715,6 +792,9 @@ int main(void)
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_event_ids),
         cmocka_unit_test(test_error_precedence),
+        cmocka_unit_test(test_event_ids_compare_fields_not_attributes),
+        cmocka_unit_test(test_nested_unknown_keys_are_shape),
+        cmocka_unit_test(test_times_out_of_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,7 +77,7 @@ typedef const char *spec[MAXF]; /* kind, key, value, ..., NULL (keys as in eu_op
 static rewards_op *build(rewards_engine *e, const char *const *s)
 {
     rewards_op *op = NULL;
-    assert_int_equal(rewards_op_new(e, s[0], &op), REWARDS_OK);
+    assert_int_equal(rewards_op_new(e, &op, s[0]), REWARDS_OK);
     for (size_t i = 1; s[i]; i += 2) {
         const char *key = s[i], *val = s[i + 1];
         char path[256];
@@ -318,6 +318,40 @@ static void test_record_kind_names(void **state)
     assert_int_equal(REWARDS_RECORD_ENTRY, 13);
     assert_string_equal(rewards_record_kind_name((rewards_record_kind)15), "unknown");
     assert_string_equal(rewards_record_kind_name((rewards_record_kind)-1), "unknown");
+    assert_int_equal(rewards_record_kind_count(), REWARDS_RECORD_EVENT_ID + 1);
+}
+
+static void test_event_type_names(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "entry_earned", "entry_held", "entry_released", "entry_adjusted",
+                                         "entry_reversed", "reward_skipped", "level_changed", "payout_created",
+                                         "points_redeemed" };
+    for (int t = REWARDS_EVENT_ENTRY_EARNED; t <= REWARDS_EVENT_POINTS_REDEEMED; t++)
+        assert_string_equal(rewards_event_type_name((rewards_event_type)t), names[t - 1]);
+    assert_string_equal(rewards_event_type_name((rewards_event_type)0), "unknown");
+    assert_string_equal(rewards_event_type_name((rewards_event_type)10), "unknown");
+}
+
+/* A refused op setter says why through the engine's message. */
+static void test_op_setter_messages(void **state)
+{
+    (void)state;
+    rewards_engine *e;
+    rewards_op *op;
+    assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
+    assert_int_equal(rewards_op_new(e, &op, "deal"), REWARDS_OK);
+    assert_int_equal(rewards_op_set_string(op, "id", "a"), REWARDS_OK);
+    assert_int_equal(rewards_op_set_string(op, "id", "b"), REWARDS_INVALID_ARGUMENT);
+    assert_non_null(strstr(rewards_engine_errmsg(e), "'id'"));
+    assert_int_equal(rewards_op_set_string(op, "tiers.1.from", "0"), REWARDS_INVALID_ARGUMENT);
+    assert_non_null(strstr(rewards_engine_errmsg(e), "'tiers.1.from'"));
+    rewards_op_free(op);
+    /* a failed rewards_op_new leaves NULL behind */
+    op = (rewards_op *)&op;
+    assert_int_equal(rewards_op_new(e, &op, NULL), REWARDS_MISUSE);
+    assert_null(op);
+    rewards_engine_free(e);
 }
 
 static void test_version(void **state)
@@ -351,9 +385,9 @@ static void test_misuse_null_handles(void **state)
     assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
     assert_int_equal(rewards_engine_new(&other, NULL), REWARDS_OK);
     rewards_op *op;
-    assert_int_equal(rewards_op_new(NULL, "program", &op), REWARDS_MISUSE);
-    assert_int_equal(rewards_op_new(e, NULL, &op), REWARDS_MISUSE);
-    assert_int_equal(rewards_op_new(e, "program", NULL), REWARDS_MISUSE);
+    assert_int_equal(rewards_op_new(NULL, &op, "program"), REWARDS_MISUSE);
+    assert_int_equal(rewards_op_new(e, &op, NULL), REWARDS_MISUSE);
+    assert_int_equal(rewards_op_new(e, NULL, "program"), REWARDS_MISUSE);
     assert_int_equal(rewards_op_set_string(NULL, "id", "x"), REWARDS_MISUSE);
     assert_int_equal(rewards_op_set_int(NULL, "rank", 1), REWARDS_MISUSE);
     assert_int_equal(rewards_op_set_bool(NULL, "b", 1), REWARDS_MISUSE);
@@ -363,7 +397,7 @@ static void test_misuse_null_handles(void **state)
     assert_int_equal(rewards_op_set_object(NULL, "o"), REWARDS_MISUSE);
     assert_int_equal(rewards_op_set_list(NULL, "l"), REWARDS_MISUSE);
 
-    assert_int_equal(rewards_op_new(other, "program", &op), REWARDS_OK);
+    assert_int_equal(rewards_op_new(other, &op, "program"), REWARDS_OK);
     assert_int_equal(rewards_op_set_string(op, "id", NULL), REWARDS_MISUSE);
     assert_int_equal(rewards_op_set_number(op, "n", NULL), REWARDS_MISUSE);
     assert_int_equal(rewards_op_set_string(op, "id", "p"), REWARDS_OK);
@@ -385,10 +419,10 @@ static void test_misuse_null_handles(void **state)
     assert_int_equal(rewards_engine_preview_payout(e, NULL, 0, sink, NULL), REWARDS_MISUSE);
     assert_int_equal(rewards_engine_preview_payout(e, "x", 0, NULL, NULL), REWARDS_MISUSE);
     rewards_balance b = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
-    assert_int_equal(rewards_engine_balance(NULL, "partner", "a", &b), REWARDS_MISUSE);
-    assert_int_equal(rewards_engine_balance(e, NULL, "a", &b), REWARDS_MISUSE);
-    assert_int_equal(rewards_engine_balance(e, "partner", NULL, &b), REWARDS_MISUSE);
-    assert_int_equal(rewards_engine_balance(e, "partner", "a", NULL), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_balance(NULL, &b, "partner", "a"), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_balance(e, &b, NULL, "a"), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_balance(e, &b, "partner", NULL), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_balance(e, NULL, "partner", "a"), REWARDS_MISUSE);
     assert_int_equal(rewards_engine_restore(NULL, REWARDS_RECORD_META, "", 0), REWARDS_MISUSE);
     assert_int_equal(rewards_engine_restore(e, REWARDS_RECORD_META, NULL, 5), REWARDS_MISUSE);
     assert_int_equal(rewards_engine_restore_finish(NULL), REWARDS_MISUSE);
@@ -484,7 +518,7 @@ static void test_op_paths(void **state)
     OK(e, "program", "id", "p", "name", "P", "currency", "USD");
     OK(e, "level", "id", "l", "program", "p", "name", "L", "rank:i", "1");
     rewards_op *op;
-    assert_int_equal(rewards_op_new(e, "reward", &op), REWARDS_OK);
+    assert_int_equal(rewards_op_new(e, &op, "reward"), REWARDS_OK);
     assert_int_equal(rewards_op_set_string(op, "id", "t"), REWARDS_OK);
     /* set twice, whatever the type the second time */
     assert_int_equal(rewards_op_set_string(op, "id", "t2"), REWARDS_INVALID_ARGUMENT);
@@ -520,7 +554,7 @@ static void test_op_paths(void **state)
     assert_int_equal(rewards_engine_apply(e, op), REWARDS_OK);
     rewards_op_free(op);
 
-    assert_int_equal(rewards_op_new(e, "partner", &op), REWARDS_OK);
+    assert_int_equal(rewards_op_new(e, &op, "partner"), REWARDS_OK);
     assert_int_equal(rewards_op_set_object(op, "attrs"), REWARDS_OK);
     assert_int_equal(rewards_op_set_string(op, "attrs.region", "EMEA"), REWARDS_OK);
     assert_int_equal(rewards_op_set_object(op, "attrs"), REWARDS_INVALID_ARGUMENT);
@@ -538,7 +572,7 @@ static void test_op_paths(void **state)
     assert_ledger(e, LEDGER_HEADER "1,earned,t,d,acme,partner,acme,150.00,USD,pending,,FY2026-Q1,2026-01-03T00:00:00Z,\n");
 
     /* an unknown operation is accepted by the builder and refused by apply */
-    assert_int_equal(rewards_op_new(e, "frobnicate", &op), REWARDS_OK);
+    assert_int_equal(rewards_op_new(e, &op, "frobnicate"), REWARDS_OK);
     assert_int_equal(rewards_engine_apply(e, op), REWARDS_INVALID_ARGUMENT);
     assert_non_null(strstr(rewards_engine_errmsg(e), "frobnicate"));
     rewards_op_free(op);
@@ -747,7 +781,7 @@ static void try_everything(reenter *r)
     r->got[1] = rewards_engine_export_ledger(r->e, sink, NULL);
     r->got[2] = rewards_engine_export_payouts(r->e, sink, NULL);
     r->got[3] = rewards_engine_preview_payout(r->e, "x", 0, sink, NULL);
-    r->got[4] = rewards_engine_balance(r->e, "partner", "acme", &b);
+    r->got[4] = rewards_engine_balance(r->e, &b, "partner", "acme");
     r->got[5] = rewards_engine_restore(r->e, REWARDS_RECORD_META, "rw1,1:1,1:0,", 12);
     r->got[6] = rewards_engine_restore_finish(r->e);
     /* read-only accessors are allowed */
@@ -793,7 +827,7 @@ static void check_reentry(int from_storage)
     OK(e, "partner", "id", "acme", "program", "p", "level", "l", "name", "Acme");
     OK(e, "deal", "at", "2026-01-05", "id", "d1", "partner", "acme", "currency", "USD", "amount", "1000.00");
     /* the op a callback tries to apply: a valid one, that would create a deal */
-    assert_int_equal(rewards_op_new(e, "deal", &r.op), REWARDS_OK);
+    assert_int_equal(rewards_op_new(e, &r.op, "deal"), REWARDS_OK);
     rewards_op_set_string(r.op, "at", "2026-01-10");
     rewards_op_set_string(r.op, "id", "sneaky");
     rewards_op_set_string(r.op, "partner", "acme");
@@ -1091,7 +1125,7 @@ static void test_alloc_failure_engine_new(void **state)
     for (n = 1; n < 1000; n++) {
         rewards_op *op = NULL;
         c.st.fail_at = c.st.count + n;
-        rewards_status st = rewards_op_new(e, "deal", &op);
+        rewards_status st = rewards_op_new(e, &op, "deal");
         if (!st)
             st = rewards_op_set_string(op, "tiers.0.from", "0");
         if (!st)
@@ -1140,7 +1174,7 @@ static void test_alloc_failure_whole_session_no_leak(void **state)
         }
         for (size_t i = 0; i < NSEQ; i++) {
             rewards_op *op = NULL;
-            if (rewards_op_new(f, sequence[i][0], &op) != REWARDS_OK)
+            if (rewards_op_new(f, &op, sequence[i][0]) != REWARDS_OK)
                 continue;
             rewards_status st = REWARDS_OK;
             for (size_t k = 1; sequence[i][k] && !st; k += 2) {
@@ -1180,6 +1214,8 @@ int main(void)
         cmocka_unit_test(test_free_null),
         cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_record_kind_names),
+        cmocka_unit_test(test_event_type_names),
+        cmocka_unit_test(test_op_setter_messages),
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_misuse_null_handles),
         cmocka_unit_test(test_op_paths),

@@ -371,7 +371,7 @@ static void balance(rewards_engine *e, const char *type, const char *who, int64_
                     int64_t held, int64_t paid, int64_t points)
 {
     rewards_balance b = { REWARDS_BALANCE_VERSION, -1, -1, -1, -1, -1 };
-    rewards_status st = rewards_engine_balance(e, type, who, &b);
+    rewards_status st = rewards_engine_balance(e, &b, type, who);
     if (st)
         fail_msg("balance of %s %s: %s", type, who, rewards_status_name(st));
     if (b.pending != pending || b.approved != approved || b.held != held || b.paid != paid || b.points != points)
@@ -433,14 +433,14 @@ static void test_balances(void **state)
     }
     /* errors */
     rewards_balance b = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
-    assert_int_equal(rewards_engine_balance(e, "partner", "ghost", &b), REWARDS_NOT_FOUND);
-    assert_int_equal(rewards_engine_balance(e, "sales_rep", "acme", &b), REWARDS_NOT_FOUND);
-    assert_int_equal(rewards_engine_balance(e, "partner", "jo", &b), REWARDS_NOT_FOUND);
-    assert_int_equal(rewards_engine_balance(e, "rep", "jo", &b), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_balance(e, &b, "partner", "ghost"), REWARDS_NOT_FOUND);
+    assert_int_equal(rewards_engine_balance(e, &b, "sales_rep", "acme"), REWARDS_NOT_FOUND);
+    assert_int_equal(rewards_engine_balance(e, &b, "partner", "jo"), REWARDS_NOT_FOUND);
+    assert_int_equal(rewards_engine_balance(e, &b, "rep", "jo"), REWARDS_INVALID_ARGUMENT);
     b.version = 0;
-    assert_int_equal(rewards_engine_balance(e, "partner", "acme", &b), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_balance(e, &b, "partner", "acme"), REWARDS_INVALID_ARGUMENT);
     b.version = 2;
-    assert_int_equal(rewards_engine_balance(e, "partner", "acme", &b), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_balance(e, &b, "partner", "acme"), REWARDS_INVALID_ARGUMENT);
     rewards_engine_free(e);
 }
 
@@ -492,7 +492,7 @@ static void test_redeem_points(void **state)
     assert_null(rewards_entry_deal(r));
     assert_string_equal(rewards_entry_period(r), "");
     rewards_balance b = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
-    assert_int_equal(rewards_engine_balance(e, "sales_rep", "jo", &b), REWARDS_OK);
+    assert_int_equal(rewards_engine_balance(e, &b, "sales_rep", "jo"), REWARDS_OK);
     assert_int_equal(b.points, 15);
     /* no money moved */
     assert_int_equal(b.pending + b.approved + b.held + b.paid, 0);

@@ -524,6 +524,33 @@ static void test_period_keys_every_start_month(void **state)
     }
 }
 
+/* Levels are tried from the highest rank down: the result, and whether a deal
+ * without an FX rate must be valued, do not depend on the creation order. */
+static void test_evaluation_independent_of_creation_order(void **state)
+{
+    (void)state;
+    for (int order = 0; order < 2; order++) {
+        rewards_engine *e;
+        OK(rewards_engine_new(&e, NULL));
+        OK(eu_op(e, "program", "id", "p", "name", "P", "currency", "USD", NULL));
+        OK(eu_op(e, "level", "id", "base", "program", "p", "name", "Base", "rank:i", "1", NULL));
+        for (int k = 0; k < 2; k++) {
+            if ((k == 0) == (order == 0))
+                OK(eu_op(e, "level", "id", "gold", "program", "p", "name", "Gold", "rank:i", "3", "requires.deals:i", "1",
+                         "requires.window", "fiscal_year", NULL));
+            else
+                OK(eu_op(e, "level", "id", "silver", "program", "p", "name", "Silver", "rank:i", "2",
+                         "requires.revenue", "1.00", "requires.window", "fiscal_year", NULL));
+        }
+        OK(eu_op(e, "partner", "id", "x", "program", "p", "level", "base", "name", "X", NULL));
+        /* a GBP deal with no GBP rate: only the revenue level would need to value it */
+        won_deal(e, "2026-01-05", "g", "x", "GBP", "100.00");
+        OK(eu_op(e, "evaluate_levels", "at", "2026-01-06", "program", "p", NULL));
+        assert_string_equal(level_of(e, "x"), "gold");
+        rewards_engine_free(e);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -540,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_ranks_unique_per_program),
         cmocka_unit_test(test_triggers_use_level_held_when_applied),
         cmocka_unit_test(test_period_keys_every_start_month),
+        cmocka_unit_test(test_evaluation_independent_of_creation_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -434,7 +434,7 @@ static rewards_op *line_op(rewards_engine *e, const char *line)
         return NULL;
     const char *again = line;
     rewards_op *op;
-    assert_int_equal(rewards_op_new(e, j.kind, &op), REWARDS_OK);
+    assert_int_equal(rewards_op_new(e, &op, j.kind), REWARDS_OK);
     memset(&j, 0, sizeof j);
     j.p = again;
     j.op = op;
@@ -758,8 +758,8 @@ static rewards_status restore_variant(const table *t, size_t i, int kind, const 
         free(eu_payouts(b));
         free(eu_fingerprint(b));
         rewards_balance bal = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
-        (void)rewards_engine_balance(b, "partner", "acme", &bal);
-        (void)rewards_engine_balance(b, "sales_rep", "jo", &bal);
+        (void)rewards_engine_balance(b, &bal, "partner", "acme");
+        (void)rewards_engine_balance(b, &bal, "sales_rep", "jo");
         (void)eu_op(b, "deal", "at", "2026-02-01", "id", "z1", "partner", "acme", "currency", "EUR", "amount", "10.00",
                     "units:i", "2", "user", "jo", NULL);
         (void)eu_op(b, "stage", "at", "2026-02-01", "deal", "z1", "stage", "won", NULL);

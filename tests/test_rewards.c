@@ -819,7 +819,7 @@ static void test_points(void **state)
     /* d3: 10.00 EUR x 1.5 = 15.00 USD (program currency) x 1.333333 = 19.999995 -> 19 */
     won(e, "2026-01-12", "d3");
     rewards_balance b = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
-    OK(rewards_engine_balance(e, "partner", "acme", &b));
+    OK(rewards_engine_balance(e, &b, "partner", "acme"));
     assert_int_equal(b.points, 133 + 3 + 19); /* only approved points: the 250s are pending */
     assert_int_equal(b.pending, 0);
     char *before = eu_fingerprint(e);
@@ -833,11 +833,11 @@ static void test_points(void **state)
     OK(eu_op(e, "redeem", "at", "2026-01-13", "id", "r1", "recipient_type", "partner", "recipient", "acme", "points",
              "155", NULL));
     OK(eu_op(e, "approve", "at", "2026-01-14", "until", "2026-01-31", NULL));
-    OK(rewards_engine_balance(e, "partner", "acme", &b));
+    OK(rewards_engine_balance(e, &b, "partner", "acme"));
     assert_int_equal(b.points, 750);
     OK(eu_op(e, "redeem", "at", "2026-01-15", "id", "r2", "recipient_type", "partner", "recipient", "acme", "points",
              "750", NULL));
-    OK(rewards_engine_balance(e, "partner", "acme", &b));
+    OK(rewards_engine_balance(e, &b, "partner", "acme"));
     assert_int_equal(b.points, 0);
     /* points are never paid out: the run has no line */
     OK(eu_op(e, "payout", "at", "2026-02-01", "id", "p1", "until", "2026-01-31", NULL));

@@ -128,7 +128,7 @@ static int l_balance(lua_State *L)
     rewards_balance b;
     memset(&b, 0, sizeof b);
     b.version = REWARDS_BALANCE_VERSION;
-    rewards_status st = rewards_engine_balance(le->engine, type, id, &b);
+    rewards_status st = rewards_engine_balance(le->engine, &b, type, id);
     if (st)
         lrw_raise(L, st, rewards_engine_errmsg(le->engine));
     lua_createtable(L, 0, 5);

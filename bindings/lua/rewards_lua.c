@@ -270,7 +270,7 @@ static int l_apply(lua_State *L)
     lrw_call_begin(L, le);
     rewards_op *op = NULL;
     char msg[512] = "";
-    rewards_status st = rewards_op_new(le->engine, kind, &op);
+    rewards_status st = rewards_op_new(le->engine, &op, kind);
     if (st)
         snprintf(msg, sizeof msg, "cannot start operation '%s'", kind);
     else if (fields)

@@ -132,7 +132,7 @@ scenario_line scenario_parse_line(rewards_engine *engine, const char *line, rewa
         return SCENARIO_REJECT;
     }
     rewards_op *op;
-    rewards_status st = rewards_op_new(engine, json_string_value(kind), &op);
+    rewards_status st = rewards_op_new(engine, &op, json_string_value(kind));
     const char *key;
     json_t *v;
     json_object_foreach(root, key, v) {

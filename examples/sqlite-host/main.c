@@ -72,9 +72,6 @@ static int write_csv(rewards_engine *e, const char *path,
 /* A storage failure at line n: the line is not applied and the run stops. */
 static int stop_storage(host_db *db, long n, const char *what)
 {
-    const char *p = "storage: ";
-    if (!strncmp(what, p, strlen(p)))
-        what += strlen(p);
     fprintf(stderr, "line %ld: storage: %s (%s)\n", n, what, db->errmsg);
     return LINE_STOP;
 }

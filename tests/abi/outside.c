@@ -29,19 +29,19 @@ int main(void)
     int bad = 0;
     for (size_t i = 0; i < 3 && !bad; i++) {
         if (i == 1) { /* a level and a reward need an integer field */
-            bad |= rewards_op_new(e, "level", &op) || rewards_op_set_string(op, "id", "l") ||
+            bad |= rewards_op_new(e, &op, "level") || rewards_op_set_string(op, "id", "l") ||
                    rewards_op_set_string(op, "program", "p") || rewards_op_set_string(op, "name", "L") ||
                    rewards_op_set_int(op, "rank", 1) || rewards_engine_apply(e, op);
             rewards_op_free(op);
             const char *kv[] = { "id", "r", "level", "l", "name", "R", "trigger", "deal_registered", "recipient",
                                  "partner", "kind", "percent", "rate", "2.5%", NULL };
-            bad |= rewards_op_new(e, "reward", &op);
+            bad |= rewards_op_new(e, &op, "reward");
             for (size_t k = 0; !bad && kv[k]; k += 2)
                 bad |= rewards_op_set_string(op, kv[k], kv[k + 1]);
             bad |= bad || rewards_engine_apply(e, op);
             rewards_op_free(op);
         }
-        bad |= rewards_op_new(e, ops[i][0], &op);
+        bad |= rewards_op_new(e, &op, ops[i][0]);
         for (size_t k = 1; !bad && ops[i][k]; k += 2)
             bad |= rewards_op_set_string(op, ops[i][k], ops[i][k + 1]);
         bad |= bad || rewards_engine_apply(e, op);

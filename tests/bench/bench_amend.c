@@ -34,7 +34,7 @@ static void die(const char *what, rewards_engine *e, rewards_status st)
 static void op(rewards_engine *e, int64_t at, const char *kind, ...)
 {
     rewards_op *o;
-    rewards_status st = rewards_op_new(e, kind, &o);
+    rewards_status st = rewards_op_new(e, &o, kind);
     if (st)
         die(kind, e, st);
     if (at != INT64_MIN && (st = rewards_op_set_time(o, "at", at)))
@@ -138,7 +138,7 @@ static void measure(const char *label, bench *b, double built_ns)
     for (int r = 0; r < REPEATS; r++) {
         b->clock += 1;
         rewards_op *o;
-        rewards_status st = rewards_op_new(b->e, "amend", &o);
+        rewards_status st = rewards_op_new(b->e, &o, "amend");
         if (!st)
             st = rewards_op_set_time(o, "at", b->clock);
         if (!st)

@@ -254,7 +254,7 @@ class Engine:
             raise errors.error(1, "field 'op' must be a string naming the operation")
         h = self._live(mutating=True)
         op_handle = _native.op_p()
-        status = lib.rewards_op_new(h, _native.encode(kind), ctypes.byref(op_handle))
+        status = lib.rewards_op_new(h, ctypes.byref(op_handle), _native.encode(kind))
         if status != 0:
             raise errors.error(status, "cannot start operation '%s'" % kind)
         try:
@@ -304,8 +304,8 @@ class Engine:
         {"pending", "approved", "held", "paid", "points"}."""
         out = _native.Balance()
         out.version = _native.BALANCE_VERSION
-        self._call(lib.rewards_engine_balance, _native.encode(recipient_type), _native.encode(recipient),
-                   ctypes.byref(out))
+        self._call(lib.rewards_engine_balance, ctypes.byref(out), _native.encode(recipient_type),
+                   _native.encode(recipient))
         return {name: getattr(out, name) for name in ("pending", "approved", "held", "paid", "points")}
 
     def entries(self, partner=None, deal=None):
