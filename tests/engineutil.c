@@ -10,6 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+rewards_status eu_set(rewards_op *op, const char *key, const char *val)
+{
+    char path[256];
+    size_t n = strlen(key);
+    char type = n > 2 && key[n - 2] == ':' ? key[n - 1] : 's';
+    snprintf(path, sizeof path, "%.*s", (int)(type == 's' ? n : n - 2), key);
+    switch (type) {
+    case 'i': return rewards_op_set_int(op, path, strtoll(val, NULL, 10));
+    case 'b': return rewards_op_set_bool(op, path, !strcmp(val, "true"));
+    case 'n': return rewards_op_set_number(op, path, val);
+    case 'o': return rewards_op_set_object(op, path);
+    case 'l': return rewards_op_set_list(op, path);
+    default: return rewards_op_set_string(op, path, val);
+    }
+}
+
 rewards_status eu_op(rewards_engine *e, const char *kind, ...)
 {
     rewards_op *op;
@@ -21,18 +37,7 @@ rewards_status eu_op(rewards_engine *e, const char *kind, ...)
     const char *key;
     while (!st && (key = va_arg(ap, const char *))) {
         const char *val = va_arg(ap, const char *);
-        char path[256];
-        size_t n = strlen(key);
-        char type = n > 2 && key[n - 2] == ':' ? key[n - 1] : 's';
-        snprintf(path, sizeof path, "%.*s", (int)(type == 's' ? n : n - 2), key);
-        switch (type) {
-        case 'i': st = rewards_op_set_int(op, path, strtoll(val, NULL, 10)); break;
-        case 'b': st = rewards_op_set_bool(op, path, !strcmp(val, "true")); break;
-        case 'n': st = rewards_op_set_number(op, path, val); break;
-        case 'o': st = rewards_op_set_object(op, path); break;
-        case 'l': st = rewards_op_set_list(op, path); break;
-        default: st = rewards_op_set_string(op, path, val); break;
-        }
+        st = eu_set(op, key, val);
     }
     va_end(ap);
     if (!st)

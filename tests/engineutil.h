@@ -18,6 +18,9 @@
  */
 rewards_status eu_op(rewards_engine *e, const char *kind, ...);
 
+/* Set one field of op, the key typed as for eu_op. */
+rewards_status eu_set(rewards_op *op, const char *key, const char *val);
+
 /* The ledger / payouts CSV as a malloc'd string (free()). */
 char *eu_ledger(rewards_engine *e);
 char *eu_payouts(rewards_engine *e);

@@ -23,47 +23,7 @@
 
 #include "engine.h"
 #include "engineutil.h"
-
-#define LEDGER_HEADER \
-    "entry,type,reward,deal,partner,recipient_type,recipient,amount,currency,status,reason,period,earned_at,payout\n"
-
-static void assert_str(const char *got, const char *want)
-{
-    if (!got || strcmp(got, want))
-        fail_msg("got:\n%s\nwant:\n%s", got ? got : "(null)", want);
-}
-
-static void check_ok(rewards_engine *e, rewards_status st, int line)
-{
-    if (st != REWARDS_OK)
-        fail_msg("line %d: expected ok, got %s: %s", line, rewards_status_name(st), rewards_engine_errmsg(e));
-}
-#define OK(e, ...) check_ok((e), eu_op((e), __VA_ARGS__, NULL), __LINE__)
-
-/* A refused call: its status, and the engine unchanged. */
-static void check_refused(rewards_engine *e, rewards_status want, rewards_status got, const char *before, int line)
-{
-    if (got != want)
-        fail_msg("line %d: expected %s, got %s: %s", line, rewards_status_name(want), rewards_status_name(got),
-                 rewards_engine_errmsg(e));
-    char *after = eu_fingerprint(e);
-    if (strcmp(before, after))
-        fail_msg("line %d: a refused call changed the engine", line);
-    free(after);
-}
-#define REFUSED(e, want, ...)                                                   \
-    do {                                                                        \
-        char *fp_ = eu_fingerprint(e);                                          \
-        check_refused((e), (want), eu_op((e), __VA_ARGS__, NULL), fp_, __LINE__); \
-        free(fp_);                                                              \
-    } while (0)
-
-static void assert_ledger(rewards_engine *e, const char *want)
-{
-    char *got = eu_ledger(e);
-    assert_str(got, want);
-    free(got);
-}
+#include "assertutil.h"
 
 static int64_t clock_of(const rewards_engine *e)
 {

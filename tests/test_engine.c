@@ -22,6 +22,7 @@
 
 #include "engine.h"
 #include "engineutil.h"
+#include "assertutil.h"
 #include "testutil.h"
 
 /* ---- a counting, failing allocator behind the public rewards_allocator -- */
@@ -73,62 +74,6 @@ static long scratch_blocks(const rewards_engine *e)
 
 #define MAXF 48
 typedef const char *spec[MAXF]; /* kind, key, value, ..., NULL (keys as in eu_op) */
-
-static rewards_op *build(rewards_engine *e, const char *const *s)
-{
-    rewards_op *op = NULL;
-    assert_int_equal(rewards_op_new(e, &op, s[0]), REWARDS_OK);
-    for (size_t i = 1; s[i]; i += 2) {
-        const char *key = s[i], *val = s[i + 1];
-        char path[256];
-        size_t n = strlen(key);
-        char type = n > 2 && key[n - 2] == ':' ? key[n - 1] : 's';
-        snprintf(path, sizeof path, "%.*s", (int)(type == 's' ? n : n - 2), key);
-        rewards_status st;
-        switch (type) {
-        case 'i': st = rewards_op_set_int(op, path, strtoll(val, NULL, 10)); break;
-        case 'b': st = rewards_op_set_bool(op, path, !strcmp(val, "true")); break;
-        case 'n': st = rewards_op_set_number(op, path, val); break;
-        case 'o': st = rewards_op_set_object(op, path); break;
-        case 'l': st = rewards_op_set_list(op, path); break;
-        default: st = rewards_op_set_string(op, path, val); break;
-        }
-        if (st != REWARDS_OK)
-            fail_msg("setting %s on %s: %s", key, s[0], rewards_status_name(st));
-    }
-    return op;
-}
-
-static rewards_status apply_spec(rewards_engine *e, const char *const *s)
-{
-    rewards_op *op = build(e, s);
-    rewards_status st = rewards_engine_apply(e, op);
-    rewards_op_free(op);
-    return st;
-}
-
-static void assert_ok(rewards_engine *e, rewards_status st)
-{
-    if (st != REWARDS_OK)
-        fail_msg("expected ok, got %s: %s", rewards_status_name(st), rewards_engine_errmsg(e));
-}
-
-#define OK(e, ...) assert_ok((e), eu_op((e), __VA_ARGS__, NULL))
-
-static void assert_str(const char *got, const char *want)
-{
-    if (!got || strcmp(got, want))
-        fail_msg("got:\n%s\nwant:\n%s", got ? got : "(null)", want);
-}
-
-static void assert_ledger(rewards_engine *e, const char *want)
-{
-    char *got = eu_ledger(e);
-    assert_str(got, want);
-    free(got);
-}
-
-#define LEDGER_HEADER "entry,type,reward,deal,partner,recipient_type,recipient,amount,currency,status,reason,period,earned_at,payout\n"
 
 /* ---- creation and options ------------------------------------------------ */
 
@@ -983,7 +928,7 @@ static void run_alloc_failures(int with_storage)
     long failures = 0;
     for (size_t i = 0; i < NSEQ; i++) {
         assert_ok(ref, apply_spec(ref, sequence[i]));
-        rewards_op *op = build(e, sequence[i]);
+        rewards_op *op = build_op(e, sequence[i]);
         char *before = eu_fingerprint(e);
         long live_before = c.st.live - scratch_blocks(e);
         int rollbacks = as.rollbacks;

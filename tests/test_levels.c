@@ -20,18 +20,11 @@
 
 #include "rewards.h"
 #include "engineutil.h"
+#define ASSERTUTIL_NO_OK /* this file's OK(x) checks any status */
+#include "assertutil.h"
 
 #define OK(x) assert_int_equal((x), REWARDS_OK)
 
-#define HDR "entry,type,reward,deal,partner,recipient_type,recipient,amount,currency,status,reason,period,earned_at,payout\n"
-
-static void expect_ledger(rewards_engine *e, const char *expected)
-{
-    char *got = eu_ledger(e);
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
 
 static const char *level_of(rewards_engine *e, const char *partner)
 {
@@ -420,7 +413,7 @@ static void test_triggers_use_level_held_when_applied(void **state)
     won_deal(e, "2026-01-21", "d3", "x", "USD", "100.00"); /* member: 5.00 */
     /* amending d2 recomputes the silver contribution recorded at its trigger: 200 x 8% = 16.00, +8.00 */
     OK(eu_op(e, "amend", "at", "2026-01-22", "deal", "d2", "amount", "200.00", NULL));
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,m5,d1,x,partner,x,50.00,USD,pending,,,2026-01-01T00:00:00Z,\n"
                   "2,earned,s8,d2,x,partner,x,8.00,USD,pending,,,2026-01-03T00:00:00Z,\n"
                   "3,earned,m5,d3,x,partner,x,5.00,USD,pending,,,2026-01-21T00:00:00Z,\n"
@@ -503,7 +496,7 @@ static void test_period_keys_every_start_month(void **state)
                      NULL));
         OK(eu_op(e, "partner", "id", "x", "program", "p", "level", "l", "name", "X", NULL));
         char expected[4096], *w = expected;
-        w += snprintf(w, sizeof expected, "%s", HDR);
+        w += snprintf(w, sizeof expected, "%s", LEDGER_HEADER);
         int n = 0;
         for (int d = 0; d < 3; d++) {
             const fy_deal *fd = &fc->deals[d];

@@ -27,102 +27,9 @@
 
 #include "ops.h"
 #include "engineutil.h"
+#include "assertutil.h"
+#include "mockstore.h"
 #include "testutil.h"
-
-/* ---- the storage table ---------------------------------------------------- */
-
-typedef struct mrec {
-    int kind;
-    char *key;
-    char *data;
-    size_t size;
-} mrec;
-
-typedef struct table {
-    mrec *v;
-    size_t n, cap;
-} table;
-
-static void table_clear(table *t)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        free(t->v[i].key);
-        free(t->v[i].data);
-    }
-    t->n = 0;
-}
-
-static void table_free(table *t)
-{
-    table_clear(t);
-    free(t->v);
-    memset(t, 0, sizeof *t);
-}
-
-static void table_put(table *t, int kind, const char *key, const void *data, size_t size)
-{
-    mrec *r = NULL;
-    for (size_t i = 0; i < t->n && !r; i++)
-        if (t->v[i].kind == kind && !strcmp(t->v[i].key, key))
-            r = &t->v[i];
-    if (!r) {
-        if (t->n == t->cap) {
-            t->cap = t->cap ? t->cap * 2 : 64;
-            t->v = realloc(t->v, t->cap * sizeof *t->v);
-            assert_non_null(t->v);
-        }
-        r = &t->v[t->n++];
-        r->kind = kind;
-        r->key = strdup(key);
-    } else {
-        free(r->data);
-    }
-    r->data = malloc(size ? size : 1);
-    assert_non_null(r->data);
-    memcpy(r->data, data, size);
-    r->size = size;
-}
-
-static void table_copy(table *dst, const table *src)
-{
-    table_clear(dst);
-    for (size_t i = 0; i < src->n; i++)
-        table_put(dst, src->v[i].kind, src->v[i].key, src->v[i].data, src->v[i].size);
-}
-
-typedef struct store {
-    table committed, pending;
-} store;
-
-static int s_begin(void *u)
-{
-    table_clear(&((store *)u)->pending);
-    return 0;
-}
-static int s_put(void *u, rewards_record_kind k, const char *key, const void *d, size_t n)
-{
-    table_put(&((store *)u)->pending, k, key, d, n);
-    return 0;
-}
-static int s_commit(void *u)
-{
-    store *s = u;
-    for (size_t i = 0; i < s->pending.n; i++)
-        table_put(&s->committed, s->pending.v[i].kind, s->pending.v[i].key, s->pending.v[i].data,
-                  s->pending.v[i].size);
-    table_clear(&s->pending);
-    return 0;
-}
-static int s_rollback(void *u)
-{
-    table_clear(&((store *)u)->pending);
-    return 0;
-}
-static void store_free(store *s)
-{
-    table_free(&s->committed);
-    table_free(&s->pending);
-}
 
 /* ---- engines -------------------------------------------------------------- */
 
@@ -145,9 +52,9 @@ static void counted_init(counted *c)
 }
 
 /* An engine saving into s (when given), allocating through c (when given). */
-static rewards_engine *new_engine(store *s, counted *c)
+static rewards_engine *new_engine(mock *s, counted *c)
 {
-    rewards_storage st = { REWARDS_STORAGE_VERSION, s_begin, s_put, NULL, s_commit, s_rollback, s };
+    rewards_storage st = { REWARDS_STORAGE_VERSION, mock_begin, mock_put, NULL, mock_commit, mock_rollback, s };
     rewards_options o = REWARDS_OPTIONS_INIT;
     if (s)
         o.storage = &st;
@@ -196,18 +103,6 @@ static rewards_status restore_table(rewards_engine *e, const table *t, int how, 
     if (!st)
         st = rewards_engine_restore_finish(e);
     return st;
-}
-
-static void assert_str(const char *got, const char *want)
-{
-    if (!got || strcmp(got, want))
-        fail_msg("got:\n%s\nwant:\n%s", got ? got : "(null)", want);
-}
-
-static void assert_ok(rewards_engine *e, rewards_status st)
-{
-    if (st != REWARDS_OK)
-        fail_msg("expected ok, got %s: %s", rewards_status_name(st), rewards_engine_errmsg(e));
 }
 
 static void assert_same_engines(rewards_engine *a, rewards_engine *b)
@@ -591,7 +486,7 @@ static void test_scenarios_restore_at_every_cut(void **state)
         for (size_t i = 0; i < s.n; i++)
             want[i] = apply_line(ref, s.lines[i]);
         /* the run that saves, restored after each line */
-        store st;
+        mock st;
         memset(&st, 0, sizeof st);
         rewards_engine *a = new_engine(&st, NULL);
         for (size_t cut = 0; cut <= s.n; cut++) {
@@ -599,7 +494,7 @@ static void test_scenarios_restore_at_every_cut(void **state)
                 assert_int_equal(apply_line(a, s.lines[cut - 1]), want[cut - 1]);
             counted c;
             counted_init(&c);
-            store st2;
+            mock st2;
             memset(&st2, 0, sizeof st2);
             table_copy(&st2.committed, &st.committed);
             rewards_engine *b = new_engine(&st2, &c);
@@ -625,12 +520,12 @@ static void test_scenarios_restore_at_every_cut(void **state)
             }
             rewards_engine_free(b);
             assert_int_equal(c.st.live, 0);
-            store_free(&st2);
+            mock_free(&st2);
         }
         assert_same_engines(ref, a);
         rewards_engine_free(a);
         rewards_engine_free(ref);
-        store_free(&st);
+        mock_free(&st);
         free(want);
         scenario_free(&s);
     }
@@ -674,13 +569,10 @@ static void build_small(rewards_engine *e)
                        "points", "30", NULL));
 }
 
-#define LEDGER_HEADER \
-    "entry,type,reward,deal,partner,recipient_type,recipient,amount,currency,status,reason,period,earned_at,payout\n"
-
 static void test_small_round_trip(void **state)
 {
     (void)state;
-    store st;
+    mock st;
     memset(&st, 0, sizeof st);
     rewards_engine *a = new_engine(&st, NULL);
     build_small(a);
@@ -730,7 +622,7 @@ static void test_small_round_trip(void **state)
         assert_int_equal(c.st.live, 0);
     }
     rewards_engine_free(a);
-    store_free(&st);
+    mock_free(&st);
 }
 
 /* Restore the table with record i replaced by (data, size) or, with data NULL, left out. */
@@ -798,7 +690,7 @@ static size_t find_rec(const table *t, int kind, const char *key)
 static void test_restore_rejects_bad_records(void **state)
 {
     (void)state;
-    store st;
+    mock st;
     memset(&st, 0, sizeof st);
     rewards_engine *a = new_engine(&st, NULL);
     build_small(a);
@@ -909,7 +801,7 @@ static void test_restore_rejects_bad_records(void **state)
         free(bad);
     }
     rewards_engine_free(a);
-    store_free(&st);
+    mock_free(&st);
 }
 
 /* Every truncation and many byte changes of every record: the restore
@@ -917,7 +809,7 @@ static void test_restore_rejects_bad_records(void **state)
 static void test_restore_mangled_records(void **state)
 {
     (void)state;
-    store st;
+    mock st;
     memset(&st, 0, sizeof st);
     rewards_engine *a = new_engine(&st, NULL);
     build_small(a);
@@ -952,14 +844,14 @@ static void test_restore_mangled_records(void **state)
     }
     assert_true(invalid > variants / 2);
     rewards_engine_free(a);
-    store_free(&st);
+    mock_free(&st);
 }
 
 /* Allocation failure at every allocation of a restore: NOMEM, nothing leaked. */
 static void test_restore_alloc_failure(void **state)
 {
     (void)state;
-    store st;
+    mock st;
     memset(&st, 0, sizeof st);
     rewards_engine *a = new_engine(&st, NULL);
     build_small(a);
@@ -986,14 +878,14 @@ static void test_restore_alloc_failure(void **state)
     }
     assert_true(failures > 50);
     rewards_engine_free(a);
-    store_free(&st);
+    mock_free(&st);
 }
 
 /* Until restore_finish, the engine takes no operation and no export. */
 static void test_restore_misuse(void **state)
 {
     (void)state;
-    store st;
+    mock st;
     memset(&st, 0, sizeof st);
     rewards_engine *a = new_engine(&st, NULL);
     build_small(a);
@@ -1018,7 +910,7 @@ static void test_restore_misuse(void **state)
     rewards_engine_free(empty);
     rewards_engine_free(b);
     rewards_engine_free(a);
-    store_free(&st);
+    mock_free(&st);
 }
 
 int main(void)

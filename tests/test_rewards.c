@@ -24,27 +24,11 @@
 
 #include "rewards.h"
 #include "engineutil.h"
+#define ASSERTUTIL_NO_OK /* this file's OK(x) checks any status */
+#include "assertutil.h"
 
 #define OK(x) assert_int_equal((x), REWARDS_OK)
 
-#define HDR "entry,type,reward,deal,partner,recipient_type,recipient,amount,currency,status,reason,period,earned_at,payout\n"
-#define PHDR "payout,recipient_type,recipient,recipient_name,partner,partner_name,currency,amount,entries\n"
-
-static void expect_ledger(rewards_engine *e, const char *expected)
-{
-    char *got = eu_ledger(e);
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
-
-static void expect_payouts(rewards_engine *e, const char *expected)
-{
-    char *got = eu_payouts(e);
-    assert_non_null(got);
-    assert_string_equal(got, expected);
-    free(got);
-}
 
 /* Program "p" (USD, the given rounding or the default), level "std", partners acme and beta. */
 static rewards_engine *plan(const char *rounding)
@@ -109,7 +93,7 @@ static void test_tiered_graduated_boundaries(void **state)
      * (= T(65000) 5575.00 - T(5000) 250.00). */
     won(e, "2026-01-13", "b1");
     won(e, "2026-01-14", "b2");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,t,d1,acme,partner,acme,500.00,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
                   "2,earned,t,d2,acme,partner,acme,3200.00,USD,pending,,FY2026-Q1,2026-01-11T00:00:00Z,\n"
                   "3,earned,t,d3,acme,partner,acme,12.50,USD,pending,,FY2026-Q1,2026-01-12T00:00:00Z,\n"
@@ -140,7 +124,7 @@ static void test_tiered_retroactive_boundaries(void **state)
      * 46000 x 4% = 1840.00, entry 1840.00 - 20.00 = 1820.00. */
     won(e, "2026-01-13", "b1");
     won(e, "2026-01-14", "b2");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,r,d1,acme,partner,acme,600.00,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
                   "2,earned,r,d2,acme,partner,acme,600.00,USD,pending,,FY2026-Q1,2026-01-11T00:00:00Z,\n"
                   "3,earned,r,d3,acme,partner,acme,400.00,USD,pending,,FY2026-Q1,2026-01-12T00:00:00Z,\n"
@@ -172,7 +156,7 @@ static void test_tiered_entries_add_up_to_rounded_total(void **state)
     won(e, "2026-01-11", "d2");
     won(e, "2026-01-12", "d3");
     won(e, "2026-01-13", "d4");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,t,d1,acme,partner,acme,0.01,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
                   "2,earned,pc,d1,acme,partner,acme,0.01,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "3,earned,t,d2,acme,partner,acme,0.01,USD,pending,,FY2026-Q1,2026-01-11T00:00:00Z,\n"
@@ -188,7 +172,7 @@ static void test_tiered_entries_add_up_to_rounded_total(void **state)
      * Targets: d1 1, d2 2-1 = 1, d3 3-2 = 1 (was 0: +0.01), d4 4-3 = 1: one adjustment on d3, and the
      * period sums to 0.04 = round(T(1.40)).  The percent on d2: 0.50 x 2.5% = 1.25c -> 1: unchanged. */
     amend(e, "2026-01-21", "d2", "0.50");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,t,d1,acme,partner,acme,0.01,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
                   "2,earned,pc,d1,acme,partner,acme,0.01,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "3,earned,t,d2,acme,partner,acme,0.01,USD,pending,,FY2026-Q1,2026-01-11T00:00:00Z,\n"
@@ -245,7 +229,7 @@ static void test_rounding_half_even_vs_half_up(void **state)
      *   T(3.40) = 8.5c                  8  entry 3     9  entry 4
      *   sum                             8 = round(8.5) 9 = round(8.5)
      * Percent per deal: 1.00 -> 2.5c: 2 / 3; 1.40 -> 3.5c: 4 / 4 (half_even goes to the even 4 too). */
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,ev-t,ev1,ev-p,partner,ev-p,0.02,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
                   "2,earned,ev-pc,ev1,ev-p,partner,ev-p,0.02,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "3,earned,up-t,up1,up-p,partner,up-p,0.03,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
@@ -285,7 +269,7 @@ static void test_milestone_thresholds_and_periods(void **state)
     /* Q2 starts from zero: d4 9,999.99 crosses nothing; d5 reaches 10,000.00: 1000.00 in FY2026-Q2. */
     won(e, "2026-04-01", "d4");
     won(e, "2026-04-02", "d5");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,ms,d1,acme,partner,acme,1000.00,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
                   "2,earned,ms,d1,acme,partner,acme,2500.00,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
                   "3,earned,ms,d2,acme,partner,acme,5000.00,USD,pending,,FY2026-Q1,2026-01-11T00:00:00Z,\n"
@@ -316,7 +300,7 @@ static void test_milestone_deals_and_units(void **state)
     won(e, "2026-01-12", "u3");
     /* u4 in February: 100 units in FY2026-M02 -> 200.00; the fourth deal of Q1 -> nothing. */
     won(e, "2026-02-01", "u4");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,md,u3,acme,partner,acme,300.00,USD,pending,,FY2026-Q1,2026-01-12T00:00:00Z,\n"
                   "2,earned,mu,u3,acme,partner,acme,200.00,USD,pending,,FY2026-M01,2026-01-12T00:00:00Z,\n"
                   "3,earned,mu,u4,acme,partner,acme,200.00,USD,pending,,FY2026-M02,2026-02-01T00:00:00Z,\n");
@@ -353,7 +337,7 @@ static void test_milestone_uncrossed_by_clawback(void **state)
     stage(e, "2026-01-25", "b1", "cancelled");
     /* a1 cancelled 31 days after its trigger: outside the window, nothing moves. */
     stage(e, "2026-02-10", "a1", "cancelled");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,ms,a2,acme,partner,acme,1000.00,USD,pending,,FY2026-Q1,2026-01-11T00:00:00Z,\n"
                   "2,earned,ms,b2,beta,partner,beta,1000.00,USD,pending,,FY2026-Q1,2026-01-11T00:00:00Z,\n"
                   "3,reversal,ms,a2,acme,partner,acme,-1000.00,USD,pending,,FY2026-Q1,2026-01-20T00:00:00Z,\n"
@@ -386,7 +370,7 @@ static void test_cap_per_deal(void **state)
     /* d2 amended to 8000.00: pc 800.00 -> 500.00 (+300.00); fx unchanged; tc T(18000) - T(10000) =
      * 1140.00 - 500.00 = 640.00 -> 300.00 (+140.00). */
     amend(e, "2026-01-20", "d2", "8000.00");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,pc,d1,acme,partner,acme,500.00,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "2,earned,fx,d1,acme,partner,acme,150.00,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "3,earned,tc,d1,acme,partner,acme,300.00,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
@@ -429,7 +413,7 @@ static void test_cap_per_period(void **state)
     /* beta, both caps: b1 1000.00 -> per deal 500.00; b2 500.00 -> room 300.00 of the period's 800.00. */
     won(e, "2026-02-06", "b1");
     won(e, "2026-02-07", "b2");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,cp,d1,acme,partner,acme,600.00,USD,pending,,FY2026-M01,2026-01-10T00:00:00Z,\n"
                   "2,earned,cp,d2,acme,partner,acme,400.00,USD,pending,,FY2026-M01,2026-01-11T00:00:00Z,\n"
                   "3,earned,cp,d4,acme,partner,acme,600.00,USD,pending,,FY2026-M02,2026-02-01T00:00:00Z,\n"
@@ -507,7 +491,7 @@ static void test_clawback_window_edges(void **state)
     stage(e, "2026-01-31T00:00:00Z", "d1", "cancelled");
     /* d2 cancelled one second later: outside: nothing. */
     stage(e, "2026-01-31T00:00:01Z", "d2", "cancelled");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,pc,d1,acme,partner,acme,100.00,USD,pending,,,2026-01-01T00:00:00Z,\n"
                   "2,earned,nc,d1,acme,partner,acme,50.00,USD,pending,,,2026-01-01T00:00:00Z,\n"
                   "3,earned,z0,d1,acme,partner,acme,7.00,USD,pending,,,2026-01-01T00:00:00Z,\n"
@@ -549,7 +533,7 @@ static void test_lost_never_claws_back(void **state)
     assert_string_equal(before, after);
     free(before);
     free(after);
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,reg,d1,acme,partner,acme,50.00,USD,pending,,,2026-01-02T00:00:00Z,\n"
                   "2,earned,app,d1,acme,partner,acme,20.00,USD,pending,,,2026-01-03T00:00:00Z,\n");
     rewards_engine_free(e);
@@ -571,7 +555,7 @@ static void test_cancel_voids_each_reward_by_its_own_window(void **state)
     /* cancelled 25 days after won and 5 after contract_started: a (10 days) keeps its 100.00; b (60 days)
      * is reversed; c (10 days, triggered 5 days before) is reversed; b's contribution came first. */
     stage(e, "2026-01-26", "d1", "cancelled");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,a,d1,acme,partner,acme,100.00,USD,pending,,,2026-01-01T00:00:00Z,\n"
                   "2,earned,b,d1,acme,partner,acme,100.00,USD,pending,,,2026-01-01T00:00:00Z,\n"
                   "3,earned,c,d1,acme,partner,acme,50.00,USD,pending,,,2026-01-21T00:00:00Z,\n"
@@ -610,7 +594,7 @@ static void test_cancel_with_two_payments_in_one_group(void **state)
     /* b1 cancelled 17 and 5 days after its payments: only the second is voided (-40.00); b2 now runs
      * 600 -> 1100: T(1100) - T(600) = 60 - 30 = 30.00, -20.00. */
     stage(e, "2026-01-20", "b1", "cancelled");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,cash,b1,beta,partner,beta,30.00,USD,pending,,FY2026-Q1,2026-01-03T00:00:00Z,\n"
                   "2,earned,cash,a1,acme,partner,acme,30.00,USD,pending,,FY2026-Q1,2026-01-10T00:00:00Z,\n"
                   "3,earned,cash,a1,acme,partner,acme,40.00,USD,pending,,FY2026-Q1,2026-01-11T00:00:00Z,\n"
@@ -647,13 +631,13 @@ static void test_amend_after_payout(void **state)
     /* 900 x 10% = 90.00: -30.00, alone: p4's group sums below zero and is carried forward (no line). */
     amend(e, "2026-02-06", "d1", "900.00");
     OK(eu_op(e, "payout", "at", "2026-02-07", "id", "p4", "until", "2026-02-07", NULL));
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,pc,d1,acme,partner,acme,100.00,USD,paid,,,2026-01-10T00:00:00Z,p1\n"
                   "2,adjustment,pc,d1,acme,partner,acme,50.00,USD,paid,,,2026-02-02T00:00:00Z,p2\n"
                   "3,adjustment,pc,d1,acme,partner,acme,-30.00,USD,paid,,,2026-02-04T00:00:00Z,p3\n"
                   "4,earned,pc,d2,acme,partner,acme,50.00,USD,paid,,,2026-02-04T00:00:00Z,p3\n"
                   "5,adjustment,pc,d1,acme,partner,acme,-30.00,USD,approved,,,2026-02-06T00:00:00Z,\n");
-    expect_payouts(e, PHDR
+    assert_payouts(e, PAYOUTS_HEADER
                    "p1,partner,acme,Acme,acme,Acme,USD,100.00,1\n"
                    "p2,partner,acme,Acme,acme,Acme,USD,50.00,1\n"
                    "p3,partner,acme,Acme,acme,Acme,USD,20.00,2\n");
@@ -684,7 +668,7 @@ static void test_amend_spares_renewals_and_payments(void **state)
     /* amending the deal to 2000.00 moves only the won trigger: 200.00, +100.00 */
     amend(e, "2026-03-04", "d1", "2000.00");
     assert_string_equal(rewards_deal_stage(rewards_engine_find_deal(e, "d1")), "contract_started");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,w,d1,acme,partner,acme,100.00,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "2,earned,ren,d1,acme,partner,acme,15.00,USD,pending,,,2026-02-01T00:00:00Z,\n"
                   "3,earned,ren,d1,acme,partner,acme,20.00,USD,pending,,,2026-03-01T00:00:00Z,\n"
@@ -728,7 +712,7 @@ static void test_fx_rate_selection(void **state)
     assert_string_equal(rewards_deal_stage(rewards_engine_find_deal(e, "g1")), "registered");
     /* e1 amended to 2000 EUR is revalued at its trigger's rate (1.1), not today's 1.4: 2200.00 -> 220.00, +110.00 */
     amend(e, "2026-01-20", "e1", "2000.00");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,pc,e1,acme,partner,acme,110.00,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "2,earned,pc,e2,acme,partner,acme,120.00,USD,pending,,,2026-01-12T00:00:00Z,\n"
                   "3,earned,pc,e3,acme,partner,acme,140.00,USD,pending,,,2026-01-13T00:00:00Z,\n"
@@ -761,7 +745,7 @@ static void test_fx_needed_only_for_amounts(void **state)
     /* with a rate: 100000 JPY x 0.0067 = 670.00 USD x 5% = 33.50 */
     OK(eu_op(e, "fx", "at", "2026-01-12", "from", "JPY", "to", "USD", "rate", "0.0067", NULL));
     stage(e, "2026-01-12", "j1", "contract_started");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,fix,j1,acme,partner,acme,25.00,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "2,earned,cs,j1,acme,partner,acme,33.50,USD,pending,,,2026-01-12T00:00:00Z,\n");
     rewards_engine_free(e);
@@ -792,7 +776,7 @@ static void test_fx_conversion_rounds_once_with_program_mode(void **state)
     /* 0.19 EUR x 1.5 = 0.285 USD: half_even -> 0.28, half_up -> 0.29 */
     won(e, "2026-01-03", "e1");
     won(e, "2026-01-03", "u1");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,ev-all,e1,ev-p,partner,ev-p,0.28,USD,pending,,,2026-01-03T00:00:00Z,\n"
                   "2,earned,up-all,u1,up-p,partner,up-p,0.29,USD,pending,,,2026-01-03T00:00:00Z,\n");
     rewards_engine_free(e);
@@ -841,8 +825,8 @@ static void test_points(void **state)
     assert_int_equal(b.points, 0);
     /* points are never paid out: the run has no line */
     OK(eu_op(e, "payout", "at", "2026-02-01", "id", "p1", "until", "2026-01-31", NULL));
-    expect_payouts(e, PHDR);
-    expect_ledger(e, HDR
+    assert_payouts(e, PAYOUTS_HEADER);
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,ppu,d1,acme,partner,acme,133,PTS,approved,,,2026-01-10T00:00:00Z,\n"
                   "2,earned,fixp,d1,acme,partner,acme,250,PTS,approved,,,2026-01-10T00:00:00Z,\n"
                   "3,earned,ppu,d2,acme,partner,acme,3,PTS,approved,,,2026-01-11T00:00:00Z,\n"
@@ -875,7 +859,7 @@ static void test_effective_dates(void **state)
     won(e, "2026-03-01T00:00:00Z", "d2"); /* h1 only: feb's active_until is exclusive */
     won(e, "2026-03-31T23:59:59Z", "d3"); /* h1 only */
     won(e, "2026-04-01T00:00:00Z", "d4"); /* h2 only */
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,h1,d0,acme,partner,acme,10.00,USD,pending,,,2026-01-31T23:59:59Z,\n"
                   "2,earned,h1,d1,acme,partner,acme,10.00,USD,pending,,,2026-02-01T00:00:00Z,\n"
                   "3,earned,feb,d1,acme,partner,acme,30.00,USD,pending,,,2026-02-01T00:00:00Z,\n"
@@ -916,7 +900,7 @@ static void test_program_and_level_rewards(void **state)
     /* amending a recomputes the contribution recorded at its trigger (s, silver), not g:
      * 2000 x 1% = 20.00, +10.00 */
     amend(e, "2026-01-13", "a", "2000.00");
-    expect_ledger(e, HDR
+    assert_ledger(e, LEDGER_HEADER
                   "1,earned,all,a,ps,partner,ps,5.00,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "2,earned,s,a,ps,partner,ps,10.00,USD,pending,,,2026-01-10T00:00:00Z,\n"
                   "3,earned,all,b,pg,partner,pg,5.00,USD,pending,,,2026-01-10T00:00:00Z,\n"

@@ -26,68 +26,9 @@
 
 #include "ops.h"
 #include "engineutil.h"
+#include "assertutil.h"
+#include "mockstore.h"
 #include "testutil.h"
-
-/* ---- a table of records --------------------------------------------------- */
-
-typedef struct mrec {
-    int kind;
-    char *key;
-    char *data;
-    size_t size;
-} mrec;
-
-typedef struct table {
-    mrec *v;
-    size_t n, cap;
-} table;
-
-static void table_clear(table *t)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        free(t->v[i].key);
-        free(t->v[i].data);
-    }
-    t->n = 0;
-}
-
-static void table_free(table *t)
-{
-    table_clear(t);
-    free(t->v);
-    memset(t, 0, sizeof *t);
-}
-
-static mrec *table_find(table *t, int kind, const char *key)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (t->v[i].kind == kind && !strcmp(t->v[i].key, key))
-            return &t->v[i];
-    return NULL;
-}
-
-/* Append (or replace when replace is set and the key exists). */
-static void table_put(table *t, int kind, const char *key, const void *data, size_t size, int replace)
-{
-    mrec *r = replace ? table_find(t, kind, key) : NULL;
-    if (!r) {
-        if (t->n == t->cap) {
-            t->cap = t->cap ? t->cap * 2 : 64;
-            t->v = realloc(t->v, t->cap * sizeof *t->v);
-            assert_non_null(t->v);
-        }
-        r = &t->v[t->n++];
-        r->kind = kind;
-        r->key = strdup(key);
-    } else {
-        free(r->data);
-    }
-    r->data = malloc(size + 1);
-    assert_non_null(r->data);
-    memcpy(r->data, data, size);
-    r->data[size] = '\0';
-    r->size = size;
-}
 
 static int by_kind_key(const void *a, const void *b)
 {
@@ -139,91 +80,6 @@ static void engine_table(rewards_engine *e, table *t)
     }
 }
 
-/* ---- the mock storage ----------------------------------------------------- */
-
-typedef struct mock {
-    table committed;
-    table pending; /* this transaction's puts, in the order received */
-    int begins, puts, commits, rollbacks, dels, events;
-    int in_txn;
-    int fail_begin, fail_commit, fail_put; /* fail_put: 1-based put of the transaction */
-    int txn_puts;
-    int dup_puts;      /* a (kind, key) put twice in one transaction */
-    int put_outside;   /* a put with no transaction open */
-} mock;
-
-static int m_begin(void *u)
-{
-    mock *m = u;
-    m->begins++;
-    if (m->fail_begin)
-        return 1;
-    assert_false(m->in_txn);
-    m->in_txn = 1;
-    m->txn_puts = 0;
-    table_clear(&m->pending);
-    return 0;
-}
-
-static int m_put(void *u, rewards_record_kind kind, const char *key, const void *data, size_t size)
-{
-    mock *m = u;
-    m->puts++;
-    if (!m->in_txn)
-        m->put_outside++;
-    if (++m->txn_puts == m->fail_put)
-        return -1;
-    if (table_find(&m->pending, kind, key))
-        m->dup_puts++;
-    table_put(&m->pending, kind, key, data, size, 0);
-    return 0;
-}
-
-static int m_del(void *u, rewards_record_kind kind, const char *key)
-{
-    (void)kind;
-    (void)key;
-    ((mock *)u)->dels++;
-    return 0;
-}
-
-static int m_commit(void *u)
-{
-    mock *m = u;
-    if (m->fail_commit)
-        return 1;
-    for (size_t i = 0; i < m->pending.n; i++) {
-        mrec *r = &m->pending.v[i];
-        table_put(&m->committed, r->kind, r->key, r->data, r->size, 1);
-    }
-    m->commits++;
-    m->in_txn = 0;
-    return 0;
-}
-
-static int m_rollback(void *u)
-{
-    mock *m = u;
-    m->rollbacks++;
-    m->in_txn = 0;
-    table_clear(&m->pending);
-    return 0;
-}
-
-static void m_event(void *u, const rewards_event *ev)
-{
-    mock *m = u;
-    (void)ev;
-    assert_false(m->in_txn); /* after the commit */
-    m->events++;
-}
-
-static void mock_free(mock *m)
-{
-    table_free(&m->committed);
-    table_free(&m->pending);
-}
-
 /* A counting allocator behind the public rewards_allocator. */
 typedef struct counted {
     test_alloc_state st;
@@ -239,8 +95,8 @@ static rewards_engine *new_engine(mock *m, counted *c)
 {
     static rewards_storage s;
     static rewards_events ev;
-    rewards_storage s0 = { REWARDS_STORAGE_VERSION, m_begin, m_put, m_del, m_commit, m_rollback, m };
-    rewards_events ev0 = { REWARDS_EVENTS_VERSION, m_event, m };
+    rewards_storage s0 = { REWARDS_STORAGE_VERSION, mock_begin, mock_put, mock_del, mock_commit, mock_rollback, m };
+    rewards_events ev0 = { REWARDS_EVENTS_VERSION, mock_event, m };
     s = s0;
     ev = ev0;
     rewards_options o = REWARDS_OPTIONS_INIT;
@@ -270,44 +126,6 @@ static long scratch_blocks(const rewards_engine *e)
 
 #define MAXF 40
 typedef const char *spec[MAXF];
-
-static rewards_op *build(rewards_engine *e, const char *const *s)
-{
-    rewards_op *op = NULL;
-    assert_int_equal(rewards_op_new(e, &op, s[0]), REWARDS_OK);
-    for (size_t i = 1; s[i]; i += 2) {
-        const char *key = s[i], *val = s[i + 1];
-        char path[256];
-        size_t n = strlen(key);
-        char type = n > 2 && key[n - 2] == ':' ? key[n - 1] : 's';
-        snprintf(path, sizeof path, "%.*s", (int)(type == 's' ? n : n - 2), key);
-        rewards_status st = type == 'i'   ? rewards_op_set_int(op, path, strtoll(val, NULL, 10))
-                            : type == 'b' ? rewards_op_set_bool(op, path, !strcmp(val, "true"))
-                                          : rewards_op_set_string(op, path, val);
-        assert_int_equal(st, REWARDS_OK);
-    }
-    return op;
-}
-
-static void assert_ok(rewards_engine *e, rewards_status st)
-{
-    if (st != REWARDS_OK)
-        fail_msg("expected ok, got %s: %s", rewards_status_name(st), rewards_engine_errmsg(e));
-}
-
-static rewards_status apply_spec(rewards_engine *e, const char *const *s)
-{
-    rewards_op *op = build(e, s);
-    rewards_status st = rewards_engine_apply(e, op);
-    rewards_op_free(op);
-    return st;
-}
-
-static void assert_str(const char *got, const char *want)
-{
-    if (!got || strcmp(got, want))
-        fail_msg("got:\n%s\nwant:\n%s", got ? got : "(null)", want);
-}
 
 /* A plan with holds, tiers, milestones, points, a condition, clawbacks;
  * then deals through every kind of change. */
@@ -349,9 +167,6 @@ static const spec script[] = {
     { "payout", "at", "2026-03-02", "id", "run2", "until", "2026-02-28" },
 };
 #define NSCRIPT (sizeof script / sizeof script[0])
-
-#define LEDGER_HEADER \
-    "entry,type,reward,deal,partner,recipient_type,recipient,amount,currency,status,reason,period,earned_at,payout\n"
 
 static const char script_ledger[] =
     LEDGER_HEADER
@@ -582,7 +397,7 @@ static void test_fail_at_every_callback_position(void **state)
         assert_ok(ref, apply_spec(ref, script[i]));
         ref_events = rm.events - ref_events;
         int nputs = (int)rm.pending.n;
-        rewards_op *op = build(e, script[i]);
+        rewards_op *op = build_op(e, script[i]);
         char *fp = eu_fingerprint(e);
         char *committed = table_text(&m.committed);
         char *ledger = eu_ledger(e);
