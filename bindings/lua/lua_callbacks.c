@@ -40,7 +40,7 @@ static int storage_body(lua_State *L)
 {
     const call_args *a = lua_touserdata(L, 1);
     if (lua_getfield(L, 2, a->method) == LUA_TNIL)
-        return 0; /* not implemented: success */
+        return 0; /* the host gave no such method: nothing to do, success */
     lua_pushvalue(L, 2);
     if (a->nargs >= 2) {
         const char *name = rewards_record_kind_name(a->kind);

@@ -43,7 +43,7 @@ def _method(obj, name):
 
 
 def _storage_struct(cb, keep):
-    """A rewards_storage calling the methods the storage object has (a missing one is "not implemented")."""
+    """A rewards_storage calling the methods the storage object has (a method the object lacks is skipped, as a NULL member is)."""
     st = _native.Storage()
     st.version = _native.STORAGE_VERSION
 
