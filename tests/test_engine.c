@@ -1149,6 +1149,52 @@ static void test_alloc_failure_whole_session_no_leak(void **state)
     }
 }
 
+/* The stand-alone helpers a host's UI uses: a rule editor's condition check, times, amounts. */
+static void test_public_helpers(void **state)
+{
+    (void)state;
+    int line = -1, column = -1;
+    char msg[128];
+    assert_int_equal(rewards_condition_check("deal.amount >= 5000 && deal.attr.product in [\"suite\"]", &line, &column,
+                                             msg, sizeof msg),
+                     REWARDS_OK);
+    assert_int_equal(line, 0);
+    assert_int_equal(column, 0);
+    assert_string_equal(msg, "");
+    assert_int_equal(rewards_condition_check("deal.amount >= 5000 &&\n  deal.colour == 1", &line, &column, msg, sizeof msg),
+                     REWARDS_PARSE_ERROR);
+    assert_int_equal(line, 2);
+    assert_int_equal(column, 3);
+    assert_string_equal(msg, "line 2, column 3: unknown name 'deal.colour'");
+    char tiny[8];
+    assert_int_equal(rewards_condition_check("(", NULL, NULL, tiny, sizeof tiny), REWARDS_PARSE_ERROR);
+    assert_int_equal(strlen(tiny), sizeof tiny - 1);
+
+    int64_t t;
+    char buf[32];
+    assert_int_equal(rewards_time_parse("2026-01-02", &t), REWARDS_OK);
+    assert_int_equal(t, 1767312000);
+    assert_int_equal(rewards_time_parse("2026-01-02T00:00:00Z", &t), REWARDS_OK);
+    assert_int_equal(t, 1767312000);
+    assert_int_equal(rewards_time_parse("2026-02-30", &t), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_time_format(1767312000 + 3661, buf, sizeof buf), REWARDS_OK);
+    assert_string_equal(buf, "2026-01-02T01:01:01Z");
+
+    int64_t a;
+    assert_int_equal(rewards_amount_parse("1200.50", "USD", &a), REWARDS_OK);
+    assert_int_equal(a, 120050);
+    assert_int_equal(rewards_amount_parse("1200.5", "JPY", &a), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_amount_parse("1.234", "KWD", &a), REWARDS_OK);
+    assert_int_equal(a, 1234);
+    assert_int_equal(rewards_amount_parse("99999999999999999999", "USD", &a), REWARDS_OVERFLOW);
+    assert_int_equal(rewards_amount_parse("1", "XXX", &a), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_amount_format(-3550, "USD", buf, sizeof buf), REWARDS_OK);
+    assert_string_equal(buf, "-35.50");
+    assert_int_equal(rewards_amount_format(1200, "JPY", buf, sizeof buf), REWARDS_OK);
+    assert_string_equal(buf, "1200");
+    assert_int_equal(rewards_amount_format(1, "XAU", buf, sizeof buf), REWARDS_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1160,6 +1206,7 @@ int main(void)
         cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_record_kind_names),
         cmocka_unit_test(test_event_type_names),
+        cmocka_unit_test(test_public_helpers),
         cmocka_unit_test(test_op_setter_messages),
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_misuse_null_handles),
