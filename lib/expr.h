@@ -102,6 +102,10 @@ rewards_status rw_expr_compile(const rw_alloc *a, const char *text, size_t len, 
 int rw_expr_eval(const rw_expr *e, rw_xresolve resolve, void *ctx);
 
 /* Frees a compiled condition; accepts NULL. */
+/* A compiled program is ONE block of the allocator, so rw_expr_free is a
+ * plain rw_free: the reward operation relies on that to let the undo
+ * journal free a program when its call rolls back (rw_free_on_rollback).
+ * Keep it one block, or change ops_reward.c with it. */
 void rw_expr_free(const rw_alloc *a, rw_expr *e);
 
 /*
