@@ -133,7 +133,8 @@ typedef enum rewards_record_kind {
     REWARDS_RECORD_PAYOUT = 11,     /**< a payout run */
     REWARDS_RECORD_PAYOUT_LINE = 12,/**< one line of a payout run */
     REWARDS_RECORD_ENTRY = 13,      /**< a ledger entry */
-    REWARDS_RECORD_EVENT_ID = 14    /**< an event id remembered for idempotent delivery */
+    REWARDS_RECORD_EVENT_ID = 14,   /**< an event id remembered for idempotent delivery */
+    REWARDS_RECORD_ACTIVITY = 15    /**< an activity (a trigger that is not a deal stage; since 1.1) */
 } rewards_record_kind;
 
 /** @brief The stable name of a record kind ("deal", "entry", ...); "unknown" otherwise. */
@@ -193,7 +194,9 @@ typedef enum rewards_event_type {
     REWARDS_EVENT_REWARD_SKIPPED = 6, /**< a sales_rep reward with policy skip recorded nothing */
     REWARDS_EVENT_LEVEL_CHANGED = 7,  /**< a partner moved to another level */
     REWARDS_EVENT_PAYOUT_CREATED = 8, /**< a payout run completed */
-    REWARDS_EVENT_POINTS_REDEEMED = 9 /**< points were redeemed */
+    REWARDS_EVENT_POINTS_REDEEMED = 9, /**< points were redeemed */
+    REWARDS_EVENT_MANUAL_RECORDED = 10, /**< a manual entry was recorded by the adjust operation (since 1.1) */
+    REWARDS_EVENT_OVERRIDE_RECORDED = 11 /**< a parent's override entry mirrored a child's entry (since 1.1) */
 } rewards_event_type;
 
 /** @brief The stable name of an event type ("entry_earned", ...); "unknown" otherwise. */
@@ -493,11 +496,15 @@ REWARDS_API const rewards_entry *rewards_deal_entry(const rewards_deal *deal, si
 
 /** @brief The entry's number: 1, 2, 3 ... in creation order. */
 REWARDS_API uint64_t rewards_entry_number(const rewards_entry *entry);
-/** @brief "earned", "adjustment", "reversal" or "redemption". */
+/** @brief "earned", "adjustment", "reversal", "redemption" or "manual". */
 REWARDS_API const char *rewards_entry_type(const rewards_entry *entry);
-/** @brief The reward that produced the entry; NULL for a redemption. */
+/** @brief The reward that produced the entry; NULL for a redemption or a manual entry. */
 REWARDS_API const rewards_reward *rewards_entry_reward(const rewards_entry *entry);
-/** @brief The deal of the entry; NULL for a redemption. */
+/**
+ * @brief The deal of the entry; NULL for a redemption or a manual entry
+ * that names none.  An activity is returned as a deal handle: its id is
+ * rewards_deal_id(); its other deal accessors describe no real deal.
+ */
 REWARDS_API const rewards_deal *rewards_entry_deal(const rewards_entry *entry);
 /** @brief The partner the entry belongs to. */
 REWARDS_API const rewards_partner *rewards_entry_partner(const rewards_entry *entry);
@@ -519,6 +526,11 @@ REWARDS_API const char *rewards_entry_period(const rewards_entry *entry);
 REWARDS_API int64_t rewards_entry_earned_at(const rewards_entry *entry);
 /** @brief The payout run that paid the entry, or NULL. */
 REWARDS_API const rewards_payout *rewards_entry_payout(const rewards_entry *entry);
+/**
+ * @brief The free-text note of a manual entry (operation adjust), or NULL
+ * when the entry is not manual or has no note (since 1.1).
+ */
+REWARDS_API const char *rewards_entry_note(const rewards_entry *entry);
 
 /** @brief The payout run's id. */
 REWARDS_API const char *rewards_payout_id(const rewards_payout *payout);

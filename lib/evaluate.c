@@ -69,6 +69,7 @@ static int needs_amount(const rw_reward *r)
     case RW_KIND_POINTS:
         return r->ppu_micro != RW_NONE;
     case RW_KIND_FIXED:
+    case RW_KIND_OVERRIDE:
         break;
     }
     return 0;
@@ -171,6 +172,8 @@ static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t
                     return overflow(e, r);
             }
         return REWARDS_OK;
+    case RW_KIND_OVERRIDE: /* never a target of its own: override.c mirrors entries */
+        break;
     }
     if (r->cap_deal != RW_NONE && t > r->cap_deal)
         t = r->cap_deal;
@@ -196,7 +199,7 @@ typedef struct cond_ctx {
     int64_t cycle_days;
 } cond_ctx;
 
-static void attr_value(const rw_attrs *a, const char *name, size_t len, rw_xvalue *out)
+void rw_attr_value(const rw_attrs *a, const char *name, size_t len, rw_xvalue *out)
 {
     for (size_t i = 0; a && i < a->n; i++) {
         const rw_attr *at = &a->items[i];
@@ -236,23 +239,34 @@ static void resolve(void *ctx, rw_xname name, const char *attr, size_t len, rw_x
     const cond_ctx *c = ctx;
     const rw_deal *d = c->deal;
     memset(out, 0, sizeof *out);
+    /* an activity has no deal.* names; a deal has no activity.* names */
+    if (name == RW_XNAME_ACTIVITY_TYPE || name == RW_XNAME_ACTIVITY_UNITS || name == RW_XNAME_ACTIVITY_AMOUNT ||
+        name == RW_XNAME_ACTIVITY_ATTR) {
+        if (d->activity_type)
+            rw_activity_resolve(d, name, attr, len, out);
+        return;
+    }
+    if (d->activity_type && name <= RW_XNAME_DEAL_ATTR)
+        return;
     switch (name) {
     case RW_XNAME_DEAL_AMOUNT: set_num(out, c->amount, d->exp); break;
     case RW_XNAME_DEAL_CURRENCY: set_str(out, d->currency); break;
     case RW_XNAME_DEAL_UNITS: set_num(out, d->units, 0); break;
     case RW_XNAME_DEAL_STAGE: set_str(out, c->stage); break;
     case RW_XNAME_DEAL_CYCLE_DAYS: set_num(out, c->cycle_days, 0); break;
-    case RW_XNAME_DEAL_ATTR: attr_value(d->attrs, attr, len, out); break;
+    case RW_XNAME_DEAL_ATTR: rw_attr_value(d->attrs, attr, len, out); break;
     case RW_XNAME_PARTNER_ID: set_str(out, d->partner->id); break;
     case RW_XNAME_PARTNER_LEVEL: set_num(out, d->partner->level->rank, 0); break;
-    case RW_XNAME_PARTNER_ATTR: attr_value(d->partner->attrs, attr, len, out); break;
+    case RW_XNAME_PARTNER_ATTR: rw_attr_value(d->partner->attrs, attr, len, out); break;
     case RW_XNAME_REP_ID:
         if (d->user)
             set_str(out, d->user->id);
         break;
     case RW_XNAME_REP_ATTR:
         if (d->user)
-            attr_value(d->user->attrs, attr, len, out);
+            rw_attr_value(d->user->attrs, attr, len, out);
+        break;
+    default:
         break;
     }
 }
@@ -336,6 +350,9 @@ rewards_status rw_fire(rw_engine *e, rw_deal *d, rw_trigger trig, int64_t at, in
     for (size_t i = 0; i < rewards->len; i++) {
         rw_reward *r = RW_VEC_AT(*rewards, rw_reward *, i);
         if (r->trigger != trig || (r->level && r->level != pa->level))
+            continue;
+        /* activity:TYPE fires for activities of that type only (an override has no type) */
+        if (trig == RW_TRIG_ACTIVITY && (!r->activity_type || strcmp(r->activity_type, d->activity_type)))
             continue;
         if ((r->active_from != RW_NONE && at < r->active_from) || (r->active_until != RW_NONE && at >= r->active_until))
             continue;

@@ -61,7 +61,12 @@ typedef enum {
     RW_XNAME_PARTNER_LEVEL,
     RW_XNAME_PARTNER_ATTR,
     RW_XNAME_REP_ID,
-    RW_XNAME_REP_ATTR
+    RW_XNAME_REP_ATTR,
+    /* activity triggers (activity.c); missing on deal triggers */
+    RW_XNAME_ACTIVITY_TYPE,
+    RW_XNAME_ACTIVITY_UNITS,
+    RW_XNAME_ACTIVITY_AMOUNT,
+    RW_XNAME_ACTIVITY_ATTR
 } rw_xname;
 
 /*

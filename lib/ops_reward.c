@@ -11,7 +11,7 @@
 const char *const rw_trigger_names[] = { "deal_registered", "deal_approved", "deal_won", "deal_contract_started",
                                          "deal_renewed", "deal_paid", NULL };
 
-static const char *const kinds[] = { "percent", "fixed", "tiered", "milestone", "points", NULL };
+static const char *const kinds[] = { "percent", "fixed", "tiered", "milestone", "points", "override", NULL };
 static const char *const recipients[] = { "partner", "sales_rep", NULL };
 static const char *const policies[] = { "hold", "partner", "skip", NULL };
 static const char *const periods[] = { "month", "quarter", "year", NULL };
@@ -21,10 +21,10 @@ static const char *const metrics[] = { "revenue", "deals", "units", NULL };
 /* The fields each kind takes beyond the common ones. */
 static const char *const kind_keys[][4] = {
     { "rate", NULL }, { "amount", NULL }, { "tiers", "mode", NULL }, { "metric", "thresholds", NULL },
-    { "points", "points_per_unit", NULL },
+    { "points", "points_per_unit", NULL }, { "rate", "of", NULL },
 };
 static const char *const all_kind_keys[] = { "rate", "amount", "tiers", "mode", "metric", "thresholds",
-                                             "points", "points_per_unit", NULL };
+                                             "points", "points_per_unit", "of", NULL };
 
 static rewards_status list_field(rw_ctx *c, const char *key, const rw_node **out)
 {
@@ -132,6 +132,8 @@ static rewards_status read_kind_fields(rw_ctx *c, rw_reward *r, int period)
         r->metric = (rw_metric)metric;
         return read_thresholds(c, r, p->exp);
     }
+    case RW_KIND_OVERRIDE: /* override.c reads its own fields */
+        break;
     case RW_KIND_POINTS: {
         const rw_node *pts = rw_node_get(c->obj, "points"), *ppu = rw_node_get(c->obj, "points_per_unit");
         if (!pts && !ppu)
@@ -168,9 +170,14 @@ rewards_status rw_op_reward(rw_ctx *c)
         program = level->program;
     }
     RW_TRY(rw_get_str(c, "name", RW_REQUIRED, &name));
-    RW_TRY(rw_get_enum(c, "trigger", RW_REQUIRED, rw_trigger_names, &trigger));
+    /* an override takes no trigger: whether one is allowed depends on the kind, read after it */
+    const rw_node *kn = rw_node_get(c->obj, "kind");
+    const char *atype;
+    RW_TRY(rw_read_trigger(c, kn && kn->type == RW_V_STRING && !strcmp(kn->str, "override"), &trigger, &atype));
     RW_TRY(rw_get_enum(c, "recipient", RW_REQUIRED, recipients, &recipient));
     RW_TRY(rw_get_enum(c, "kind", RW_REQUIRED, kinds, &kind));
+    if (kind == RW_KIND_OVERRIDE)
+        return rw_op_override_reward(c, id, name, program, level, recipient);
     RW_TRY(rw_get_enum(c, "rep_policy", RW_OPTIONAL, policies, &policy));
     RW_TRY(rw_get_int(c, "clawback_days", RW_OPTIONAL, 0, 36600, &clawback));
     RW_TRY(rw_get_bool(c, "auto_approve", RW_OPTIONAL, &auto_approve));
@@ -190,6 +197,8 @@ rewards_status rw_op_reward(rw_ctx *c)
     r->period = period < 0 ? RW_PERIOD_NONE : (rw_period_kind)(period + 1);
     r->cap_deal = r->cap_period = RW_NONE;
     r->active_from = r->active_until = RW_NONE;
+    if (atype && !(r->activity_type = rw_new_str(e, atype, strlen(atype))))
+        return rw_nomem(e);
     RW_TRY(read_kind_fields(c, r, period));
 
     int cappable = r->kind == RW_KIND_PERCENT || r->kind == RW_KIND_FIXED || r->kind == RW_KIND_TIERED;

@@ -257,13 +257,14 @@ static void test_record_kind_names(void **state)
     (void)state;
     static const char *const names[] = { "meta", "currency", "program", "level", "reward", "partner", "user", "fx",
                                          "deal", "level_change", "contribution", "payout", "payout_line", "entry",
-                                         "event_id" };
-    for (int k = 0; k <= REWARDS_RECORD_EVENT_ID; k++)
+                                         "event_id", "activity" };
+    for (int k = 0; k <= REWARDS_RECORD_ACTIVITY; k++)
         assert_string_equal(rewards_record_kind_name((rewards_record_kind)k), names[k]);
     assert_int_equal(REWARDS_RECORD_ENTRY, 13);
-    assert_string_equal(rewards_record_kind_name((rewards_record_kind)15), "unknown");
+    assert_int_equal(REWARDS_RECORD_ACTIVITY, 15);
+    assert_string_equal(rewards_record_kind_name((rewards_record_kind)16), "unknown");
     assert_string_equal(rewards_record_kind_name((rewards_record_kind)-1), "unknown");
-    assert_int_equal(rewards_record_kind_count(), REWARDS_RECORD_EVENT_ID + 1);
+    assert_int_equal(rewards_record_kind_count(), REWARDS_RECORD_ACTIVITY + 1);
 }
 
 static void test_event_type_names(void **state)
@@ -271,11 +272,13 @@ static void test_event_type_names(void **state)
     (void)state;
     static const char *const names[] = { "entry_earned", "entry_held", "entry_released", "entry_adjusted",
                                          "entry_reversed", "reward_skipped", "level_changed", "payout_created",
-                                         "points_redeemed" };
-    for (int t = REWARDS_EVENT_ENTRY_EARNED; t <= REWARDS_EVENT_POINTS_REDEEMED; t++)
+                                         "points_redeemed", "manual_recorded", "override_recorded" };
+    for (int t = REWARDS_EVENT_ENTRY_EARNED; t <= REWARDS_EVENT_OVERRIDE_RECORDED; t++)
         assert_string_equal(rewards_event_type_name((rewards_event_type)t), names[t - 1]);
+    assert_int_equal(REWARDS_EVENT_MANUAL_RECORDED, 10);
+    assert_int_equal(REWARDS_EVENT_OVERRIDE_RECORDED, 11);
     assert_string_equal(rewards_event_type_name((rewards_event_type)0), "unknown");
-    assert_string_equal(rewards_event_type_name((rewards_event_type)10), "unknown");
+    assert_string_equal(rewards_event_type_name((rewards_event_type)12), "unknown");
 }
 
 /* A refused op setter says why through the engine's message. */

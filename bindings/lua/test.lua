@@ -194,6 +194,7 @@ end
 ---------------------------------------------------------------------------
 test("scenario kiflo_sales_rep", function() check_scenario("kiflo_sales_rep") end)
 test("scenario tiered_clawback", function() check_scenario("tiered_clawback") end)
+test("scenario two_tier_activities", function() check_scenario("two_tier_activities") end)
 
 test("hand-written kiflo scenario", function()
   -- The first lines of kiflo_sales_rep.jsonl, hand-converted.
