@@ -60,6 +60,7 @@ void lrw_push_entry(lua_State *L, const rewards_entry *e)
     if (rewards_time_format(rewards_entry_earned_at(e), when, sizeof when) == REWARDS_OK)
         set_str(L, "earned_at_text", when);
     set_str(L, "payout", rewards_payout_id(rewards_entry_payout(e)));
+    set_str(L, "note", rewards_entry_note(e)); /* manual entries only (nil otherwise) */
 }
 
 void lrw_push_deal(lua_State *L, const rewards_deal *d)
@@ -127,7 +128,8 @@ void lrw_push_payout(lua_State *L, const rewards_payout *p)
 
 static const char *const event_names[] = {
     NULL, "entry_earned", "entry_held", "entry_released", "entry_adjusted", "entry_reversed",
-    "reward_skipped", "level_changed", "payout_created", "points_redeemed",
+    "reward_skipped", "level_changed", "payout_created", "points_redeemed", "manual_recorded",
+    "override_recorded",
 };
 
 void lrw_push_event(lua_State *L, const rewards_event *ev)

@@ -34,6 +34,7 @@ class RecordKind(enum.IntEnum):
     PAYOUT_LINE = 12
     ENTRY = 13
     EVENT_ID = 14
+    ACTIVITY = 15
 
     @classmethod
     def of(cls, value):
@@ -57,6 +58,8 @@ class EventType(enum.IntEnum):
     LEVEL_CHANGED = 7
     PAYOUT_CREATED = 8
     POINTS_REDEEMED = 9
+    MANUAL_RECORDED = 10
+    OVERRIDE_RECORDED = 11
 
 
 def to_datetime(seconds):
@@ -93,6 +96,7 @@ class Entry:
     period: str
     earned_at: datetime.datetime
     payout: Optional[str]
+    note: Optional[str] = None  # a manual entry's note (operation adjust)
 
     @property
     def amount_text(self):
@@ -116,6 +120,7 @@ class Entry:
             period=text(lib.rewards_entry_period(h)),
             earned_at=to_datetime(lib.rewards_entry_earned_at(h)),
             payout=_id(lib.rewards_payout_id, lib.rewards_entry_payout(h)),
+            note=text(lib.rewards_entry_note(h)),
         )
 
 
