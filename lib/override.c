@@ -12,8 +12,9 @@
  *
  * The mirror state is a contribution (rw_contrib) whose reward is the
  * override and whose deal is the child's: one per (override, deal, covered
- * reward, child recipient), so its net is what the override has mirrored so
- * far for them (the parent is fixed by the child).  Each new entry is
+ * reward, child recipient) (the parent is fixed by the child).  Its base is
+ * C, the child's net mirrored so far (every child entry counts, even one
+ * whose mirror rounds to zero); its net is the parent's total.  Each new entry is
  * round(rate x (C + x)) - round(rate x C), which keeps the parent's total
  * at round(rate x the child's net) whatever order corrections come in, just
  * as tiers do.  Keeping it a contribution lets the ledger, the export and
@@ -175,10 +176,14 @@ rewards_status rw_override_mirror(rw_engine *e, const rw_entry *child, int64_t a
             continue;
         rw_contrib *m = NULL;
         RW_TRY(mirror_of(e, o, child, &m));
-        int64_t c = m->net[0], cx, before, after, diff;
+        /* C is the child's net mirrored so far (kept in base), not the parent's total */
+        int64_t c = m->base, cx, before, after, diff;
         if (rw_add(c, child->amount, &cx) || rw_div_round((rw_i128)c * o->rate_ppm, RW_PPM_ONE, p->rounding, &before) ||
             rw_div_round((rw_i128)cx * o->rate_ppm, RW_PPM_ONE, p->rounding, &after) || rw_sub(after, before, &diff))
             return rw_fail(e, REWARDS_OVERFLOW, "the amount of override '%s' does not fit in 64 bits", o->id);
+        if (rw_touch(e, &m->h, sizeof *m))
+            return rw_nomem(e);
+        m->base = cx;
         if (diff)
             RW_TRY(rw_entry_add(e, m, 0, diff, child->type, at));
     }
