@@ -419,6 +419,24 @@ static void test_override_mirrors(void **state)
     rewards_engine_free(e);
 }
 
+/* Event ids: a signed amount compares as a number, so a redelivery written differently is a no-op. */
+static void test_adjust_event_ids(void **state)
+{
+    (void)state;
+    rewards_engine *e = engine_with(NULL);
+    plan(e);
+    OK(e, "adjust", "at", "2026-01-03", "id", "a1", "partner", "res", "amount", "-5.0", "event", "ev1");
+    OK(e, "adjust", "at", "2026-01-03T00:00:00Z", "id", "a1", "partner", "res", "amount", "-5.00", "event", "ev1");
+    REFUSED(e, REWARDS_CONFLICT, "adjust", "at", "2026-01-03", "id", "a1", "partner", "res", "amount", "5.00", "event",
+            "ev1");
+    OK(e, "activity", "at", "2026-01-03", "id", "x", "partner", "res", "type", "t", "amount", "1.5", "currency", "EUR",
+       "event", "ev2");
+    OK(e, "activity", "at", "2026-01-03", "id", "x", "partner", "res", "type", "t", "amount", "1.50", "currency", "EUR",
+       "event", "ev2");
+    assert_int_equal(rewards_engine_entry_count(e), 1);
+    rewards_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_activity_fires_like_a_deal),
         cmocka_unit_test(test_override_refusals),
         cmocka_unit_test(test_override_mirrors),
+        cmocka_unit_test(test_adjust_event_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
