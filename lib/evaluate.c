@@ -271,7 +271,9 @@ static void resolve(void *ctx, rw_xname name, const char *attr, size_t len, rw_x
     }
 }
 
-static const char *const trigger_stage[] = { "registered", "approved", "won", "contract_started", "renewed", "paid" };
+/* deal.stage for each trigger; an activity has no stage (deal.* is missing there) */
+static const char *const trigger_stage[RW_TRIG_COUNT] = { "registered", "approved", "won", "contract_started",
+                                                          "renewed", "paid", "" };
 
 static rewards_status add_entries(rw_engine *e, rw_contrib *k, const int64_t *targets, int64_t at)
 {
