@@ -439,7 +439,10 @@ REWARDS_API const rewards_reward *rewards_engine_find_reward(const rewards_engin
 REWARDS_API const rewards_partner *rewards_engine_find_partner(const rewards_engine *engine, const char *id);
 /** @brief Find a user by id; NULL when there is none. */
 REWARDS_API const rewards_user *rewards_engine_find_user(const rewards_engine *engine, const char *id);
-/** @brief Find a deal by id; NULL when there is none. */
+/**
+ * @brief Find a deal by id; NULL when there is none.  An activity (since
+ * 1.1) is found too, as a deal handle: ids are unique among both.
+ */
 REWARDS_API const rewards_deal *rewards_engine_find_deal(const rewards_engine *engine, const char *id);
 /** @brief Find a payout run by id; NULL when there is none. */
 REWARDS_API const rewards_payout *rewards_engine_find_payout(const rewards_engine *engine, const char *id);

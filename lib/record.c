@@ -540,6 +540,10 @@ static void decode(rbuf *b, rw_rec *r)
             for (int64_t i = 0; i < n && !b->bad; i++) {
                 w->of[i] = r_ref(b, &e->rewards, 1);
                 w->nof = (size_t)i + 1;
+                /* what the reward operation guarantees: money rewards of the program, no override */
+                if (!b->bad && (w->kind != RW_KIND_OVERRIDE || w->of[i]->program != w->program ||
+                                w->of[i]->kind == RW_KIND_OVERRIDE || w->of[i]->kind == RW_KIND_POINTS))
+                    b->bad = 1;
             }
         }
         /* an activity trigger has its type; only an override has neither */
@@ -616,7 +620,7 @@ static void decode(rbuf *b, rw_rec *r)
         /* a mirror belongs to an override and to a child with a parent; nothing else is an override's */
         if (!b->bad && (k->covered != NULL) != (k->reward->kind == RW_KIND_OVERRIDE))
             b->bad = 1;
-        if (!b->bad && k->covered && !k->deal->partner->parent)
+        if (!b->bad && k->covered && (!k->deal->partner->parent || k->covered->kind == RW_KIND_OVERRIDE))
             b->bad = 1;
         if (!b->bad) {
             k->nslots = k->reward->kind == RW_KIND_MILESTONE ? k->reward->nthresholds : 1;
