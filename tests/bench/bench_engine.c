@@ -403,10 +403,16 @@ int main(int argc, char **argv)
         /* the latest data of each (kind, key), as a host's tables hold it */
         qsort(saved.items, saved.n, sizeof *saved.items, by_kind_key_order);
         size_t live = 0;
-        for (size_t i = 0; i < saved.n; i++)
+        for (size_t i = 0; i < saved.n; i++) {
             if (i + 1 == saved.n || saved.items[i + 1].kind != saved.items[i].kind ||
-                strcmp(saved.items[i + 1].key, saved.items[i].key))
+                strcmp(saved.items[i + 1].key, saved.items[i].key)) {
                 saved.items[live++] = saved.items[i];
+            } else {
+                free(saved.items[i].key); /* an older version of a record rewritten later */
+                free(saved.items[i].data);
+            }
+        }
+        saved.n = live;
         rewards_engine *r;
         if ((st = rewards_engine_new(&r, NULL)))
             die("engine", NULL, st);
@@ -425,5 +431,11 @@ int main(int argc, char **argv)
     rewards_engine_free(e);
     for (int k = 0; k < K_COUNT; k++)
         free(timing[k].us);
+    /* the host's copy of the records (the sanitizer build checks for leaks) */
+    for (size_t i = 0; i < saved.n; i++) {
+        free(saved.items[i].key);
+        free(saved.items[i].data);
+    }
+    free(saved.items);
     return 0;
 }
