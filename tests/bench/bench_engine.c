@@ -403,16 +403,14 @@ int main(int argc, char **argv)
         /* the latest data of each (kind, key), as a host's tables hold it */
         qsort(saved.items, saved.n, sizeof *saved.items, by_kind_key_order);
         size_t live = 0;
-        for (size_t i = 0; i < saved.n; i++) {
+        for (size_t i = 0; i < saved.n; i++)
             if (i + 1 == saved.n || saved.items[i + 1].kind != saved.items[i].kind ||
-                strcmp(saved.items[i + 1].key, saved.items[i].key)) {
+                strcmp(saved.items[i + 1].key, saved.items[i].key))
                 saved.items[live++] = saved.items[i];
-            } else {
-                free(saved.items[i].key); /* an older version of a record rewritten later */
+            else {
+                free(saved.items[i].key); /* an older version of the record */
                 free(saved.items[i].data);
             }
-        }
-        saved.n = live;
         rewards_engine *r;
         if ((st = rewards_engine_new(&r, NULL)))
             die("engine", NULL, st);
@@ -427,15 +425,14 @@ int main(int argc, char **argv)
         printf("restore            %.0f records/s (%zu records, %.2f s CPU; %zu puts)\n", (double)live / rc, live, rc,
                saved.puts);
         rewards_engine_free(r);
+        for (size_t i = 0; i < live; i++) {
+            free(saved.items[i].key);
+            free(saved.items[i].data);
+        }
     }
+    free(saved.items);
     rewards_engine_free(e);
     for (int k = 0; k < K_COUNT; k++)
         free(timing[k].us);
-    /* the host's copy of the records (the sanitizer build checks for leaks) */
-    for (size_t i = 0; i < saved.n; i++) {
-        free(saved.items[i].key);
-        free(saved.items[i].data);
-    }
-    free(saved.items);
     return 0;
 }
