@@ -3,6 +3,8 @@ import unittest
 
 import librewards
 from librewards import EventType, RecordKind
+from support import requires_scenarios, run_ops, scenario_ops
+from test_storage import DictStorage
 
 
 def two_tier(engine):
@@ -64,6 +66,23 @@ class TwoTierTest(unittest.TestCase):
                 engine.apply("activity", at="2026-01-08", id="x1", partner="ber", type="training")
             with self.assertRaises(librewards.InvalidArgument):
                 engine.apply("partner", id="solo", program="tt", level="res", name="Solo", parent="solo")
+
+    @requires_scenarios
+    def test_restore_round_trip_of_the_scenario(self):
+        ops = scenario_ops("two_tier_activities")
+        for cut in (10, 21, 22, 28, len(ops) - 3):
+            first, rest = ops[:cut], ops[cut:]
+            storage = DictStorage()
+            with librewards.Engine(storage=storage) as original:
+                run_ops(original, first)
+                self.assertTrue(cut < 22 or any(kind == RecordKind.ACTIVITY for kind, _key in storage.saved))
+                with librewards.Engine.restore(storage.saved.items()) as restored:
+                    self.assertEqual(original.ledger_csv(), restored.ledger_csv())
+                    self.assertEqual(run_ops(original, rest), run_ops(restored, rest))
+                    self.assertEqual(original.ledger_csv(), restored.ledger_csv())
+                    self.assertEqual(original.payouts_csv(), restored.payouts_csv())
+                    notes = [e.note for e in restored.entries() if e.type == "manual"]
+                    self.assertEqual(["Discount given outside the price list"], notes)
 
     def test_kinds(self):
         self.assertEqual(15, RecordKind.ACTIVITY)
