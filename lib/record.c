@@ -549,6 +549,11 @@ static void decode(rbuf *b, rw_rec *r)
         /* an activity trigger has its type; only an override has neither */
         if (!b->bad && (w->trigger == RW_TRIG_ACTIVITY) != (w->activity_type != NULL || w->kind == RW_KIND_OVERRIDE))
             b->bad = 1;
+        /* an override as the reward operation makes one: the partner's, a rate up to 100%, nothing else */
+        if (!b->bad && w->kind == RW_KIND_OVERRIDE &&
+            (w->activity_type || w->recipient != RW_TO_PARTNER || w->rate_ppm < 0 || w->rate_ppm > RW_PPM_ONE ||
+             w->period != RW_PERIOD_NONE || w->cap_deal != RW_NONE || w->cap_period != RW_NONE || w->when))
+            b->bad = 1;
         if (!b->bad && w->level && w->level->program != w->program)
             b->bad = 1;
         /* evaluation relies on what the reward operation guarantees: a first tier from 0 */
