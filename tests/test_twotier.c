@@ -437,6 +437,34 @@ static void test_adjust_event_ids(void **state)
     rewards_engine_free(e);
 }
 
+/* A held child entry released to the partner, then clawed back: the reversal is mirrored under
+ * the new recipient (a new key, C = 0), and the parent's mirrors still net to zero. */
+static void test_override_after_release(void **state)
+{
+    (void)state;
+    rewards_engine *e = engine_with(NULL);
+    plan(e);
+    OK(e, "reward", "id", "rep", "level", "r1", "name", "Rep", "trigger", "deal_won", "recipient", "sales_rep", "kind",
+       "percent", "rate", "3.3%", "clawback_days:i", "30");
+    OK(e, "reward", "id", "o", "program", "p", "name", "O", "recipient", "partner", "kind", "override", "rate", "12.5%",
+       "of.0", "rep");
+    OK(e, "deal", "at", "2026-01-03", "id", "d2", "partner", "res", "currency", "EUR", "amount", "123.45", "user", "jo");
+    OK(e, "user_access", "at", "2026-01-03", "user", "jo", "portal_access:b", "false");
+    OK(e, "stage", "at", "2026-01-04", "deal", "d2", "stage", "won");
+    OK(e, "release", "at", "2026-01-05", "deal", "d2", "to", "partner");
+    OK(e, "stage", "at", "2026-01-06", "deal", "d2", "stage", "cancelled");
+    /* 10% of 123.45 = 12.345 -> 12.34 (half even); 3.3% = 4.07385 -> 4.07; 12.5% of 4.07 = 0.50875 -> 0.51 */
+    assert_ledger(e, LEDGER_HEADER
+                  "1,earned,pct,d2,res,partner,res,12.34,EUR,pending,,,2026-01-04T00:00:00Z,\n"
+                  "2,earned,pts,d2,res,partner,res,100,PTS,approved,,,2026-01-04T00:00:00Z,\n"
+                  "3,earned,rep,d2,res,partner,res,4.07,EUR,pending,,,2026-01-04T00:00:00Z,\n"
+                  "4,earned,o,d2,dist,partner,dist,0.51,EUR,pending,,,2026-01-04T00:00:00Z,\n"
+                  "5,reversal,pct,d2,res,partner,res,-12.34,EUR,pending,,,2026-01-06T00:00:00Z,\n"
+                  "6,reversal,rep,d2,res,partner,res,-4.07,EUR,pending,,,2026-01-06T00:00:00Z,\n"
+                  "7,reversal,o,d2,dist,partner,dist,-0.51,EUR,pending,,,2026-01-06T00:00:00Z,\n");
+    rewards_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -447,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_override_refusals),
         cmocka_unit_test(test_override_mirrors),
         cmocka_unit_test(test_adjust_event_ids),
+        cmocka_unit_test(test_override_after_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
