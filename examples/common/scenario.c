@@ -104,8 +104,55 @@ static rewards_status set_value(rewards_op *op, const char *path, json_t *v)
     return REWARDS_INVALID_ARGUMENT;
 }
 
+/*
+ * Control bytes of a message escaped in place (\n, \r, \t, \xNN), as the
+ * library does for its own messages: a message quotes keys and parser text
+ * from the line, and must stay one line on standard error.
+ */
+void scenario_escape(char *msg, size_t size)
+{
+    static const char hex[] = "0123456789abcdef";
+    char raw[1024];
+    snprintf(raw, sizeof raw, "%s", msg);
+    size_t n = 0;
+    for (const char *p = raw; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        char esc[4];
+        size_t len = 0;
+        if (c == '\n' || c == '\r' || c == '\t') {
+            esc[len++] = '\\';
+            esc[len++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else if (c < 0x20 || c == 0x7f) {
+            esc[len++] = '\\';
+            esc[len++] = 'x';
+            esc[len++] = hex[c >> 4];
+            esc[len++] = hex[c & 15];
+        } else {
+            esc[len++] = (char)c;
+        }
+        if (n + len >= size)
+            break;
+        memcpy(msg + n, esc, len);
+        n += len;
+    }
+    if (size)
+        msg[n] = '\0';
+}
+
+static scenario_line parse_line(rewards_engine *engine, const char *line, rewards_op **out, rewards_status *status,
+                                char *msg, size_t msg_size);
+
 scenario_line scenario_parse_line(rewards_engine *engine, const char *line, rewards_op **out, rewards_status *status,
                                   char *msg, size_t msg_size)
+{
+    scenario_line r = parse_line(engine, line, out, status, msg, msg_size);
+    if (r == SCENARIO_FATAL || r == SCENARIO_REJECT)
+        scenario_escape(msg, msg_size);
+    return r;
+}
+
+static scenario_line parse_line(rewards_engine *engine, const char *line, rewards_op **out, rewards_status *status,
+                                char *msg, size_t msg_size)
 {
     *out = NULL;
     const char *p = line;

@@ -27,6 +27,9 @@ scenario_line scenario_parse_line(rewards_engine *engine, const char *line, rewa
 /* Read the next line of f into a growing buffer; -1 at end of file. */
 long scenario_read_line(FILE *f, char **buf, size_t *cap);
 
+/* Escape the control bytes of msg in place (\n, \r, \t, \xNN), cutting between escapes. */
+void scenario_escape(char *msg, size_t size);
+
 /* A rewards_write_fn writing to a FILE *. */
 int scenario_write_file(void *user, const char *data, size_t size);
 

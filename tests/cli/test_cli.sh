@@ -76,4 +76,26 @@ if cmp -s "$tmp/codes" "$tmp/want"; then echo "ok: every malformed field is a re
   echo "FAIL: malformed fields"; diff -u "$tmp/want" "$tmp/codes"; cat "$tmp/err"; fail=1; fi
 contains "a wrong type names the field" "$tmp/err" "line 3: invalid_argument: field 'rank' must be an integer"
 contains "the run goes on and writes its files" "$tmp/out" "entry,type,reward"
+
+# forged error lines (issue 10, item 7): ids and keys holding CR, LF or other
+# control bytes are escaped in every message, so each report is one line
+printf '%s\n' '{"op":"program","id":"p","name":"P","currency":"USD"}' \
+  '{"op":"partner","id":"a","program":"p","level":"l\r\nline 7: ok","name":"A"}' \
+  '{"op":"partner","id":"a","program":"p","level":"l","name":"A","a.\nline 8: ok":1}' \
+  '{"op":"frob\u0001\u007f\nline 9: ok"}' >"$tmp/forge.jsonl"
+printf '{"op":"x\001"}\n' >>"$tmp/forge.jsonl"
+"$cli" check "$tmp/forge.jsonl" 2>"$tmp/err"; expect "forged lines: the run rejects them" 2 $?
+cat >"$tmp/want" <<'WANT'
+line 2: not_found
+line 3: invalid_argument
+line 4: invalid_argument
+line 5
+WANT
+sed -n 's/^\(line [0-9]*\)\(: [a-z_]*\)\{0,1\}\(: \|$\).*/\1\2/p' "$tmp/err" | sed 's/: not JSON//' >"$tmp/codes"
+if cmp -s "$tmp/codes" "$tmp/want" && [ "$(wc -l <"$tmp/err")" -eq 4 ]; then echo "ok: no forged error line"; else
+  echo "FAIL: forged error lines"; cat -A "$tmp/err"; fail=1; fi
+contains "CR LF in an id is escaped" "$tmp/err" 'l\r\nline 7: ok'
+contains "LF in a key is escaped" "$tmp/err" 'a.\nline 8: ok'
+contains "other control bytes are escaped" "$tmp/err" 'frob\x01\x7f\nline 9: ok'
+contains "parser text is escaped" "$tmp/err" '\x01'
 exit $fail
