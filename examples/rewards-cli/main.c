@@ -3,8 +3,10 @@
  * writes the ledger and the payouts it computed.  It uses only the public
  * API: it is the reference for how a host drives the library.
  */
+#include "output.h"
 #include "scenario.h"
 
+#include <errno.h>
 #include <rewards.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,32 +34,18 @@ static const char run_usage[] =
     "\"2026-01-31\"); units, rank, clawback_days are integers. Any line may carry\n"
     "\"event\":\"ID\" for idempotent delivery. See SCENARIOS.md for every field.\n";
 
-static int write_csv(rewards_engine *e, const char *path,
-                     rewards_status (*export)(rewards_engine *, rewards_write_fn, void *))
-{
-    int to_stdout = !strcmp(path, "-");
-    FILE *f = to_stdout ? stdout : fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "rewards-cli: cannot write %s\n", path);
-        return -1;
-    }
-    rewards_status st = export(e, scenario_write_file, f);
-    int bad = st != REWARDS_OK || (to_stdout ? fflush(f) : fclose(f)) != 0;
-    if (bad)
-        fprintf(stderr, "rewards-cli: writing %s failed\n", path);
-    return bad ? -1 : 0;
-}
-
 static int run(const char *path, const char *ledger, const char *payouts)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) {
-        fprintf(stderr, "rewards-cli: cannot read %s\n", path);
+        fprintf(stderr, "rewards-cli: cannot read %s: %s\n", path, strerror(errno));
         return 2;
     }
     rewards_engine *e;
     if (rewards_engine_new(&e, NULL) != REWARDS_OK) {
         fprintf(stderr, "rewards-cli: out of memory\n");
+        if (f != stdin)
+            fclose(f);
         return 2;
     }
     char *line = NULL;
@@ -70,7 +58,7 @@ static int run(const char *path, const char *ledger, const char *payouts)
         rewards_op *op;
         rewards_status st;
         char msg[512] = "";
-        switch (scenario_parse_line(e, line, &op, &st, msg, sizeof msg)) {
+        switch (scenario_parse_line(e, line, (size_t)len, &op, &st, msg, sizeof msg)) {
         case SCENARIO_SKIP:
             continue;
         case SCENARIO_FATAL:
@@ -85,14 +73,18 @@ static int run(const char *path, const char *ledger, const char *payouts)
             st = rewards_engine_apply(e, op);
             rewards_op_free(op);
             if (st != REWARDS_OK) {
-                fprintf(stderr, "line %ld: %s: %s\n", n, rewards_status_name(st), rewards_engine_errmsg(e));
+                st = scenario_apply_error(e, st, msg, sizeof msg);
+                fprintf(stderr, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
                 rejected = 1;
             }
             continue;
         }
         break;
     }
-    if (len == -2) {
+    if (len == SCENARIO_READ_ERROR) {
+        fprintf(stderr, "rewards-cli: cannot read %s: %s (after line %ld)\n", path, strerror(errno), n);
+        fatal = 1;
+    } else if (len == SCENARIO_NOMEM) {
         fprintf(stderr, "rewards-cli: out of memory reading %s\n", path);
         fatal = 1;
     }
@@ -100,12 +92,8 @@ static int run(const char *path, const char *ledger, const char *payouts)
     if (f != stdin)
         fclose(f);
     int status = fatal ? 2 : rejected ? 1 : 0;
-    if (!fatal) {
-        if (ledger && write_csv(e, ledger, rewards_engine_export_ledger))
-            status = 2;
-        if (payouts && write_csv(e, payouts, rewards_engine_export_payouts))
-            status = 2;
-    }
+    if (!fatal && output_write(e, "rewards-cli", ledger, payouts))
+        status = 2;
     rewards_engine_free(e);
     return status;
 }

@@ -27,11 +27,13 @@
  */
 #include "db.h"
 #include "hooks.h"
+#include "output.h"
 #include "progress.h"
 #include "restore.h"
 #include "scenario.h"
 #include "storage.h"
 
+#include <errno.h>
 #include <rewards.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,22 +54,6 @@ static const char usage[] =
     "file or database cannot be used or a line is not a JSON object.\n";
 
 enum { LINE_OK, LINE_REJECTED, LINE_STOP, LINE_FATAL };
-
-static int write_csv(rewards_engine *e, const char *path,
-                     rewards_status (*export)(rewards_engine *, rewards_write_fn, void *))
-{
-    int to_stdout = !strcmp(path, "-");
-    FILE *f = to_stdout ? stdout : fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "sqlite-host: cannot write %s\n", path);
-        return -1;
-    }
-    rewards_status st = export(e, scenario_write_file, f);
-    int bad = st != REWARDS_OK || (to_stdout ? fflush(f) : fclose(f)) != 0;
-    if (bad)
-        fprintf(stderr, "sqlite-host: writing %s failed\n", path);
-    return bad ? -1 : 0;
-}
 
 /* A storage failure at line n: the line is not applied and the run stops. */
 static int stop_storage(host_db *db, long n, const char *what)
@@ -92,7 +78,7 @@ static int record_line(host_db *db, long n, uint64_t digest, const char *report,
 }
 
 /* Handle line n (not yet applied): one of LINE_*. */
-static int handle_line(host_db *db, rewards_engine *e, const char *text, long n, uint64_t digest)
+static int handle_line(host_db *db, rewards_engine *e, const char *text, size_t len, long n, uint64_t digest)
 {
     db->line = n;
     db->digest = digest;
@@ -102,7 +88,7 @@ static int handle_line(host_db *db, rewards_engine *e, const char *text, long n,
     rewards_op *op;
     rewards_status st;
     char msg[512] = "", report[1024];
-    switch (scenario_parse_line(e, text, &op, &st, msg, sizeof msg)) {
+    switch (scenario_parse_line(e, text, len, &op, &st, msg, sizeof msg)) {
     case SCENARIO_SKIP:
         return record_line(db, n, digest, NULL, LINE_OK);
     case SCENARIO_FATAL:
@@ -128,7 +114,8 @@ static int handle_line(host_db *db, rewards_engine *e, const char *text, long n,
         return LINE_STOP;
     }
     if (st != REWARDS_OK) {
-        snprintf(report, sizeof report, "line %ld: %s: %s\n", n, rewards_status_name(st), rewards_engine_errmsg(e));
+        st = scenario_apply_error(e, st, msg, sizeof msg);
+        snprintf(report, sizeof report, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
         return record_line(db, n, digest, report, LINE_REJECTED);
     }
     /* An event-id replay succeeds without a transaction: record the line anyway. */
@@ -157,7 +144,7 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
             }
             continue;
         }
-        int r = handle_line(db, e, text, n, digest);
+        int r = handle_line(db, e, text, (size_t)len, n, digest);
         if (r == LINE_FATAL)
             status = 2;
         else if (r == LINE_REJECTED)
@@ -167,8 +154,13 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
             break;
         }
     }
+    int read_errno = errno;
     free(text);
-    if (len == -2) {
+    if (status != 2 && len == SCENARIO_READ_ERROR) {
+        fprintf(stderr, "sqlite-host: cannot read %s: %s (after line %ld)\n", path, strerror(read_errno), n);
+        return 2;
+    }
+    if (status != 2 && len == SCENARIO_NOMEM) {
         fprintf(stderr, "sqlite-host: out of memory reading %s\n", path);
         return 2;
     }
@@ -189,7 +181,7 @@ static int run(const char *dbpath, const char *path, const char *ledger, const c
     }
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) {
-        fprintf(stderr, "sqlite-host: cannot read %s\n", path);
+        fprintf(stderr, "sqlite-host: cannot read %s: %s\n", path, strerror(errno));
         return 2;
     }
     int status = 2;
@@ -214,12 +206,8 @@ static int run(const char *dbpath, const char *path, const char *ledger, const c
         goto out;
     }
     status = apply_file(&db, e, f, path, done, digest);
-    if (status != 2) {
-        if (ledger && write_csv(e, ledger, rewards_engine_export_ledger))
-            status = 2;
-        if (payouts && write_csv(e, payouts, rewards_engine_export_payouts))
-            status = 2;
-    }
+    if (status != 2 && output_write(e, "sqlite-host", ledger, payouts))
+        status = 2;
 out:
     rewards_engine_free(e);
     host_db_close(&db);
