@@ -98,6 +98,16 @@ static int run(const char *path, const char *ledger, const char *payouts)
     return status;
 }
 
+/* A usage mistake: say which, then the usage; exit status 2. */
+static int usage_error(const char *fmt, const char *what)
+{
+    fputs("rewards-cli: ", stderr);
+    fprintf(stderr, fmt, what);
+    fputs("\n\n", stderr);
+    fputs(usage, stderr);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -108,30 +118,36 @@ int main(int argc, char **argv)
         printf("rewards-cli (librewards %s)\n", rewards_version_string());
         return 0;
     }
-    if (argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "check"))) {
-        int check = !strcmp(argv[1], "check");
-        const char *scenario = NULL, *ledger = NULL, *payouts = NULL;
-        for (int i = 2; i < argc; i++) {
-            if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                fputs(run_usage, stdout);
-                return 0;
-            } else if (!check && !strcmp(argv[i], "--ledger") && i + 1 < argc) {
-                ledger = argv[++i];
-            } else if (!check && !strcmp(argv[i], "--payouts") && i + 1 < argc) {
-                payouts = argv[++i];
-            } else if (!scenario && (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
-                scenario = argv[i];
-            } else {
-                fputs(usage, stderr);
-                return 2;
-            }
+    if (argc < 2)
+        return usage_error("no command given%s", "");
+    if (strcmp(argv[1], "run") && strcmp(argv[1], "check"))
+        return usage_error(argv[1][0] == '-' ? "unknown option '%s'" : "unknown command '%s' (run, check)", argv[1]);
+    int check = !strcmp(argv[1], "check");
+    const char *scenario = NULL, *ledger = NULL, *payouts = NULL;
+    for (int i = 2; i < argc; i++) {
+        int is_ledger = !strcmp(argv[i], "--ledger"), is_payouts = !strcmp(argv[i], "--payouts");
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(run_usage, stdout);
+            return 0;
+        } else if ((is_ledger || is_payouts) && check) {
+            return usage_error("check writes nothing: '%s' is for run", argv[i]);
+        } else if ((is_ledger || is_payouts) && i + 1 >= argc) {
+            return usage_error("'%s' needs a file name", argv[i]);
+        } else if (is_ledger || is_payouts) {
+            if (is_ledger ? ledger != NULL : payouts != NULL)
+                return usage_error("'%s' given twice", argv[i]);
+            *(is_ledger ? &ledger : &payouts) = argv[++i];
+        } else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
+            return usage_error("unknown option '%s'", argv[i]);
+        } else if (scenario) {
+            return usage_error("one scenario file only: '%s' is a second one", argv[i]);
+        } else {
+            scenario = argv[i];
         }
-        if (!scenario) {
-            fputs(usage, stderr);
-            return 2;
-        }
-        return run(scenario, ledger, payouts);
     }
-    fputs(usage, stderr);
-    return 2;
+    if (!scenario)
+        return usage_error("no scenario file given%s", "");
+    if (ledger && payouts && !strcmp(ledger, "-") && !strcmp(payouts, "-"))
+        return usage_error("--ledger - and --payouts - together would mix both files on standard output%s", "");
+    return run(scenario, ledger, payouts);
 }

@@ -216,35 +216,48 @@ out:
     return status;
 }
 
+/* A usage mistake: say which, then the usage; exit status 2. */
+static int usage_error(const char *fmt, const char *what)
+{
+    fputs("sqlite-host: ", stderr);
+    fprintf(stderr, fmt, what);
+    fputs("\n\n", stderr);
+    fputs(usage, stderr);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     const char *dbpath = NULL, *scenario = NULL, *ledger = NULL, *payouts = NULL;
     for (int i = 1; i < argc; i++) {
+        int is_ledger = !strcmp(argv[i], "--ledger"), is_payouts = !strcmp(argv[i], "--payouts");
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage, stdout);
             return 0;
         } else if (!strcmp(argv[i], "--version")) {
             printf("sqlite-host (librewards %s, SQLite %s)\n", rewards_version_string(), sqlite3_libversion());
             return 0;
-        } else if (!strcmp(argv[i], "--ledger") && i + 1 < argc) {
-            ledger = argv[++i];
-        } else if (!strcmp(argv[i], "--payouts") && i + 1 < argc) {
-            payouts = argv[++i];
+        } else if ((is_ledger || is_payouts) && i + 1 >= argc) {
+            return usage_error("'%s' needs a file name", argv[i]);
+        } else if (is_ledger || is_payouts) {
+            if (is_ledger ? ledger != NULL : payouts != NULL)
+                return usage_error("'%s' given twice", argv[i]);
+            *(is_ledger ? &ledger : &payouts) = argv[++i];
         } else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
-            fputs(usage, stderr);
-            return 2;
+            return usage_error("unknown option '%s'", argv[i]);
         } else if (!dbpath) {
             dbpath = argv[i];
         } else if (!scenario) {
             scenario = argv[i];
         } else {
-            fputs(usage, stderr);
-            return 2;
+            return usage_error("too many arguments: '%s' (a database and a scenario file)", argv[i]);
         }
     }
-    if (!dbpath || !scenario || !strcmp(dbpath, "-")) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    if (!dbpath || !scenario)
+        return usage_error("a database and a scenario file are needed%s", "");
+    if (!strcmp(dbpath, "-"))
+        return usage_error("the database must be a file, not '-'%s", "");
+    if (ledger && payouts && !strcmp(ledger, "-") && !strcmp(payouts, "-"))
+        return usage_error("--ledger - and --payouts - together would mix both files on standard output%s", "");
     return run(dbpath, scenario, ledger, payouts);
 }

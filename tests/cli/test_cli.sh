@@ -56,7 +56,7 @@ cat >"$tmp/types.jsonl" <<'JSONL'
 {"op":"deal","at":"2026-01-01","id":"d","partner":"a","currency":"USD","amount":1}
 {"op":"deal","at":"2026-01-01","id":"d","partner":"a","currency":"USD","amount":"1.00","units":null}
 JSONL
-"$cli" run "$tmp/types.jsonl" --ledger - --payouts - >"$tmp/out" 2>"$tmp/err"; expect "wrong types" 1 $?
+"$cli" run "$tmp/types.jsonl" --ledger - >"$tmp/out" 2>"$tmp/err"; expect "wrong types" 1 $?
 sed -n 's/^\(line [0-9]*: [a-z_]*\): .*$/\1/p' "$tmp/err" >"$tmp/codes"
 cat >"$tmp/want" <<'WANT'
 line 1: invalid_argument
@@ -205,4 +205,22 @@ if command -v python3 >/dev/null && python3 "$gen" --ops 400 "$tmp/gen.jsonl" &&
 else
   echo "skipped: cannot mount a tmpfs here (not root?), the full-disk case is not run"
 fi
+
+# usage mistakes name the mistake (issue 17)
+usage_err() { # description, expected text, args...
+  what=$1 text=$2; shift 2
+  "$cli" "$@" >"$tmp/out" 2>"$tmp/err"; expect "$what" 2 $?
+  contains "$what: the message" "$tmp/err" "$text"
+}
+usage_err "an unknown command" "rewards-cli: unknown command 'frob'" frob x.jsonl
+usage_err "an unknown option" "rewards-cli: unknown option '--bogus'" run "$dir/bad_input.jsonl" --bogus
+usage_err "an unknown top-level option" "rewards-cli: unknown option '--frob'" --frob
+usage_err "an option without its value" "rewards-cli: '--ledger' needs a file name" run "$dir/bad_input.jsonl" --ledger
+usage_err "two scenario files" "rewards-cli: one scenario file only: 'b.jsonl' is a second one" run a.jsonl b.jsonl
+usage_err "no scenario file" "rewards-cli: no scenario file given" run
+usage_err "an output for check" "rewards-cli: check writes nothing: '--payouts' is for run" check a.jsonl --payouts p.csv
+usage_err "an output given twice" "rewards-cli: '--ledger' given twice" run a.jsonl --ledger a.csv --ledger b.csv
+usage_err "both outputs on standard output" "rewards-cli: --ledger - and --payouts - together would mix both files on standard output" \
+  run "$dir/bad_input.jsonl" --ledger - --payouts -
+[ -s "$tmp/out" ] && { echo "FAIL: a refused command line wrote output"; fail=1; }
 exit $fail
