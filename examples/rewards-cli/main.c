@@ -23,7 +23,8 @@ static const char usage[] =
     "('-' is standard output); check applies them in memory and writes nothing.\n"
     "A rejected line prints 'line N: CODE: message' on standard error and the run\n"
     "goes on. Exit status: 0 every line applied, 1 some line rejected, 2 the file\n"
-    "cannot be read or a line is not a JSON object.\n";
+    "cannot be read, a line is not a JSON object, or an output cannot be written\n"
+    "(then no output file is written).\n";
 
 static const char run_usage[] =
     "usage: rewards-cli run SCENARIO.jsonl [--ledger FILE] [--payouts FILE]\n"

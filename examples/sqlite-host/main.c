@@ -51,7 +51,8 @@ static const char usage[] =
     "'line N: CODE: message' on standard error, in the run that handles it.\n"
     "Exit status: 0 every line of this run applied, 1 some line rejected or the\n"
     "database refused a write (the run stops there; run again to resume), 2 the\n"
-    "file or database cannot be used or a line is not a JSON object.\n";
+    "file or database cannot be used, a line is not a JSON object, or an output\n"
+    "cannot be written (then no output file is written).\n";
 
 enum { LINE_OK, LINE_REJECTED, LINE_STOP, LINE_FATAL };
 
