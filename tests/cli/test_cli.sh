@@ -202,6 +202,13 @@ if command -v python3 >/dev/null && python3 "$gen" --ops 400 "$tmp/gen.jsonl" &&
   contains "a full disk gives the reason" "$tmp/err" "No space left on device"
   if [ -s "$tmp/left" ]; then echo "FAIL: a full disk left files:"; cat "$tmp/left"; fail=1; else
     echo "ok: a full disk leaves no output file"; fi
+  # an unwritable directory, even for root: a read-only mount; the payouts go elsewhere
+  unshare -m sh -c "mount -t tmpfs -o ro,size=64k tmpfs '$tmp/small' &&
+    '$cli' run '$dir/trakti_quarter_bonus.jsonl' --ledger '$tmp/small/ledger.csv' --payouts '$tmp/p6.csv' 2>'$tmp/err';
+    echo \$? >'$tmp/status'"
+  expect "a read-only directory" 2 "$(cat "$tmp/status")"
+  contains "a read-only directory gives the reason" "$tmp/err" "cannot write $tmp/small/ledger.csv: Read-only file system"
+  [ -e "$tmp/p6.csv" ] && { echo "FAIL: payouts written although the ledger's directory is read-only"; fail=1; }
 else
   echo "skipped: cannot mount a tmpfs here (not root?), the full-disk case is not run"
 fi
