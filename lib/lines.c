@@ -175,6 +175,15 @@ static int attrs_equal(const rw_attrs *a, const rw_attrs *b)
     return 1;
 }
 
+/* An attribute set read only to be compared: freed when the call commits (rollback frees it otherwise). */
+static int drop_attrs(rw_engine *e, rw_attrs *a)
+{
+    for (size_t i = 0; a && i < a->n; i++)
+        if (rw_free_later(e, a->items[i].name) || rw_free_later(e, a->items[i].text))
+            return -1;
+    return a ? rw_free_later(e, a->items) || rw_free_later(e, a) : 0;
+}
+
 typedef struct restated {
     int64_t amount, cost, units;
     int seen;
@@ -207,9 +216,10 @@ static rewards_status read_amendment(rw_ctx *c, rw_deal *d, const rw_node *list,
         RW_TRY(cost_units(&sub, d->exp, &r->cost, &r->units));
         const rw_node *an = rw_node_get(sub.obj, "attrs");
         if (an) {
-            /* read in the transaction (freed with it), only to compare */
             rw_attrs *attrs;
             RW_TRY(rw_get_attrs(&sub, "attrs", &attrs));
+            if (drop_attrs(e, attrs))
+                return rw_nomem(e);
             if (!attrs_equal(attrs, l->attrs))
                 return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field '%sattrs': the attributes of line '%s' never change",
                                prefix, id);
