@@ -334,6 +334,23 @@ static void test_exclusive_choice(void **state)
     rewards_engine_free(e);
 }
 
+/* Event ids: a replayed deal with lines (its decimals written differently) is a no-op; other lines conflict. */
+static void test_event_id_with_lines(void **state)
+{
+    (void)state;
+    rewards_engine *e;
+    assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
+    base_plan(e);
+    OK(e, "deal", "at", "2026-01-02", "id", "d1", "partner", "acme", "currency", "USD", "event", "ev1", "lines.0.id",
+       "a", "lines.0.product", "x", "lines.0.amount", "10.00", "lines.0.cost", "2.50", "lines.0.attrs.n:i", "3");
+    OK(e, "deal", "at", "2026-01-02", "id", "d1", "partner", "acme", "currency", "USD", "event", "ev1", "lines.0.id",
+       "a", "lines.0.product", "x", "lines.0.cost", "2.5", "lines.0.amount", "10.0", "lines.0.attrs.n:i", "3");
+    REFUSED(e, REWARDS_CONFLICT, "deal", "at", "2026-01-02", "id", "d1", "partner", "acme", "currency", "USD", "event",
+            "ev1", "lines.0.id", "a", "lines.0.product", "x", "lines.0.amount", "10.00", "lines.0.cost", "2.60",
+            "lines.0.attrs.n:i", "3");
+    rewards_engine_free(e);
+}
+
 /* The choice itself, as other triggers (activities) use it: ties go to the first candidate. */
 static void test_exclusive_choose_function(void **state)
 {
@@ -588,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_per_line_caps_and_margin),
         cmocka_unit_test(test_exclusive_choice),
         cmocka_unit_test(test_exclusive_choose_function),
+        cmocka_unit_test(test_event_id_with_lines),
         cmocka_unit_test(test_sequence_ledger),
         cmocka_unit_test(test_alloc_failure_every_allocation),
         cmocka_unit_test(test_storage_failure_every_put),
