@@ -421,10 +421,16 @@ rewards_status rw_fire(rw_engine *e, rw_deal *d, rw_trigger trig, int64_t at, in
     }
     /* fire[0..n): per deal; fire[(1 + l) * n ..): line l, when a per-line reward applies */
     size_t nl = any_line ? rw_deal_line_count(d) : 0;
-    rw_reward **cand = rw_malloc(&e->alloc, n * sizeof *cand);
-    size_t *pos = rw_malloc(&e->alloc, n * sizeof *pos);
-    unsigned char *chosen = rw_malloc(&e->alloc, n);
-    unsigned char *fire = rw_malloc(&e->alloc, n * (1 + nl));
+    /* the usual plan fits on the stack: no allocation on the hot path */
+    enum { SMALL = 32, SMALL_FIRE = 512 };
+    rw_reward *cand_s[SMALL];
+    size_t pos_s[SMALL];
+    unsigned char chosen_s[SMALL], fire_s[SMALL_FIRE];
+    int small = n <= SMALL && n * (1 + nl) <= SMALL_FIRE;
+    rw_reward **cand = small ? cand_s : rw_malloc(&e->alloc, n * sizeof *cand);
+    size_t *pos = small ? pos_s : rw_malloc(&e->alloc, n * sizeof *pos);
+    unsigned char *chosen = small ? chosen_s : rw_malloc(&e->alloc, n);
+    unsigned char *fire = small ? fire_s : rw_malloc(&e->alloc, n * (1 + nl));
     rewards_status st = REWARDS_OK;
     if (!cand || !pos || !chosen || !fire) {
         st = rw_nomem(e);
@@ -449,10 +455,12 @@ rewards_status rw_fire(rw_engine *e, rw_deal *d, rw_trigger trig, int64_t at, in
                 st = fire_one(e, r, d, trig, at, base, uses_deal_amount, (int64_t)l, &cap_used);
     }
 done:
-    rw_free(&e->alloc, cand);
-    rw_free(&e->alloc, pos);
-    rw_free(&e->alloc, chosen);
-    rw_free(&e->alloc, fire);
+    if (!small) {
+        rw_free(&e->alloc, cand);
+        rw_free(&e->alloc, pos);
+        rw_free(&e->alloc, chosen);
+        rw_free(&e->alloc, fire);
+    }
     return st;
 }
 

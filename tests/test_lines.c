@@ -542,6 +542,81 @@ static void test_alloc_failure_every_allocation(void **state)
     assert_int_equal(c.st.live, 0);
 }
 
+/* Every allocation of op failing in turn: NOMEM, nothing changed, nothing leaked; then it applies. */
+static long fail_every_allocation(counted *c, rewards_engine *e, rewards_op *op)
+{
+    char *before = eu_fingerprint(e);
+    long live_before = c->st.live - scratch_blocks(e), failures = 0;
+    rewards_status st = REWARDS_NOMEM;
+    for (long n = 1; n < 1000000 && st != REWARDS_OK; n++) {
+        c->st.fail_at = c->st.count + n;
+        st = rewards_engine_apply(e, op);
+        c->st.fail_at = 0;
+        if (st == REWARDS_OK)
+            break;
+        assert_int_equal(st, REWARDS_NOMEM);
+        failures++;
+        char *after = eu_fingerprint(e);
+        if (strcmp(before, after))
+            fail_msg("allocation %ld failing changed the engine", n);
+        free(after);
+        if (c->st.live - scratch_blocks(e) != live_before)
+            fail_msg("allocation %ld failing leaked", n);
+    }
+    assert_ok(e, st);
+    free(before);
+    return failures;
+}
+
+/* A deal of 200 lines and a plan of 40 rewards: firing and amending take their large-plan paths. */
+static void test_alloc_failure_large_deal(void **state)
+{
+    (void)state;
+    counted c;
+    counted_init(&c);
+    rewards_engine *e = engine_with(&c, NULL);
+    base_plan(e);
+    for (int i = 0; i < 40; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "r%d", i);
+        OK(e, WON(id), "kind", "percent", "rate", "1%", "per", i % 2 ? "line" : "deal", "exclusive", (const char *[]){ "da", "la", "db", "lb" }[i % 4],
+           "priority:i", i % 3 ? "1" : "2", "cap_per_deal", "5.00");
+    }
+    rewards_op *ops[3];
+    const char *kinds[] = { "deal", "stage", "amend" };
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(rewards_op_new(e, &ops[k], kinds[k]), REWARDS_OK);
+        assert_int_equal(eu_set(ops[k], "at", "2026-02-01"), REWARDS_OK);
+        assert_int_equal(eu_set(ops[k], k ? "deal" : "id", "big"), REWARDS_OK);
+    }
+    assert_int_equal(eu_set(ops[0], "partner", "acme"), REWARDS_OK);
+    assert_int_equal(eu_set(ops[0], "currency", "USD"), REWARDS_OK);
+    assert_int_equal(eu_set(ops[1], "stage", "won"), REWARDS_OK);
+    for (int i = 0; i < 200; i++) {
+        char path[64], id[16];
+        snprintf(id, sizeof id, "l%d", i);
+        for (int k = 0; k < 3; k += 2) {
+            snprintf(path, sizeof path, "lines.%d.id", i);
+            assert_int_equal(eu_set(ops[k], path, id), REWARDS_OK);
+            snprintf(path, sizeof path, "lines.%d.amount", i);
+            assert_int_equal(eu_set(ops[k], path, k && i == 2 ? "1.00" : "100.00"), REWARDS_OK);
+        }
+        snprintf(path, sizeof path, "lines.%d.product", i);
+        assert_int_equal(eu_set(ops[0], path, "p"), REWARDS_OK);
+    }
+    long failures = 0;
+    for (int k = 0; k < 3; k++) {
+        failures += fail_every_allocation(&c, e, ops[k]);
+        rewards_op_free(ops[k]);
+    }
+    assert_true(failures > 10);
+    /* four groups, each with one winner: two per-deal entries, and two per line (capped at 5.00 a trigger:
+     * five lines of 1.00 each), then the amendment of line 2 (to 1.00: 0.01) frees 0.99 for line 5 */
+    assert_int_equal(rewards_engine_entry_count(e), 2 + 2 * 5 + 2 * 2);
+    rewards_engine_free(e);
+    assert_int_equal(c.st.live, 0);
+}
+
 static void test_storage_failure_every_put(void **state)
 {
     (void)state;
@@ -608,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_event_id_with_lines),
         cmocka_unit_test(test_sequence_ledger),
         cmocka_unit_test(test_alloc_failure_every_allocation),
+        cmocka_unit_test(test_alloc_failure_large_deal),
         cmocka_unit_test(test_storage_failure_every_put),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
