@@ -671,6 +671,67 @@ static void test_storage_failure_every_put(void **state)
     mock_free(&m);
 }
 
+/* Drop the last k netstring fields of a record ("rw1,<n>:<bytes>,...,-,"); returns the new size. */
+static size_t drop_fields(const char *data, size_t size, int k)
+{
+    size_t ends[512], n = 0, p = 4;
+    while (p < size && n < 512) {
+        if (data[p] == '-') {
+            p += 2;
+        } else {
+            size_t len = 0;
+            while (data[p] != ':')
+                len = len * 10 + (size_t)(data[p++] - '0');
+            p += len + 2;
+        }
+        ends[n++] = p;
+    }
+    assert_true(n > (size_t)k);
+    return ends[n - 1 - (size_t)k];
+}
+
+/* Records as a 1.0 host stored them (without the fields 1.1 appends) restore with the defaults. */
+static void test_restore_10_records(void **state)
+{
+    (void)state;
+    mock m;
+    memset(&m, 0, sizeof m);
+    rewards_engine *a = engine_with(NULL, &m);
+    base_plan(a);
+    OK(a, WON("pct"), "kind", "percent", "rate", "10%");
+    OK(a, WON("tier"), "kind", "tiered", "period", "quarter", "tiers.0.from", "0", "tiers.0.rate", "5%",
+       "tiers.1.from", "100.00", "tiers.1.rate", "10%");
+    OK(a, "deal", "at", "2026-01-02", "id", "d1", "partner", "acme", "currency", "USD", "amount", "150.00", "units:i",
+       "4", "user", "jo");
+    OK(a, "stage", "at", "2026-01-03", "deal", "d1", "stage", "won");
+    rewards_engine *b = engine_with(NULL, NULL);
+    int stripped = 0;
+    for (size_t i = 0; i < m.committed.n; i++) {
+        const mrec *r = &m.committed.v[i];
+        /* 1.1 appends 4 fields to a reward, 2 to a contribution, and a line count (0) to a deal */
+        int k = r->kind == REWARDS_RECORD_REWARD ? 4 : r->kind == REWARDS_RECORD_CONTRIBUTION ? 2
+              : r->kind == REWARDS_RECORD_DEAL ? 1 : 0;
+        size_t size = k ? drop_fields(r->data, r->size, k) : r->size;
+        stripped += k > 0;
+        assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)r->kind, r->data, size));
+    }
+    assert_ok(b, rewards_engine_restore_finish(b));
+    assert_true(stripped >= 5);
+    char *x = eu_fingerprint(a), *y = eu_fingerprint(b);
+    assert_str(y, x);
+    free(x);
+    free(y);
+    for (rewards_engine *t = a; t; t = t == a ? b : NULL)
+        assert_ok(t, eu_op(t, "amend", "at", "2026-01-04", "deal", "d1", "amount", "250.00", NULL));
+    char *la = eu_ledger(a), *lb = eu_ledger(b);
+    assert_str(lb, la);
+    free(la);
+    free(lb);
+    rewards_engine_free(a);
+    rewards_engine_free(b);
+    mock_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -685,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failure_every_allocation),
         cmocka_unit_test(test_alloc_failure_large_deal),
         cmocka_unit_test(test_storage_failure_every_put),
+        cmocka_unit_test(test_restore_10_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
