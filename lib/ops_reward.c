@@ -24,7 +24,8 @@ static const char *const bases[] = { "amount", "margin", NULL };
 static rewards_status read_precedence(rw_ctx *c, rw_program *program, int trigger, int *per, int *base,
                                       const char **exclusive, int64_t *priority)
 {
-    int stage_trigger = trigger != RW_TRIG_RENEWED && trigger != RW_TRIG_PAID;
+    /* only the four stage triggers value the deal's lines (any trigger added later is refused) */
+    int stage_trigger = trigger >= RW_TRIG_REGISTERED && trigger <= RW_TRIG_CONTRACT_STARTED;
     RW_TRY(rw_get_enum(c, "per", RW_OPTIONAL, pers, per));
     if (*per < 0)
         *per = 0;
