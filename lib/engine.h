@@ -142,6 +142,11 @@ typedef struct rw_reward {
     char *activity_type;          /* trigger activity:TYPE (trigger RW_TRIG_ACTIVITY), else NULL */
     size_t nof;                   /* override: the rewards listed in 'of' (0: every partner reward) */
     struct rw_reward **of;
+    /* SPEC section 13 (lines.c, precedence.c) */
+    int per_line;    /* per: line (one contribution per deal line) */
+    int margin;      /* base: margin (amount - cost, never below 0) */
+    char *exclusive; /* exclusive group name, NULL when absent */
+    int64_t priority;
 } rw_reward;
 
 typedef struct rw_partner {
@@ -176,6 +181,13 @@ typedef enum {
     RW_STAGE_LOST, RW_STAGE_CANCELLED
 } rw_stage;
 
+/* A deal line (SPEC section 13): product, amount and cost in the deal currency. */
+typedef struct rw_deal_line {
+    char *id, *product;
+    int64_t amount, cost, units;
+    rw_attrs *attrs; /* NULL when absent */
+} rw_deal_line;
+
 typedef struct rw_deal {
     rw_rec h;
     char *id;
@@ -196,6 +208,9 @@ typedef struct rw_deal {
      * every firing, hold and ledger path then serves both alike. */
     char *activity_type; /* non-NULL: this is an activity (record kind RW_KIND_ACTIVITY) */
     int has_amount;      /* activity: an amount was given (activity.amount is missing without) */
+    size_t nlines;         /* 0: a deal without lines (it behaves as one line) */
+    rw_deal_line *lines;   /* amended in place, each line saved in the journal first */
+    int64_t cost;          /* sum of the line costs (derived) */
 } rw_deal;
 
 typedef struct rw_level_change {
@@ -240,6 +255,8 @@ typedef struct rw_contrib {
     struct rw_reward *covered;
     rw_recipient child_to;
     rw_user *child_user;
+    int64_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
+    int margin;            /* the base is the margin (base: margin) */
 } rw_contrib;
 
 /* Contributions that accumulate together: one reward, period, partner and beneficiary. */

@@ -17,6 +17,49 @@ static const char *const policies[] = { "hold", "partner", "skip", NULL };
 static const char *const periods[] = { "month", "quarter", "year", NULL };
 static const char *const modes[] = { "graduated", "retroactive", NULL };
 static const char *const metrics[] = { "revenue", "deals", "units", NULL };
+static const char *const pers[] = { "deal", "line", NULL };
+static const char *const bases[] = { "amount", "margin", NULL };
+
+/* A trigger's name for messages: "deal_won", or "activity" for activity:TYPE. */
+static const char *trigger_label(int trigger)
+{
+    return trigger == RW_TRIG_ACTIVITY ? "activity" : rw_trigger_names[trigger];
+}
+
+/* per, base, exclusive and priority (SPEC section 13), in that order after kind.
+ * atype: the activity type of an activity:TYPE trigger, else NULL. */
+static rewards_status read_precedence(rw_ctx *c, rw_program *program, int trigger, const char *atype, int *per,
+                                      int *base, const char **exclusive, int64_t *priority)
+{
+    /* only the four stage triggers value the deal's lines (an activity has none) */
+    int stage_trigger = trigger >= RW_TRIG_REGISTERED && trigger <= RW_TRIG_CONTRACT_STARTED;
+    RW_TRY(rw_get_enum(c, "per", RW_OPTIONAL, pers, per));
+    if (*per < 0)
+        *per = 0;
+    if (*per == 1 && !stage_trigger)
+        return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'per': a per-line reward needs a stage trigger, not '%s'",
+                       trigger_label(trigger));
+    RW_TRY(rw_get_enum(c, "base", RW_OPTIONAL, bases, base));
+    if (*base < 0)
+        *base = 0;
+    if (*base == 1 && !stage_trigger)
+        return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'base': a margin needs a stage trigger, not '%s'",
+                       trigger_label(trigger));
+    *exclusive = NULL;
+    if (rw_node_get(c->obj, "exclusive")) {
+        RW_TRY(rw_get_id(c, "exclusive", exclusive));
+        const rw_reward *first = rw_exclusive_first(program, *exclusive);
+        /* activity triggers share a trigger only with the same type */
+        if (first && (first->trigger != (rw_trigger)trigger || first->per_line != *per ||
+                      (trigger == RW_TRIG_ACTIVITY && strcmp(first->activity_type, atype))))
+            return rw_fail(c->e, REWARDS_INVALID_ARGUMENT,
+                           "field 'exclusive': the rewards of group '%s' share trigger and per with its first, '%s' (%s%s%s, per %s)",
+                           *exclusive, first->id, trigger_label(first->trigger), first->activity_type ? ":" : "",
+                           first->activity_type ? first->activity_type : "", pers[first->per_line]);
+    }
+    *priority = 0;
+    return rw_get_int(c, "priority", RW_OPTIONAL, INT64_MIN, INT64_MAX, priority);
+}
 
 /* The fields each kind takes beyond the common ones. */
 static const char *const kind_keys[][4] = {
@@ -178,6 +221,10 @@ rewards_status rw_op_reward(rw_ctx *c)
     RW_TRY(rw_get_enum(c, "kind", RW_REQUIRED, kinds, &kind));
     if (kind == RW_KIND_OVERRIDE)
         return rw_op_override_reward(c, id, name, program, level, recipient);
+    int per, base;
+    const char *exclusive;
+    int64_t priority;
+    RW_TRY(read_precedence(c, program, trigger, atype, &per, &base, &exclusive, &priority));
     RW_TRY(rw_get_enum(c, "rep_policy", RW_OPTIONAL, policies, &policy));
     RW_TRY(rw_get_int(c, "clawback_days", RW_OPTIONAL, 0, 36600, &clawback));
     RW_TRY(rw_get_bool(c, "auto_approve", RW_OPTIONAL, &auto_approve));
@@ -198,6 +245,11 @@ rewards_status rw_op_reward(rw_ctx *c)
     r->cap_deal = r->cap_period = RW_NONE;
     r->active_from = r->active_until = RW_NONE;
     if (atype && !(r->activity_type = rw_new_str(e, atype, strlen(atype))))
+        return rw_nomem(e);
+    r->per_line = per;
+    r->margin = base;
+    r->priority = priority;
+    if (exclusive && !(r->exclusive = rw_new_str(e, exclusive, strlen(exclusive))))
         return rw_nomem(e);
     RW_TRY(read_kind_fields(c, r, period));
 

@@ -152,6 +152,7 @@ static rewards_status mirror_of(rw_engine *e, rw_reward *o, const rw_entry *chil
     m->at = child->earned_at;
     m->to = RW_TO_PARTNER;
     m->nslots = 1;
+    m->line = -1; /* per deal */
     m->covered = k->reward;
     m->child_to = child->to;
     m->child_user = child->to_user;

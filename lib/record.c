@@ -138,6 +138,8 @@ static void encode(rw_buf *b, const rw_rec *r)
         }
         w_int(b, w->cap_deal); w_int(b, w->cap_period); w_str(b, w->when);
         w_int(b, w->active_from); w_int(b, w->active_until);
+        /* 1.1 (SPEC section 13), appended: per, base, exclusive, priority */
+        w_int(b, w->per_line); w_int(b, w->margin); w_str(b, w->exclusive); w_int(b, w->priority);
         /* since 1.1, absent in older records: activity type, override coverage */
         w_str(b, w->activity_type); w_int(b, (int64_t)w->nof);
         for (size_t i = 0; i < w->nof; i++)
@@ -166,6 +168,13 @@ static void encode(rw_buf *b, const rw_rec *r)
         w_str(b, d->id); w_str(b, d->partner->id); w_str(b, ID(d->user)); w_str(b, d->currency);
         w_int(b, d->amount); w_int(b, d->units); w_attrs(b, d->attrs); w_int(b, d->stage);
         w_int(b, d->registered_at); w_int(b, d->won_at); w_int(b, d->closed_at);
+        /* 1.1, appended: the lines (a count, then id, product, amount, cost, units, attrs each) */
+        w_int(b, (int64_t)d->nlines);
+        for (size_t i = 0; i < d->nlines; i++) {
+            const rw_deal_line *l = &d->lines[i];
+            w_str(b, l->id); w_str(b, l->product); w_int(b, l->amount); w_int(b, l->cost); w_int(b, l->units);
+            w_attrs(b, l->attrs);
+        }
         break;
     }
     case RW_KIND_LEVEL_CHANGE: {
@@ -178,6 +187,8 @@ static void encode(rw_buf *b, const rw_rec *r)
         w_str(b, k->reward->id); w_str(b, k->deal->id); w_int(b, k->trigger); w_int(b, k->at); w_int(b, k->base);
         w_int(b, k->uses_deal_amount); w_int(b, k->fx_rate); w_str(b, ID(k->beneficiary)); w_str(b, k->period);
         w_int(b, k->to); w_str(b, ID(k->to_user)); w_int(b, k->hold); w_int(b, k->voided);
+        /* 1.1, appended: the line index (-1: per deal) and the base kind */
+        w_int(b, k->line); w_int(b, k->margin);
         /* since 1.1: what an override's mirror mirrors */
         w_str(b, ID(k->covered)); w_int(b, k->child_to); w_str(b, ID(k->child_user));
         break;
@@ -264,6 +275,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     case RW_KIND_REWARD: {
         rw_reward *w = (rw_reward *)r;
         rw_free(a, w->id); rw_free(a, w->name); rw_free(a, w->tiers); rw_free(a, w->thresholds); rw_free(a, w->when);
+        rw_free(a, w->exclusive);
         rw_expr_free(a, w->cond); rw_free(a, w->activity_type); rw_free(a, w->of);
         break;
     }
@@ -284,6 +296,10 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_deal *d = (rw_deal *)r;
         rw_free(a, d->id); free_attrs(e, d->attrs); rw_free(a, d->activity_type);
         rw_vec_release(e, &d->contribs); rw_vec_release(e, &d->entries);
+        for (size_t i = 0; d->lines && i < d->nlines; i++) {
+            rw_free(a, d->lines[i].id); rw_free(a, d->lines[i].product); free_attrs(e, d->lines[i].attrs);
+        }
+        rw_free(a, d->lines);
         break;
     }
     case RW_KIND_CONTRIB: {
@@ -448,18 +464,43 @@ static rw_attrs *r_attrs(rbuf *b)
     return a;
 }
 
-/* A field added after 1.0 follows: older records end before it (it then takes its default). */
-static int more(const rbuf *b)
-{
-    return !b->bad && b->p < b->end;
-}
-
 static int64_t r_enum(rbuf *b, int64_t max)
 {
     int64_t v = r_int(b);
     if (v < 0 || v > max)
         b->bad = 1;
     return v;
+}
+
+/* Fields appended after 1.0: present in a newer record, absent (defaults) in a 1.0 one. */
+static int r_more(const rbuf *b)
+{
+    return !b->bad && b->p < b->end;
+}
+
+static void r_deal_lines(rbuf *b, rw_deal *d)
+{
+    int64_t n = r_enum(b, 1000);
+    if (b->bad || !n)
+        return;
+    if (!(d->lines = rw_calloc(&b->e->alloc, (size_t)n, sizeof *d->lines))) {
+        b->bad = b->nomem = 2;
+        return;
+    }
+    int64_t amount = 0, cost = 0, units = 0;
+    for (int64_t i = 0; i < n && !b->bad; i++) {
+        rw_deal_line *l = &d->lines[i];
+        d->nlines = (size_t)i + 1;
+        l->id = r_str(b, 1); l->product = r_str(b, 1); l->amount = r_int(b); l->cost = r_int(b); l->units = r_int(b);
+        l->attrs = r_attrs(b);
+        if (!b->bad && (l->amount < 0 || l->cost < 0 || l->units < 0 || rw_add(amount, l->amount, &amount) ||
+                        rw_add(cost, l->cost, &cost) || rw_add(units, l->units, &units)))
+            b->bad = 1;
+    }
+    /* the deal's amount and units are its lines' sums */
+    if (!b->bad && (amount != d->amount || units != d->units))
+        b->bad = 1;
+    d->cost = cost;
 }
 
 static rw_contrib *find_contrib(rw_engine *e, int64_t seq)
@@ -532,7 +573,11 @@ static void decode(rbuf *b, rw_rec *r)
         }
         w->cap_deal = r_int(b); w->cap_period = r_int(b); w->when = r_str(b, 0);
         w->active_from = r_int(b); w->active_until = r_int(b);
-        if (more(b)) {
+        if (r_more(b)) {
+            w->per_line = (int)r_enum(b, 1); w->margin = (int)r_enum(b, 1); w->exclusive = r_str(b, 0);
+            w->priority = r_int(b);
+        }
+        if (r_more(b)) {
             w->activity_type = r_str(b, 0);
             n = r_enum(b, 1000);
             if (!b->bad && n && !(w->of = rw_calloc(&e->alloc, (size_t)n, sizeof *w->of)))
@@ -549,10 +594,14 @@ static void decode(rbuf *b, rw_rec *r)
         /* an activity trigger has its type; only an override has neither */
         if (!b->bad && (w->trigger == RW_TRIG_ACTIVITY) != (w->activity_type != NULL || w->kind == RW_KIND_OVERRIDE))
             b->bad = 1;
+        /* an activity has no lines and no cost */
+        if (!b->bad && w->trigger == RW_TRIG_ACTIVITY && (w->per_line || w->margin))
+            b->bad = 1;
         /* an override as the reward operation makes one: the partner's, a rate up to 100%, nothing else */
         if (!b->bad && w->kind == RW_KIND_OVERRIDE &&
             (w->activity_type || w->recipient != RW_TO_PARTNER || w->rate_ppm < 0 || w->rate_ppm > RW_PPM_ONE ||
-             w->period != RW_PERIOD_NONE || w->cap_deal != RW_NONE || w->cap_period != RW_NONE || w->when))
+             w->period != RW_PERIOD_NONE || w->cap_deal != RW_NONE || w->cap_period != RW_NONE || w->when ||
+             w->per_line || w->margin || w->exclusive))
             b->bad = 1;
         if (!b->bad && w->level && w->level->program != w->program)
             b->bad = 1;
@@ -570,7 +619,7 @@ static void decode(rbuf *b, rw_rec *r)
         rw_partner *p = (rw_partner *)r;
         p->id = r_str(b, 1); p->program = r_ref(b, &e->programs, 1); p->level = r_ref(b, &e->levels, 1);
         p->name = r_str(b, 1); p->attrs = r_attrs(b);
-        if (more(b))
+        if (r_more(b))
             p->parent = r_ref(b, &e->partners, 0);
         if (!b->bad && p->parent && p->parent->program != p->program)
             b->bad = 1;
@@ -593,6 +642,8 @@ static void decode(rbuf *b, rw_rec *r)
         r_code(b, d->currency); d->amount = r_int(b); d->units = r_int(b); d->attrs = r_attrs(b);
         d->stage = (rw_stage)r_enum(b, RW_STAGE_CANCELLED); d->registered_at = r_int(b); d->won_at = r_int(b);
         d->closed_at = r_int(b);
+        if (r_more(b))
+            r_deal_lines(b, d);
         d->exp = rw_engine_currency_exp(e, d->currency);
         if (d->exp < 0)
             b->bad = 1;
@@ -618,7 +669,13 @@ static void decode(rbuf *b, rw_rec *r)
             b->bad = 1;
         k->to = (rw_recipient)r_enum(b, 1); k->to_user = r_ref(b, &e->users, 0);
         k->hold = (rw_hold)r_enum(b, RW_HOLD_NO_ACCESS); k->voided = (int)r_enum(b, 1);
-        if (more(b)) {
+        k->line = -1;
+        if (r_more(b)) {
+            k->line = r_int(b); k->margin = (int)r_enum(b, 1);
+        }
+        if (!b->bad && k->line >= 0 && (!k->reward->per_line || (size_t)k->line >= rw_deal_line_count(k->deal)))
+            b->bad = 1;
+        if (r_more(b)) {
             k->covered = r_ref(b, &e->rewards, 0); k->child_to = (rw_recipient)r_enum(b, 1);
             k->child_user = r_ref(b, &e->users, 0);
         }
@@ -659,7 +716,7 @@ static void decode(rbuf *b, rw_rec *r)
         en->to_user = r_ref(b, &e->users, 0); en->amount = r_int(b); r_code(b, en->currency);
         en->status = (rw_status)r_enum(b, RW_ST_REDEEMED); en->hold = (rw_hold)r_enum(b, RW_HOLD_NO_ACCESS);
         en->earned_at = r_int(b); en->run = r_ref(b, &e->runs, 0); en->redemption_id = r_str(b, 0);
-        if (more(b)) {
+        if (r_more(b)) {
             en->deal = r_ref(b, &e->deals, 0); en->note = r_str(b, 0); en->adjust_id = r_str(b, 0);
         }
         /* manual entries, and only they, have an adjustment id and no contribution */

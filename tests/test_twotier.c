@@ -465,6 +465,31 @@ static void test_override_after_release(void **state)
     rewards_engine_free(e);
 }
 
+/* Deal lines and precedence (SPEC.md section 13, first half) meet activities: no per line, no
+ * margin; exclusive groups choose among activity rewards as among deal rewards. */
+static void test_activity_precedence(void **state)
+{
+    (void)state;
+    rewards_engine *e = engine_with(NULL);
+    plan(e);
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "reward", "id", "x", "program", "p", "name", "X", "trigger", "activity:cert",
+            "recipient", "partner", "kind", "percent", "rate", "1%", "per", "line");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "reward", "id", "x", "program", "p", "name", "X", "trigger", "activity:cert",
+            "recipient", "partner", "kind", "percent", "rate", "1%", "base", "margin");
+    OK(e, "reward", "id", "low", "program", "p", "name", "Low", "trigger", "activity:cert", "recipient", "partner",
+       "kind", "fixed", "amount", "10.00", "exclusive", "g", "priority:i", "1");
+    OK(e, "reward", "id", "high", "program", "p", "name", "High", "trigger", "activity:cert", "recipient", "partner",
+       "kind", "fixed", "amount", "20.00", "exclusive", "g", "priority:i", "2");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "reward", "id", "x", "program", "p", "name", "X", "trigger", "activity:other",
+            "recipient", "partner", "kind", "fixed", "amount", "1.00", "exclusive", "g");
+    assert_non_null(strstr(rewards_engine_errmsg(e), "activity:cert"));
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "reward", "id", "x", "program", "p", "name", "X", "trigger", "deal_won",
+            "recipient", "partner", "kind", "fixed", "amount", "1.00", "exclusive", "g");
+    OK(e, "activity", "at", "2026-01-03", "id", "a1", "partner", "stray", "type", "cert");
+    assert_ledger(e, LEDGER_HEADER "1,earned,high,a1,stray,partner,stray,20.00,EUR,pending,,,2026-01-03T00:00:00Z,\n");
+    rewards_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_override_mirrors),
         cmocka_unit_test(test_adjust_event_ids),
         cmocka_unit_test(test_override_after_release),
+        cmocka_unit_test(test_activity_precedence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,7 @@ void lrw_push_entry(lua_State *L, const rewards_entry *e)
         set_str(L, "earned_at_text", when);
     set_str(L, "payout", rewards_payout_id(rewards_entry_payout(e)));
     set_str(L, "note", rewards_entry_note(e)); /* manual entries only (nil otherwise) */
+    set_str(L, "line", rewards_entry_line(e));
 }
 
 void lrw_push_deal(lua_State *L, const rewards_deal *d)

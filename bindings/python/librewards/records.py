@@ -97,6 +97,7 @@ class Entry:
     earned_at: datetime.datetime
     payout: Optional[str]
     note: Optional[str] = None  # a manual entry's note (operation adjust)
+    line: Optional[str] = None  # the deal line of a per-line reward's entry ("" for a deal without lines)
 
     @property
     def amount_text(self):
@@ -121,6 +122,7 @@ class Entry:
             earned_at=to_datetime(lib.rewards_entry_earned_at(h)),
             payout=_id(lib.rewards_payout_id, lib.rewards_entry_payout(h)),
             note=text(lib.rewards_entry_note(h)),
+            line=text(lib.rewards_entry_line(h)),
         )
 
 
