@@ -162,8 +162,11 @@ static void free_group_values(rw_engine *e)
 
 void rewards_engine_free(rewards_engine *e)
 {
-    if (!e)
+    /* Freed from one of its own callbacks, the engine would be pulled from
+     * under the call in progress: that misuse is ignored (nothing freed). */
+    if (!e || e->in_callback)
         return;
+    e->in_callback = 1; /* the allocator's free callbacks may not re-enter */
     free_group_values(e);
     for (int k = 0; k < RW_KIND_COUNT; k++) {
         for (size_t i = 0; i < e->records[k].len; i++)
@@ -396,12 +399,10 @@ static rewards_status apply_in_txn(rw_engine *e, const rewards_op *op, const rw_
     return advance_clock(e, c.at);
 }
 
-rewards_status rewards_engine_apply(rewards_engine *e, const rewards_op *op)
+static rewards_status apply_call(rewards_engine *e, const rewards_op *op)
 {
-    if (!e || !op || op->engine != e)
-        return REWARDS_MISUSE;
-    if (e->in_callback || e->restoring)
-        return rw_fail(e, REWARDS_MISUSE, "the engine was called from one of its callbacks, or during a restore");
+    if (e->restoring)
+        return rw_fail(e, REWARDS_MISUSE, "rewards_engine_apply: a restore is in progress (call rewards_engine_restore_finish first)");
     e->errmsg[0] = '\0';
     const rw_node *evn = rw_node_get(&op->root, "event");
     const char *event_id = NULL;
@@ -431,21 +432,26 @@ rewards_status rewards_engine_apply(rewards_engine *e, const rewards_op *op)
     rw_journal_begin(e);
     st = apply_in_txn(e, op, def, event_id, &sig);
     rw_free(&e->alloc, sig);
-    if (!st) {
-        e->in_callback = 1;
+    if (!st)
         st = persist(e);
-        e->in_callback = 0;
-    }
     if (st) {
         rw_journal_rollback(e);
         e->queued.len = 0;
         return st;
     }
     rw_journal_commit(e);
-    e->in_callback = 1;
     deliver_events(e);
-    e->in_callback = 0;
     e->queued.len = 0;
     e->errmsg[0] = '\0'; /* a callback's refused call leaves no message on a success */
     return REWARDS_OK;
+}
+
+rewards_status rewards_engine_apply(rewards_engine *e, const rewards_op *op)
+{
+    if (!e || !op || op->engine != e)
+        return REWARDS_MISUSE;
+    RW_TRY(rw_enter(e, "rewards_engine_apply"));
+    rewards_status st = apply_call(e, op);
+    RW_LEAVE(e);
+    return st;
 }

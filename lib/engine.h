@@ -303,7 +303,7 @@ struct rewards_engine {
     rewards_storage storage;
     rewards_events events;
     rw_journal journal;
-    int in_callback;
+    int in_callback; /* a call is in progress: the host's callbacks run inside it (guard.c) */
     int restoring;
     rewards_status last_status;
     char errmsg[512];
@@ -333,6 +333,12 @@ rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *
 
 /* Currencies: exponent of a known code (ISO, PTS or registered), -1 otherwise. */
 int rw_engine_currency_exp(const rw_engine *e, const char *code);
+
+/* The re-entrancy guard (guard.c): every entry point taking an engine enters
+ * it first; a second entry while a call is in progress (from a storage,
+ * event, export-writer or allocator callback) returns REWARDS_MISUSE. */
+rewards_status rw_enter(rw_engine *e, const char *fn);
+#define RW_LEAVE(e) ((e)->in_callback = 0)
 
 /* Events */
 rewards_status rw_queue_event(rw_engine *e, const rw_event *ev);

@@ -629,12 +629,8 @@ typedef struct pending {
     char data[];
 } pending;
 
-rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kind, const void *data, size_t size)
+static rewards_status restore_call(rewards_engine *e, rewards_record_kind kind, const void *data, size_t size)
 {
-    if (!e || (!data && size))
-        return REWARDS_MISUSE;
-    if (e->in_callback || e->journal.active)
-        return REWARDS_MISUSE;
     if ((unsigned)kind >= RW_KIND_COUNT)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown record kind %d", (int)kind);
     rbuf b = { e, data, (const char *)data + size, 0, 0 };
@@ -710,12 +706,8 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     return REWARDS_OK;
 }
 
-rewards_status rewards_engine_restore_finish(rewards_engine *e)
+static rewards_status restore_finish_call(rewards_engine *e)
 {
-    if (!e)
-        return REWARDS_MISUSE;
-    if (e->in_callback || e->journal.active)
-        return REWARDS_MISUSE;
     pending **all = e->restore.data;
     size_t n = e->restore.len;
     if (n) /* no record restored: data is NULL, which qsort must not be given */
@@ -727,5 +719,25 @@ rewards_status rewards_engine_restore_finish(rewards_engine *e)
         rw_free(&e->alloc, all[i]);
     rw_vec_release(e, &e->restore);
     e->restoring = 0;
+    return st;
+}
+
+rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kind, const void *data, size_t size)
+{
+    if (!e || (!data && size))
+        return REWARDS_MISUSE;
+    RW_TRY(rw_enter(e, "rewards_engine_restore"));
+    rewards_status st = restore_call(e, kind, data, size);
+    RW_LEAVE(e);
+    return st;
+}
+
+rewards_status rewards_engine_restore_finish(rewards_engine *e)
+{
+    if (!e)
+        return REWARDS_MISUSE;
+    RW_TRY(rw_enter(e, "rewards_engine_restore_finish"));
+    rewards_status st = restore_finish_call(e);
+    RW_LEAVE(e);
     return st;
 }
