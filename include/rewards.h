@@ -119,7 +119,7 @@ REWARDS_API void rewards_allocator_init(rewards_allocator *a);
  * storage callbacks receive records; a restore gives them back.
  */
 typedef enum rewards_record_kind {
-    REWARDS_RECORD_META = 0,        /**< the engine's clock */
+    REWARDS_RECORD_META = 0,        /**< the engine's clock, and what the other records add up to */
     REWARDS_RECORD_CURRENCY = 1,    /**< a currency registered by the host */
     REWARDS_RECORD_PROGRAM = 2,     /**< a partner program */
     REWARDS_RECORD_LEVEL = 3,       /**< a level of a program */

@@ -178,7 +178,7 @@ rewards_status rw_op_reward(rw_ctx *c)
     RW_TRY(rw_get_enum(c, "recipient", RW_REQUIRED, recipients, &recipient));
     RW_TRY(rw_get_enum(c, "kind", RW_REQUIRED, kinds, &kind));
     RW_TRY(rw_get_enum(c, "rep_policy", RW_OPTIONAL, policies, &policy));
-    RW_TRY(rw_get_int(c, "clawback_days", RW_OPTIONAL, 0, 36600, &clawback));
+    RW_TRY(rw_get_int(c, "clawback_days", RW_OPTIONAL, 0, RW_CLAWBACK_DAYS_MAX, &clawback));
     RW_TRY(rw_get_bool(c, "auto_approve", RW_OPTIONAL, &auto_approve));
     RW_TRY(rw_get_enum(c, "period", RW_OPTIONAL, periods, &period));
 
