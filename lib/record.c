@@ -114,6 +114,8 @@ static void encode(rw_buf *b, const rw_rec *r)
         w_int(b, RW_KIND_COUNT);
         for (int k = 0; k < RW_KIND_COUNT; k++)
             w_u64(b, m->counts[k]);
+        /* and a hash of all of the above: the digest covers the others, this the meta record */
+        w_u64(b, b->failed ? 0 : rw_record_hash(RW_KIND_META, b->p, b->len));
         break;
     }
     case RW_KIND_CURRENCY: {
@@ -318,6 +320,7 @@ typedef struct rbuf {
     int bad;
     int nomem; /* an allocation failed: kept whatever later fields make of bad */
     int v2;    /* the data starts "rw2," (a meta record with integrity fields) */
+    const char *start; /* the data's first byte */
 } rbuf;
 
 /* The next field into s and n; s is NULL when the field is absent. */
@@ -499,6 +502,9 @@ static void decode(rbuf *b, rw_rec *r)
             int64_t nk = r_enum(b, RW_KIND_COUNT); /* more kinds: a newer version's records */
             for (int64_t k = 0; k < nk && !b->bad; k++)
                 m->counts[k] = r_u64(b);
+            size_t upto = (size_t)(b->p - b->start);
+            if (!b->bad && r_u64(b) != rw_record_hash(RW_KIND_META, b->start, upto))
+                b->bad = 1; /* the meta record itself was altered */
         }
         break;
     }
@@ -671,7 +677,7 @@ static rewards_status restore_call(rewards_engine *e, rewards_record_kind kind, 
 {
     if ((unsigned)kind >= RW_KIND_COUNT)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown record kind %d", (int)kind);
-    rbuf b = { e, data, (const char *)data + size, 0, 0, 0 };
+    rbuf b = { e, data, (const char *)data + size, 0, 0, 0, data };
     if (size < 4 || (memcmp(data, "rw1,", 4) && ((int)kind != RW_KIND_META || memcmp(data, "rw2,", 4))))
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "a %s record is not in a format this version knows",
                        rewards_record_kind_name(kind));
@@ -701,7 +707,7 @@ void rw_pending_key(const rw_pending *p, char *buf, size_t size)
         [RW_KIND_PARTNER] = 1,  [RW_KIND_USER] = 1,    [RW_KIND_DEAL] = 1,  [RW_KIND_RUN] = 1,
         [RW_KIND_ENTRY] = 1,    [RW_KIND_EVENT_ID] = 1,
     };
-    rbuf b = { NULL, p->data + 4, p->data + p->size, 0, 0, 0 };
+    rbuf b = { NULL, p->data + 4, p->data + p->size, 0, 0, 0, p->data };
     const char *s;
     size_t n;
     r_field(&b, &s, &n); /* the sequence number */
@@ -733,7 +739,7 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
         return rw_nomem(e);
     r->kind = (uint8_t)p->kind;
     r->seq = p->seq;
-    rbuf b = { e, p->data, p->data + p->size, 0, 0, p->data[2] == '2' };
+    rbuf b = { e, p->data, p->data + p->size, 0, 0, p->data[2] == '2', p->data };
     b.p += 4;
     (void)r_int(&b);
     decode(&b, r);

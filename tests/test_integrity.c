@@ -431,6 +431,23 @@ static size_t find_kind(const table *t, int kind, const char *key)
     return 0;
 }
 
+/* An rw2 meta record with its last field (its own hash) recomputed, as a
+ * host forging it on purpose could: what the other checks then say. */
+static char *reseal(char *meta, size_t *size)
+{
+    fld f[400];
+    size_t k = fields_at(meta, *size, f, 400);
+    char *out = malloc(f[k - 1].tok + 32);
+    assert_non_null(out);
+    memcpy(out, meta, f[k - 1].tok);
+    uint64_t h = rw_record_hash(RW_KIND_META, meta, f[k - 1].tok);
+    char num[24];
+    int n = snprintf(num, sizeof num, "%llu", (unsigned long long)h);
+    *size = f[k - 1].tok + (size_t)sprintf(out + f[k - 1].tok, "%d:%s,", n, num);
+    free(meta);
+    return out;
+}
+
 static void test_meta_record_rules(void **state)
 {
     (void)state;
@@ -471,15 +488,32 @@ static void test_meta_record_rules(void **state)
     char *fewer = with_field(good[meta].data, good[meta].size, 4 + 1 + REWARDS_RECORD_ENTRY, "0", &sz);
     bad[meta].data = fewer;
     bad[meta].size = sz;
+    assert_refused_then_intact(bad, t->n, good, t->n, a, "counts, unsealed", "meta record");
+    fewer = reseal(fewer, &sz);
+    bad[meta].data = fewer;
+    bad[meta].size = sz;
     assert_refused_then_intact(bad, t->n, good, t->n, a, "counts", "entry record(s) too many");
     free(fewer);
     /* a record newer than the meta record */
     memcpy(bad, good, t->n * sizeof *bad);
-    char *older = with_field(good[meta].data, good[meta].size, 2, "3", &sz);
+    char *older = reseal(with_field(good[meta].data, good[meta].size, 2, "3", &sz), &sz);
     bad[meta].data = older;
     bad[meta].size = sz;
     assert_refused_then_intact(bad, t->n, good, t->n, a, "next_seq", "newer than the meta record");
     free(older);
+    /* the clock moved back (old operations would be accepted again) */
+    memcpy(bad, good, t->n * sizeof *bad);
+    char *clock = with_field(good[meta].data, good[meta].size, 1, "1767225600", &sz);
+    bad[meta].data = clock;
+    bad[meta].size = sz;
+    assert_refused_then_intact(bad, t->n, good, t->n, a, "clock", "meta record");
+    free(clock);
+    /* a digest that does not match (resealed: the meta record itself is consistent) */
+    char *dig = reseal(with_field(good[meta].data, good[meta].size, 3, "12345", &sz), &sz);
+    bad[meta].data = dig;
+    bad[meta].size = sz;
+    assert_refused_then_intact(bad, t->n, good, t->n, a, "digest", "digest");
+    free(dig);
     /* no meta record, but records a meta record must cover */
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++)
