@@ -311,6 +311,7 @@ struct rewards_engine {
     rw_journal journal;
     int in_callback; /* a call is in progress: the host's callbacks run inside it (guard.c) */
     int restoring;
+    rewards_status restore_failed; /* the first refusal of rewards_engine_restore() in this restore */
     rewards_status last_status;
     char errmsg[512];
     uint64_t next_seq;

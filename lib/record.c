@@ -783,8 +783,12 @@ static rewards_status restore_finish_call(rewards_engine *e)
     size_t n = e->restore.len;
     if (n) /* no record restored: data is NULL, which qsort must not be given */
         qsort(all, n, sizeof *all, by_kind_seq);
-    size_t meta_at;
-    rewards_status st = rw_restore_verify(e, all, n, &meta_at);
+    size_t meta_at = (size_t)-1;
+    rewards_status st = e->restore_failed;
+    if (st)
+        st = rw_fail(e, st, "a record given to rewards_engine_restore was refused, so the set is incomplete");
+    else
+        st = rw_restore_verify(e, all, n, &meta_at);
     /* the meta record sorts first: decoded, it says what the others add up to */
     if (!st && meta_at != (size_t)-1) {
         st = restore_one(e, all[meta_at]);
@@ -798,6 +802,7 @@ static rewards_status restore_finish_call(rewards_engine *e)
         rw_free(&e->alloc, all[i]);
     rw_vec_release(e, &e->restore);
     e->restoring = 0;
+    e->restore_failed = REWARDS_OK;
     if (st) {
         /* nothing half restored: the engine is new again, for another attempt */
         char msg[sizeof e->errmsg];
@@ -825,6 +830,12 @@ rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kin
         return REWARDS_MISUSE;
     RW_TRY(rw_enter(e, "rewards_engine_restore"));
     rewards_status st = restore_call(e, kind, data, size);
+    if (st) {
+        /* the set is now incomplete: restore_finish will say so, whatever follows */
+        if (!e->restore_failed)
+            e->restore_failed = st;
+        e->restoring = 1;
+    }
     RW_LEAVE(e);
     return st;
 }

@@ -527,6 +527,37 @@ static void test_meta_record_rules(void **state)
     mock_free(&st);
 }
 
+/* A record refused by rewards_engine_restore() makes the set incomplete:
+ * restore_finish refuses it even if the host goes on, and the engine is new again. */
+static void test_refused_record_fails_the_finish(void **state)
+{
+    (void)state;
+    mock st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    const table *t = &st.committed;
+    grec *good = from_table(t);
+    size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
+    counted c;
+    rewards_engine *b = new_engine(NULL, &c);
+    for (size_t i = 0; i < t->n; i++) {
+        rewards_status s = rewards_engine_restore(b, (rewards_record_kind)good[i].kind, good[i].data,
+                                                  i == meta ? 3 : good[i].size);
+        assert_int_equal(s, i == meta ? REWARDS_INVALID_ARGUMENT : REWARDS_OK);
+    }
+    assert_int_equal(rewards_engine_restore_finish(b), REWARDS_INVALID_ARGUMENT);
+    assert_non_null(strstr(rewards_engine_errmsg(b), "incomplete"));
+    assert_null(rewards_engine_find_program(b, "p"));
+    assert_ok(b, give(b, good, t->n, 3));
+    assert_same(a, b);
+    rewards_engine_free(b);
+    assert_int_equal(c.st.live, 0);
+    free(good);
+    rewards_engine_free(a);
+    mock_free(&st);
+}
+
 /* A 1.0 host that only defined things never had a meta record: still restores. */
 static void test_definitions_without_meta_restore(void **state)
 {
@@ -859,6 +890,7 @@ int main(void)
         cmocka_unit_test(test_stale_record_refused),
         cmocka_unit_test(test_meta_record_rules),
         cmocka_unit_test(test_definitions_without_meta_restore),
+        cmocka_unit_test(test_refused_record_fails_the_finish),
         cmocka_unit_test(test_records_of_a_1_0_host_restore),
         cmocka_unit_test(test_restore_checks_every_field_limit),
         cmocka_unit_test(test_digest_survives_rollbacks),
