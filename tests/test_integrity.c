@@ -11,10 +11,9 @@
  * the intact set in several orders must restore to the running engine's
  * state (fingerprint, ledger, payouts) and take the next operations the
  * same way.  Then the 1.0 compatibility (a fixture of records captured from
- * the 1.0 library restores and goes on), the meta record's own rules, the
- * field limits one by one (checked with a 1.0-style meta record, which has
- * no digest, so that the field check itself is what refuses), and storage
- * failures at every put leaving a digest that still matches.
+ * the 1.0 library restores and goes on), the meta record's own rules, and
+ * storage failures at every put leaving a digest that still matches.  The
+ * field limits are test_restore_limits.c's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,214 +30,9 @@
 #include "mockstore.h"
 #include "scenutil.h"
 #include "testutil.h"
+#include "recordutil.h"
 
 /* ---- engines and sets ----------------------------------------------------- */
-
-typedef struct counted {
-    test_alloc_state st;
-    rw_alloc a;
-    rewards_allocator ra;
-} counted;
-
-static void *c_malloc(void *u, size_t n) { return ((rw_alloc *)u)->malloc_fn(((rw_alloc *)u)->user, n); }
-static void *c_realloc(void *u, void *p, size_t n) { return ((rw_alloc *)u)->realloc_fn(((rw_alloc *)u)->user, p, n); }
-static void c_free(void *u, void *p) { ((rw_alloc *)u)->free_fn(((rw_alloc *)u)->user, p); }
-
-static rewards_engine *new_engine(mock *s, counted *c)
-{
-    static rewards_storage st;
-    rewards_storage st0 = { REWARDS_STORAGE_VERSION, mock_begin, mock_put, NULL, mock_commit, mock_rollback, s };
-    st = st0;
-    rewards_options o = REWARDS_OPTIONS_INIT;
-    if (s)
-        o.storage = &st;
-    if (c) {
-        memset(c, 0, sizeof *c);
-        c->a = test_alloc_make(&c->st);
-        rewards_allocator ra = { REWARDS_ALLOCATOR_VERSION, c_malloc, c_realloc, c_free, &c->a };
-        c->ra = ra;
-        o.allocator = &c->ra;
-    }
-    rewards_engine *e;
-    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
-    return e;
-}
-
-/* One record of a set given to restore. */
-typedef struct grec {
-    int kind;
-    const char *data;
-    size_t size;
-} grec;
-
-static uint64_t rng_state;
-static uint64_t rng(void)
-{
-    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return rng_state >> 33;
-}
-
-/* Give recs to e in the order of a seeded shuffle (seed 0: as given) and finish. */
-static rewards_status give(rewards_engine *e, const grec *recs, size_t n, uint64_t seed)
-{
-    size_t *o = malloc((n + 1) * sizeof *o);
-    assert_non_null(o);
-    for (size_t i = 0; i < n; i++)
-        o[i] = i;
-    rng_state = seed;
-    for (size_t i = n; seed && i > 1; i--) {
-        size_t j = (size_t)(rng() % i), t = o[i - 1];
-        o[i - 1] = o[j];
-        o[j] = t;
-    }
-    rewards_status st = REWARDS_OK;
-    for (size_t i = 0; i < n && !st; i++)
-        st = rewards_engine_restore(e, (rewards_record_kind)recs[o[i]].kind, recs[o[i]].data, recs[o[i]].size);
-    free(o);
-    rewards_status fin = rewards_engine_restore_finish(e);
-    return st ? st : fin;
-}
-
-static grec *from_table(const table *t)
-{
-    grec *g = malloc((t->n + 2) * sizeof *g);
-    assert_non_null(g);
-    for (size_t i = 0; i < t->n; i++) {
-        g[i].kind = t->v[i].kind;
-        g[i].data = t->v[i].data;
-        g[i].size = t->v[i].size;
-    }
-    return g;
-}
-
-static void assert_same(rewards_engine *a, rewards_engine *b)
-{
-    char *x = eu_fingerprint(a), *y = eu_fingerprint(b);
-    if (getenv("RW_DEBUG_DIFF") && strcmp(x, y)) {
-        FILE *f = fopen("/tmp/fp_a", "w");
-        fputs(x, f);
-        fclose(f);
-        f = fopen("/tmp/fp_b", "w");
-        fputs(y, f);
-        fclose(f);
-    }
-    assert_str(y, x);
-    free(x);
-    free(y);
-    x = eu_ledger(a);
-    y = eu_ledger(b);
-    assert_str(y, x);
-    free(x);
-    free(y);
-    x = eu_payouts(a);
-    y = eu_payouts(b);
-    assert_str(y, x);
-    free(x);
-    free(y);
-}
-
-/* What follows a restart in every scenario: the same statuses, the same state. */
-static void next_operations(rewards_engine *live, rewards_engine *b)
-{
-    static const char *const ops[][8] = {
-        { "approve", "at", "9000-01-01", "until", "9000-01-01" },
-        { "payout", "at", "9000-01-02", "id", "after-restore", "until", "9000-01-02" },
-        { "payout", "at", "1999-01-01", "id", "too-old", "until", "1999-01-01" }, /* out_of_order */
-    };
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        const char *const *o = ops[i];
-        rewards_status x = eu_op(live, o[0], o[1], o[2], o[3], o[4], o[5], o[6], NULL);
-        rewards_status y = eu_op(b, o[0], o[1], o[2], o[3], o[4], o[5], o[6], NULL);
-        assert_int_equal(y, x);
-    }
-    assert_same(live, b);
-}
-
-/* Refused, with a message; then the same engine takes the intact set. */
-static void assert_refused_then_intact(const grec *bad, size_t nbad, const grec *good, size_t ngood,
-                                       rewards_engine *live, const char *what, const char *must_say)
-{
-    counted c;
-    rewards_engine *b = new_engine(NULL, &c);
-    rewards_status st = give(b, bad, nbad, 0);
-    if (st != REWARDS_INVALID_ARGUMENT)
-        fail_msg("%s: restore gave %s (%s)", what, rewards_status_name(st), rewards_engine_errmsg(b));
-    const char *msg = rewards_engine_errmsg(b);
-    if (!*msg || (must_say && !strstr(msg, must_say)))
-        fail_msg("%s: message '%s' does not say '%s'", what, msg, must_say ? must_say : "anything");
-    /* a failed restore leaves a new engine: another attempt works */
-    assert_int_equal(give(b, good, ngood, 7), REWARDS_OK);
-    if (live)
-        assert_same(live, b);
-    rewards_engine_free(b);
-    if (c.st.live != 0)
-        fail_msg("%s: %ld blocks leaked", what, c.st.live);
-}
-
-/* ---- every worked scenario ------------------------------------------------ */
-
-/* The fields of a record's data after "rwN,": where each token starts
- * (its length prefix, or the '-' of an absent value) and ends (after its
- * ','), and where its bytes start and how many. */
-typedef struct fld {
-    size_t tok, end, start, len;
-} fld;
-
-static size_t fields_at(const char *d, size_t n, fld *f, size_t max)
-{
-    size_t k = 0, p = 4;
-    while (p < n && k < max) {
-        f[k].tok = p;
-        if (d[p] == '-') {
-            f[k].start = p;
-            f[k].len = 0;
-            p += 2;
-        } else {
-            size_t l = 0;
-            while (p < n && d[p] >= '0' && d[p] <= '9')
-                l = l * 10 + (size_t)(d[p++] - '0');
-            f[k].start = p + 1;
-            f[k].len = l;
-            p += l + 2;
-        }
-        f[k++].end = p;
-    }
-    return k;
-}
-
-static size_t fields_of(const char *d, size_t n, size_t *start, size_t *len, size_t max)
-{
-    fld f[400];
-    size_t k = fields_at(d, n, f, max < 400 ? max : 400);
-    for (size_t i = 0; i < k; i++) {
-        start[i] = f[i].start;
-        len[i] = f[i].len;
-    }
-    return k;
-}
-
-/* data with field i replaced by text v, or made absent when v is NULL
- * (malloc'd, *size set). */
-static char *with_field(const char *d, size_t n, size_t i, const char *v, size_t *size)
-{
-    fld f[400];
-    size_t k = fields_at(d, n, f, 400);
-    assert_true(i < k);
-    size_t vl = v ? strlen(v) : 0;
-    char *out = malloc(n + vl + 32);
-    assert_non_null(out);
-    memcpy(out, d, f[i].tok);
-    size_t o = f[i].tok;
-    if (v)
-        o += (size_t)sprintf(out + o, "%zu:%s,", vl, v);
-    else
-        o += (size_t)sprintf(out + o, "-,");
-    memcpy(out + o, d + f[i].end, n - f[i].end);
-    o += n - f[i].end;
-    out[o] = '\0';
-    *size = o;
-    return out;
-}
 
 typedef struct capture {
     rewards_engine *live;
@@ -336,7 +130,7 @@ static void check_set(const char *name, size_t percent)
         snprintf(what, sizeof what, "%s at %zu%%: %s '%s' byte %zu changed", name, percent, kname, t->v[i].key, pos);
         assert_refused_then_intact(bad, n, good, n, cap.live, what, NULL);
         free(copy);
-        /* one whole field changed: the sequence number's neighbour, field 1, set to another valid-looking value */
+        /* one whole field changed: the last one, set to another valid-looking value */
         size_t start[400], len[400];
         size_t nf = fields_of(good[i].data, good[i].size, start, len, 400);
         size_t f = nf > 1 ? nf - 1 : 0;
@@ -351,7 +145,6 @@ static void check_set(const char *name, size_t percent)
         assert_refused_then_intact(bad, n, good, n, cap.live, what, NULL);
         free(changed);
     }
-    /* a record replaced by an older version of itself (the meta record put last keeps the newest) */
     free(bad);
     free(good);
     capture_free(&cap);
@@ -404,32 +197,6 @@ static void test_stale_record_refused(void **state)
 }
 
 /* ---- the meta record ------------------------------------------------------ */
-
-static void build_small(rewards_engine *e)
-{
-    assert_ok(e, eu_op(e, "program", "id", "p", "name", "P", "currency", "USD", NULL));
-    assert_ok(e, eu_op(e, "level", "id", "l", "program", "p", "name", "L", "rank:i", "1", "requires.window",
-                       "trailing_days:90", "requires.deals:i", "1", NULL));
-    assert_ok(e, eu_op(e, "reward", "id", "t", "level", "l", "name", "T", "trigger", "deal_won", "recipient",
-                       "partner", "kind", "tiered", "period", "quarter", "clawback_days:i", "30", "tiers.0.from", "0",
-                       "tiers.0.rate", "5%", "tiers.1.from", "100.00", "tiers.1.rate", "8%", "auto_approve:b", "true",
-                       NULL));
-    assert_ok(e, eu_op(e, "partner", "id", "acme", "program", "p", "level", "l", "name", "Acme", NULL));
-    assert_ok(e, eu_op(e, "fx", "at", "2026-01-01", "from", "EUR", "to", "USD", "rate", "1.1", NULL));
-    assert_ok(e, eu_op(e, "deal", "at", "2026-01-02", "id", "d1", "partner", "acme", "currency", "EUR", "amount",
-                       "500.00", NULL));
-    assert_ok(e, eu_op(e, "stage", "at", "2026-01-03", "deal", "d1", "stage", "won", NULL));
-    assert_ok(e, eu_op(e, "payout", "at", "2026-01-04", "id", "run1", "until", "2026-01-04", NULL));
-}
-
-static size_t find_kind(const table *t, int kind, const char *key)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (t->v[i].kind == kind && (!key || !strcmp(t->v[i].key, key)))
-            return i;
-    fail_msg("no %s record", rewards_record_kind_name((rewards_record_kind)kind));
-    return 0;
-}
 
 /* An rw2 meta record with its last field (its own hash) recomputed, as a
  * host forging it on purpose could: what the other checks then say. */
@@ -706,99 +473,6 @@ static void test_records_of_a_1_0_host_restore(void **state)
     table_free(&t);
 }
 
-/* ---- field limits (finding 3) ----------------------------------------------- */
-
-typedef struct field_case {
-    int kind;
-    const char *key;  /* NULL: the first record of the kind */
-    size_t field;     /* index after "rwN,": 0 is the sequence number */
-    const char *value;
-    const char *says; /* in the message */
-} field_case;
-
-static void test_restore_checks_every_field_limit(void **state)
-{
-    (void)state;
-    mock st;
-    memset(&st, 0, sizeof st);
-    rewards_engine *a = new_engine(&st, NULL);
-    build_small(a);
-    const table *t = &st.committed;
-    grec *good = from_table(t);
-    size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
-    /* a 1.0-style meta record (no digest): what refuses is the field check */
-    size_t start[400], len[400];
-    fields_of(good[meta].data, good[meta].size, start, len, 400);
-    char meta10[128];
-    snprintf(meta10, sizeof meta10, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), good[meta].data + 4);
-    grec *base = from_table(t);
-    base[meta].data = meta10;
-    base[meta].size = strlen(meta10);
-    {
-        rewards_engine *b = new_engine(NULL, NULL);
-        assert_ok(b, give(b, base, t->n, 0)); /* as it is, it restores */
-        rewards_engine_free(b);
-    }
-    static const field_case cases[] = {
-        { REWARDS_RECORD_META, NULL, 1, "9223372036854775807", "clock" },
-        { REWARDS_RECORD_META, NULL, 1, "253402300800", "clock" },
-        { REWARDS_RECORD_LEVEL, "l", 8, "9223372036854775807", "window_days" },
-        { REWARDS_RECORD_LEVEL, "l", 8, "0", "window_days" },
-        { REWARDS_RECORD_LEVEL, "l", 4, "-9223372036854775808", "rank" },
-        { REWARDS_RECORD_LEVEL, "l", 6, "-1", "requires.deals" },
-        { REWARDS_RECORD_REWARD, "t", 9, "36601", "clawback_days" },
-        { REWARDS_RECORD_REWARD, "t", 9, "-1", "clawback_days" },
-        { REWARDS_RECORD_REWARD, "t", 9, "9223372036854775807", "clawback_days" },
-        { REWARDS_RECORD_REWARD, "t", 12, "1000001", "rate" },
-        { REWARDS_RECORD_REWARD, "t", 13, "-5", "amount" },
-        { REWARDS_RECORD_REWARD, "t", 17, "1", "tiers.from" },             /* first tier not from 0 */
-        { REWARDS_RECORD_REWARD, "t", 18, "1000001", "tiers.rate" },
-        { REWARDS_RECORD_REWARD, "t", 19, "0", "tiers.from" },             /* not ascending */
-        { REWARDS_RECORD_REWARD, "t", 19, "-9223372036854775808", "tiers.from" },
-        { REWARDS_RECORD_REWARD, "t", 20, "-1", "tiers.rate" },
-        { REWARDS_RECORD_REWARD, "t", 23, "-1", "cap_per_deal" },
-        { REWARDS_RECORD_FX, NULL, 3, "0", "rate" },
-        { REWARDS_RECORD_FX, NULL, 4, "9223372036854775807", "at" },
-        { REWARDS_RECORD_FX, NULL, 2, "EUR", "from" },
-        { REWARDS_RECORD_DEAL, "d1", 9, "9223372036854775807", "registered_at" },
-        { REWARDS_RECORD_DEAL, "d1", 9, "-62135596801", "registered_at" },
-        { REWARDS_RECORD_DEAL, "d1", 10, "9223372036854775807", "won_at" },
-        { REWARDS_RECORD_DEAL, "d1", 5, "-100", "amount" },
-        { REWARDS_RECORD_DEAL, "d1", 6, "-1", "units" },
-        { REWARDS_RECORD_CONTRIBUTION, NULL, 4, "9223372036854775807", "at" },
-        { REWARDS_RECORD_CONTRIBUTION, NULL, 5, "-1", "base" },
-        { REWARDS_RECORD_PAYOUT, NULL, 2, "-9223372036854775807", "at" },
-        { REWARDS_RECORD_PAYOUT_LINE, NULL, 6, "0", "amount" },
-        { REWARDS_RECORD_ENTRY, NULL, 12, "9223372036854775807", "earned_at" },
-        { REWARDS_RECORD_ENTRY, NULL, 13, NULL, "payout" },
-    };
-    grec *bad = from_table(t);
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const field_case *fc = &cases[i];
-        size_t r = find_kind(t, fc->kind, fc->key);
-        memcpy(bad, base, t->n * sizeof *bad);
-        size_t sz;
-        char *d = with_field(bad[r].data, bad[r].size, fc->field, fc->value, &sz);
-        bad[r].data = d;
-        bad[r].size = sz;
-        char what[200];
-        snprintf(what, sizeof what, "%s field %zu = %s", rewards_record_kind_name((rewards_record_kind)fc->kind),
-                 fc->field, fc->value ? fc->value : "absent");
-        assert_refused_then_intact(bad, t->n, good, t->n, a, what, fc->says);
-        /* with the digest (the meta record as stored) it is refused as well */
-        if (r != meta) {
-            bad[meta] = good[meta];
-            assert_refused_then_intact(bad, t->n, good, t->n, a, what, NULL);
-        }
-        free(d);
-    }
-    free(bad);
-    free(base);
-    free(good);
-    rewards_engine_free(a);
-    mock_free(&st);
-}
-
 /* ---- the digest through failures ------------------------------------------- */
 
 /* A storage failure at every put of every call: after each rollback the next
@@ -892,7 +566,6 @@ int main(void)
         cmocka_unit_test(test_definitions_without_meta_restore),
         cmocka_unit_test(test_refused_record_fails_the_finish),
         cmocka_unit_test(test_records_of_a_1_0_host_restore),
-        cmocka_unit_test(test_restore_checks_every_field_limit),
         cmocka_unit_test(test_digest_survives_rollbacks),
         cmocka_unit_test(test_failed_restore_is_reusable_under_alloc_failure),
     };
