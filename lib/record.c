@@ -765,6 +765,12 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     }
     if (!st)
         st = rw_link_record(e, r);
+    if (st == REWARDS_OVERFLOW) { /* totals no operation could have made: the set is corrupt */
+        char why[sizeof e->errmsg];
+        memcpy(why, e->errmsg, sizeof why);
+        st = rw_fail(e, REWARDS_INVALID_ARGUMENT, "%s record %llu: %s", rewards_record_kind_name(p->kind),
+                     (unsigned long long)p->seq, why);
+    }
     if (st) {
         /* once registered in its kind list the engine owns it (and frees it with the engine) */
         const rw_vec *v = &e->records[r->kind];
