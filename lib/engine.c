@@ -261,7 +261,7 @@ static const rw_opdef opdefs[] = {
     { "amend", rw_op_amend, KEYS("at", "deal", "amount") },
     { "set_level", rw_op_set_level, KEYS("at", "partner", "level") },
     { "evaluate_levels", rw_op_evaluate_levels, KEYS("at", "program", "demote") },
-    { "approve", rw_op_approve, KEYS("at", "until") },
+    { "approve", rw_op_approve, KEYS("at", "until", "entries") },
     { "release", rw_op_release, KEYS("at", "deal", "to") },
     { "redeem", rw_op_redeem, KEYS("at", "id", "recipient_type", "recipient", "points") },
     { "payout", rw_op_payout, KEYS("at", "id", "until") },

@@ -74,19 +74,70 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
     return REWARDS_OK;
 }
 
+static rewards_status approve_entry(rw_engine *e, rw_entry *en)
+{
+    if (rw_touch(e, &en->h, sizeof *en))
+        return rw_nomem(e);
+    en->status = RW_ST_APPROVED;
+    return REWARDS_OK;
+}
+
+/*
+ * Approval of listed entries: each, in list order, is an integer, exists,
+ * does not repeat an earlier one and is pending; all or nothing (a failure
+ * rolls back the ones approved before it).  A repeat is recognised without
+ * any allocation: an earlier item was pending and this call approved it, so
+ * only an entry that is approved now can be one, and only then are the
+ * earlier items searched.
+ */
+static rewards_status approve_listed(rw_ctx *c, const rw_node *list)
+{
+    rw_engine *e = c->e;
+    if (list->type != RW_V_LIST || list->nkids == 0)
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'entries' must be a non-empty list");
+    rw_entry **entries = RW_RECORDS(e, RW_KIND_ENTRY, rw_entry);
+    size_t count = RW_COUNT(e, RW_KIND_ENTRY);
+    for (size_t i = 0; i < list->nkids; i++) {
+        const rw_node *item = &list->kids[i];
+        if (item->type != RW_V_INT)
+            return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'entries.%zu' must be an integer, not %s", i,
+                           rw_vtype_name(item->type));
+        if (item->num < 1 || (uint64_t)item->num > count)
+            return rw_fail(e, REWARDS_NOT_FOUND, "field 'entries.%zu': no entry %lld", i, (long long)item->num);
+        rw_entry *en = entries[item->num - 1];
+        if (en->status == RW_ST_APPROVED)
+            for (size_t j = 0; j < i; j++)
+                if (list->kids[j].num == item->num)
+                    return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'entries.%zu': entry %lld is listed twice", i,
+                                   (long long)item->num);
+        if (en->status != RW_ST_PENDING)
+            return rw_fail(e, REWARDS_INVALID_TRANSITION, "field 'entries.%zu': entry %lld is %s, not pending", i,
+                           (long long)item->num, rw_status_names[en->status]);
+        RW_TRY(approve_entry(e, en));
+    }
+    return REWARDS_OK;
+}
+
 rewards_status rw_op_approve(rw_ctx *c)
 {
     int64_t until;
+    const rw_node *list;
     RW_TRY(rw_get_at(c));
+    RW_TRY(rw_field(c, "entries", RW_OPTIONAL, &list));
+    if (list) {
+        if (rw_node_get(c->obj, "until"))
+            return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "give 'until' or 'entries', not both");
+        return approve_listed(c, list);
+    }
+    if (!rw_node_get(c->obj, "until"))
+        return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "missing field 'until' (or 'entries')");
     RW_TRY(rw_get_time(c, "until", RW_REQUIRED, &until));
     rw_entry **entries = RW_RECORDS(c->e, RW_KIND_ENTRY, rw_entry);
     for (size_t i = 0; i < RW_COUNT(c->e, RW_KIND_ENTRY); i++) {
         rw_entry *en = entries[i];
         if (en->status != RW_ST_PENDING || en->earned_at > until)
             continue;
-        if (rw_touch(c->e, &en->h, sizeof *en))
-            return rw_nomem(c->e);
-        en->status = RW_ST_APPROVED;
+        RW_TRY(approve_entry(c->e, en));
     }
     return REWARDS_OK;
 }

@@ -64,6 +64,54 @@ static char *preview(rewards_engine *e, const char *id, const char *until)
 
 /* ---- approvals ------------------------------------------------------------- */
 
+/* Approval by entry number: all or nothing, faults in list order. */
+static void test_approve_entries(void **state)
+{
+    (void)state;
+    rewards_engine *e = new_engine();
+    OK(e, "program", "id", "p", "name", "P", "currency", "USD");
+    OK(e, "level", "id", "l", "program", "p", "name", "L", "rank:i", "1");
+    OK(e, "reward", "id", "pct", "level", "l", "name", "10%", "trigger", "deal_won", "recipient", "partner", "kind",
+       "percent", "rate", "10%");
+    OK(e, "reward", "id", "rep", "level", "l", "name", "Rep", "trigger", "deal_won", "recipient", "sales_rep", "kind",
+       "fixed", "amount", "1.00");
+    OK(e, "partner", "id", "acme", "program", "p", "level", "l", "name", "Acme");
+    OK(e, "deal", "at", "2026-01-01", "id", "a", "partner", "acme", "currency", "USD", "amount", "100.00");
+    OK(e, "deal", "at", "2026-01-01", "id", "b", "partner", "acme", "currency", "USD", "amount", "200.00");
+    OK(e, "stage", "at", "2026-01-10", "deal", "a", "stage", "won");
+    OK(e, "stage", "at", "2026-01-20", "deal", "b", "stage", "won");
+    /* entries 1 and 3 are pending, 2 and 4 held (no rep) */
+    OK(e, "approve", "at", "2026-01-21", "entries.0:i", "3");
+    assert_ledger(e, LEDGER_HEADER
+                  "1,earned,pct,a,acme,partner,acme,10.00,USD,pending,,,2026-01-10T00:00:00Z,\n"
+                  "2,earned,rep,a,acme,sales_rep,,1.00,USD,held,no_assigned_rep,,2026-01-10T00:00:00Z,\n"
+                  "3,earned,pct,b,acme,partner,acme,20.00,USD,approved,,,2026-01-20T00:00:00Z,\n"
+                  "4,earned,rep,b,acme,sales_rep,,1.00,USD,held,no_assigned_rep,,2026-01-20T00:00:00Z,\n");
+    /* each fault refuses the whole list, even after items that were fine */
+    REFUSED(e, REWARDS_NOT_FOUND, "approve", "at", "2026-01-22", "entries.0:i", "1", "entries.1:i", "5");
+    REFUSED(e, REWARDS_NOT_FOUND, "approve", "at", "2026-01-22", "entries.0:i", "0");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "approve", "at", "2026-01-22", "entries.0:i", "1", "entries.1:i", "1");
+    REFUSED(e, REWARDS_INVALID_TRANSITION, "approve", "at", "2026-01-22", "entries.0:i", "1", "entries.1:i", "2");
+    REFUSED(e, REWARDS_INVALID_TRANSITION, "approve", "at", "2026-01-22", "entries.0:i", "3");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "approve", "at", "2026-01-22", "entries.0", "1");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "approve", "at", "2026-01-22", "entries:l", "");
+    /* the first fault in list order wins: a repeat before a missing entry */
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "approve", "at", "2026-01-22", "entries.0:i", "1", "entries.1:i", "1",
+            "entries.2:i", "9");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "approve", "at", "2026-01-22", "until", "2026-01-31", "entries.0:i", "1");
+    assert_string_equal(rewards_engine_errmsg(e), "give 'until' or 'entries', not both");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, "approve", "at", "2026-01-22");
+    /* a listed entry is approved whatever its time; the rest stays pending */
+    OK(e, "release", "at", "2026-01-22", "deal", "b", "to", "partner");
+    OK(e, "approve", "at", "2026-01-23", "entries.0:i", "4", "entries.1:i", "1");
+    assert_ledger(e, LEDGER_HEADER
+                  "1,earned,pct,a,acme,partner,acme,10.00,USD,approved,,,2026-01-10T00:00:00Z,\n"
+                  "2,earned,rep,a,acme,sales_rep,,1.00,USD,held,no_assigned_rep,,2026-01-10T00:00:00Z,\n"
+                  "3,earned,pct,b,acme,partner,acme,20.00,USD,approved,,,2026-01-20T00:00:00Z,\n"
+                  "4,earned,rep,b,acme,partner,acme,1.00,USD,approved,,,2026-01-20T00:00:00Z,\n");
+    rewards_engine_free(e);
+}
+
 static void test_approve_until(void **state)
 {
     (void)state;
@@ -656,6 +704,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_approve_until),
+        cmocka_unit_test(test_approve_entries),
         cmocka_unit_test(test_payout_grouping),
         cmocka_unit_test(test_payout_carry_forward),
         cmocka_unit_test(test_zero_and_empty_runs),

@@ -57,5 +57,17 @@ class QueriesTest(unittest.TestCase):
         self.assertEqual(76667, payout.lines[0].amount)
 
 
+    def test_approve_listed_entries(self):
+        with librewards.Engine() as engine:
+            setup_program(engine)
+            win_deal(engine, "d-100", "12000.00", 1)
+            engine.apply("approve", at="2026-03-01", entries=[2])
+            self.assertEqual(["pending", "approved"], [e.status for e in engine.entries()])
+            with self.assertRaises(librewards.InvalidArgument):
+                engine.apply("approve", at="2026-03-01", entries=[1, 1])
+            with self.assertRaises(librewards.InvalidTransition):
+                engine.apply("approve", at="2026-03-01", entries=[1, 2])
+            self.assertEqual("pending", next(iter(engine.entries())).status, "a refused list approves nothing")
+
 if __name__ == "__main__":
     unittest.main()
