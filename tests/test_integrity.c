@@ -281,6 +281,20 @@ static void test_meta_record_rules(void **state)
     bad[meta].size = sz;
     assert_refused_then_intact(bad, t->n, good, t->n, a, "digest", "digest");
     free(dig);
+    /* the same (kind, key) twice with different data: the same sequence number, or another */
+    size_t deal = find_kind(t, REWARDS_RECORD_DEAL, "d1");
+    memcpy(bad, good, t->n * sizeof *bad);
+    char *d2 = with_field(good[deal].data, good[deal].size, 5, "1.00", &sz);
+    bad[t->n].kind = REWARDS_RECORD_DEAL;
+    bad[t->n].data = d2;
+    bad[t->n].size = sz;
+    assert_refused_then_intact(bad, t->n + 1, good, t->n, a, "deal twice, other data", "deal 'd1' (record");
+    free(d2);
+    d2 = with_field(good[deal].data, good[deal].size, 0, "9999", &sz);
+    bad[t->n].data = d2;
+    bad[t->n].size = sz;
+    assert_refused_then_intact(bad, t->n + 1, good, t->n, a, "deal twice, other sequence", "deal record(s) too many");
+    free(d2);
     /* no meta record, but records a meta record must cover */
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++)
