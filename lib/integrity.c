@@ -15,6 +15,11 @@
  * rw_save, the headers and the meta record with rw_touch), so a rollback
  * leaves the previous values exactly.
  *
+ * Two things future code must keep in step (SPEC.md section 9 allows
+ * both): a record deleted in a transaction must subtract its hash and count
+ * here, and a batch of operations must seal once, at the batch's commit,
+ * where its puts are made.
+ *
  * A restore recomputes counts and digest from the records it is given and
  * refuses a set that does not match.  A 1.0 host's meta record has no such
  * fields: its set is checked for structure and field limits only.

@@ -55,7 +55,7 @@ static void positive(chk *c, const char *field, int64_t v)
 
 static void id(chk *c, const char *field, const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
+    size_t n = strlen(s); /* ids are required fields: never NULL here */
     if (n < 1 || n > RW_ID_MAX || !rw_utf8_valid(s, n))
         bad(c, field, "is not an id of 1 to 255 bytes of UTF-8");
 }
