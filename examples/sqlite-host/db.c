@@ -133,7 +133,7 @@ int host_db_open(host_db *db, const char *path, const host_hooks *hooks)
         db->table[db->nkinds++] = name;
     }
     if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-        return host_db_fail(db, path);
+        return host_db_fail(db, "cannot open");
     sqlite3_extended_result_codes(db->db, 1);
     sqlite3_busy_timeout(db->db, 1000);
     /* Exclusive mode first, so that WAL needs no shared-memory file and the

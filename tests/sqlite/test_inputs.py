@@ -77,6 +77,13 @@ def main():
         c.true("a full device gives the reason", "cannot write /dev/full: No space left on device" in err, err)
         c.true("no payouts file after a full device", not os.path.exists(payouts))
         c.true("no temporary file left", not [n for n in os.listdir(tmp) if ".tmp-" in n], os.listdir(tmp))
+
+        # a database that cannot be opened: its path once, then SQLite's reason (issue 17)
+        nodb = os.path.join(tmp, "no", "r.db")
+        st, err = run([host, nodb, bad])
+        c.same("exit status of an unopenable database", 2, st)
+        c.same("the path is named once", 1, err.count(nodb))
+        c.true("the reason is given", "cannot open: unable to open database file" in err, err)
     c.finish("same reports as rewards-cli; bad input and unwritable outputs refused")
 
 
