@@ -3,6 +3,7 @@
  * writes the ledger and the payouts it computed.  It uses only the public
  * API: it is the reference for how a host drives the library.
  */
+#include "meter.h"
 #include "output.h"
 #include "scenario.h"
 
@@ -53,10 +54,13 @@ static int run(const char *path, const char *ledger, const char *payouts)
     char *line = NULL;
     size_t cap = 0;
     long len;
-    long n = 0;
-    int rejected = 0, fatal = 0;
+    long n = 0, rejected = 0;
+    int fatal = 0;
+    meter m;
+    meter_start(&m);
     while ((len = scenario_read_line(f, &line, &cap)) >= 0) {
         n++;
+        meter_line(&m, n - 1);
         rewards_op *op;
         rewards_status st;
         char msg[512] = "";
@@ -64,25 +68,29 @@ static int run(const char *path, const char *ledger, const char *payouts)
         case SCENARIO_SKIP:
             continue;
         case SCENARIO_FATAL:
+            meter_clear(&m);
             fprintf(stderr, "line %ld: %s\n", n, msg);
             fatal = 1;
             break;
         case SCENARIO_REJECT:
+            meter_clear(&m);
             fprintf(stderr, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
-            rejected = 1;
+            rejected++;
             continue;
         case SCENARIO_OP:
             st = rewards_engine_apply(e, op);
             rewards_op_free(op);
             if (st != REWARDS_OK) {
                 st = scenario_apply_error(e, st, msg, sizeof msg);
+                meter_clear(&m);
                 fprintf(stderr, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
-                rejected = 1;
+                rejected++;
             }
             continue;
         }
         break;
     }
+    meter_clear(&m);
     if (len == SCENARIO_READ_ERROR) {
         fprintf(stderr, "rewards-cli: cannot read %s: %s (after line %ld)\n", path, strerror(errno), n);
         fatal = 1;
@@ -96,6 +104,7 @@ static int run(const char *path, const char *ledger, const char *payouts)
     int status = fatal ? 2 : rejected ? 1 : 0;
     if (!fatal && output_write(e, "rewards-cli", ledger, payouts))
         status = 2;
+    meter_end(&m, n, rejected);
     rewards_engine_free(e);
     return status;
 }

@@ -26,6 +26,7 @@
  * status is 1.  The next run starts again from that line.
  */
 #include "db.h"
+#include "meter.h"
 #include "hooks.h"
 #include "output.h"
 #include "progress.h"
@@ -56,9 +57,13 @@ static const char usage[] =
 
 enum { LINE_OK, LINE_REJECTED, LINE_STOP, LINE_FATAL };
 
+/* Progress and summary on a terminal (meter.h); cleared before any message. */
+static meter host_meter;
+
 /* A storage failure at line n: the line is not applied and the run stops. */
 static int stop_storage(host_db *db, long n, const char *what)
 {
+    meter_clear(&host_meter);
     fprintf(stderr, "line %ld: storage: %s (%s)\n", n, what, db->errmsg);
     return LINE_STOP;
 }
@@ -71,8 +76,10 @@ static int record_line(host_db *db, long n, uint64_t digest, const char *report,
 {
     if (progress_record_begin(db, n, digest))
         return stop_storage(db, n, "recording the line failed");
-    if (report)
+    if (report) {
+        meter_clear(&host_meter);
         fputs(report, stderr);
+    }
     if (progress_record_commit(db))
         return stop_storage(db, n, "recording the line failed");
     return result;
@@ -93,10 +100,12 @@ static int handle_line(host_db *db, rewards_engine *e, const char *text, size_t 
     case SCENARIO_SKIP:
         return record_line(db, n, digest, NULL, LINE_OK);
     case SCENARIO_FATAL:
+        meter_clear(&host_meter);
         fprintf(stderr, "line %ld: %s\n", n, msg);
         return LINE_FATAL;
     case SCENARIO_REJECT:
         if (st == REWARDS_NOMEM) {
+            meter_clear(&host_meter);
             fprintf(stderr, "line %ld: nomem: %s\n", n, msg);
             return LINE_STOP;
         }
@@ -111,6 +120,7 @@ static int handle_line(host_db *db, rewards_engine *e, const char *text, size_t 
         return stop_storage(db, n, rewards_engine_errmsg(e));
     if (st == REWARDS_NOMEM) {
         /* nothing changed and a later run may succeed: like storage, do not record the line */
+        meter_clear(&host_meter);
         fprintf(stderr, "line %ld: nomem: %s\n", n, rewards_engine_errmsg(e));
         return LINE_STOP;
     }
@@ -133,13 +143,17 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
     long len, n = 0;
     uint64_t digest = PROGRESS_DIGEST_INIT;
     int status = 0;
+    long rejected = 0;
+    meter_start(&host_meter);
     while (status != 2 && (len = scenario_read_line(f, &text, &cap)) >= 0) {
         n++;
+        meter_line(&host_meter, n - 1);
         digest = progress_digest(digest, text, (size_t)len);
         if (n < done)
             continue;
         if (n == done) {
             if (digest != done_digest) {
+                meter_clear(&host_meter);
                 fprintf(stderr, "sqlite-host: the database holds lines 1..%ld of another file than %s\n", done, path);
                 status = 2;
             }
@@ -149,7 +163,7 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
         if (r == LINE_FATAL)
             status = 2;
         else if (r == LINE_REJECTED)
-            status = 1;
+            status = 1, rejected++;
         else if (r == LINE_STOP) {
             status = 1;
             break;
@@ -157,6 +171,8 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
     }
     int read_errno = errno;
     free(text);
+    meter_clear(&host_meter);
+    meter_end(&host_meter, n, rejected);
     if (status != 2 && len == SCENARIO_READ_ERROR) {
         fprintf(stderr, "sqlite-host: cannot read %s: %s (after line %ld)\n", path, strerror(read_errno), n);
         return 2;

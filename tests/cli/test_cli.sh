@@ -35,6 +35,7 @@ if cmp -s "$tmp/codes" "$dir/bad_input.errors.txt"; then echo "ok: check reports
 printf '{"op":"program","id":"p","name":"P","currency":"USD"}\n{"op": "level",\n' >"$tmp/notjson.jsonl"
 "$cli" run "$tmp/notjson.jsonl" --ledger "$tmp/l.csv" 2>"$tmp/err"; expect "a line that is not JSON" 2 $?
 contains "not JSON names its line" "$tmp/err" "line 2: not JSON"
+contains "not JSON names its column" "$tmp/err" "(column 15)"
 printf '# comment\n\n[1, 2]\n' >"$tmp/array.jsonl"
 "$cli" run "$tmp/array.jsonl" 2>"$tmp/err"; expect "a line that is not an object" 2 $?
 contains "not an object names its line" "$tmp/err" "line 3: not a JSON object"
@@ -231,4 +232,23 @@ usage_err "an output given twice" "rewards-cli: '--ledger' given twice" run a.js
 usage_err "both outputs on standard output" "rewards-cli: --ledger - and --payouts - together would mix both files on standard output" \
   run "$dir/bad_input.jsonl" --ledger - --payouts -
 [ -s "$tmp/out" ] && { echo "FAIL: a refused command line wrote output"; fail=1; }
+
+# progress and summary (issue 17): on a terminal only; script(1) gives the
+# run a terminal (its output is the terminal's: stdout and stderr merged)
+if command -v script >/dev/null 2>&1; then
+  REWARDS_PROGRESS_MS=0 script -qec "'$cli' check '$dir/bad_input.jsonl'" /dev/null >"$tmp/tty" 2>&1
+  expect "check on a terminal keeps its status" 1 $?
+  sed 's/\x1b\[K/\n/g' "$tmp/tty" | tr -d '\r' >"$tmp/tty.txt"
+  contains "a progress line on a terminal" "$tmp/tty.txt" " lines/s"
+  lines=$(wc -l <"$dir/bad_input.jsonl")
+  rejected=$(wc -l <"$dir/bad_input.errors.txt")
+  if grep -Eq "^$lines lines, $rejected rejected, [0-9]+\.[0-9] s\$" "$tmp/tty.txt"; then echo "ok: the summary line"; else
+    echo "FAIL: no summary '$lines lines, $rejected rejected, N.N s' in:"; cat -A "$tmp/tty.txt"; fail=1; fi
+  contains "error lines still reported on a terminal" "$tmp/tty.txt" "line 3: "
+  REWARDS_PROGRESS_MS=0 "$cli" check "$dir/bad_input.jsonl" >"$tmp/out" 2>"$tmp/err"
+  if grep -q "lines/s\| rejected, " "$tmp/err"; then echo "FAIL: progress or summary without a terminal"; fail=1; else
+    echo "ok: no progress or summary when stderr is not a terminal"; fi
+else
+  echo "skip: script(1) not installed: progress on a terminal not tested"
+fi
 exit $fail

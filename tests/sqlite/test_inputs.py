@@ -10,6 +10,8 @@ line each), a NUL byte, a directory as the scenario, and outputs that
 cannot be written (neither file is left).
 """
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -84,6 +86,20 @@ def main():
         c.same("exit status of an unopenable database", 2, st)
         c.same("the path is named once", 1, err.count(nodb))
         c.true("the reason is given", "cannot open: unable to open database file" in err, err)
+
+        # progress and summary on a terminal only (issue 17): script(1) gives one
+        if shutil.which("script"):
+            hostlib.remove_db(db)
+            env = dict(os.environ, REWARDS_PROGRESS_MS="0")
+            p = subprocess.run(["script", "-qec", f"'{host}' '{db}' '{bad}'", "/dev/null"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+            tty = p.stdout.decode("utf-8", "replace").replace("\r\x1b[K", "\n").replace("\r", "")
+            c.same("exit status on a terminal", 1, p.returncode)
+            c.true("progress on a terminal", " lines/s" in tty, tty)
+            c.true("summary on a terminal", re.search(r"^9 lines, 5 rejected, \d+\.\d s$", tty, re.M), tty)
+            hostlib.remove_db(db)
+            st, err = run([host, db, bad])
+            c.true("no summary without a terminal", " rejected, " not in err and "lines/s" not in err, err)
     c.finish("same reports as rewards-cli; bad input and unwritable outputs refused")
 
 
