@@ -274,7 +274,7 @@ REWARDS_API const char *rewards_engine_errmsg(const rewards_engine *engine);
  *
  * Everything that changes an engine is an operation: a kind and its fields,
  * applied with rewards_engine_apply().  The kinds and fields are those of
- * the scenario format (SCENARIOS.md, summarised below); fields are checked
+ * the scenario format (docs/operations.md, summarised below); fields are checked
  * in the order listed and the first fault is reported.
  *
  * | kind | fields ([optional]) |
@@ -551,7 +551,7 @@ REWARDS_API const rewards_payout *rewards_entry_payout(const rewards_entry *entr
 REWARDS_API const char *rewards_entry_note(const rewards_entry *entry);
 /**
  * @brief The id of the deal line a per-line reward's entry was earned on
- * (since 1.1, SPEC section 13).
+ * (since 1.1).
  *
  * "" for the one line of a deal without lines; NULL for an entry of a
  * per-deal reward, for a redemption, and when @p entry is NULL.
@@ -659,7 +659,7 @@ REWARDS_API rewards_status rewards_engine_preview_payout(rewards_engine *engine,
  * @{
  */
 /**
- * @brief Check a reward condition (SPEC section 8) without an engine, for
+ * @brief Check a reward condition (docs/conditions.md) without an engine, for
  * a rule editor.
  * @param text     the condition, NUL-terminated
  * @param[out] line,column where the first error is (1-based), may be NULL

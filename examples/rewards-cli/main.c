@@ -35,7 +35,7 @@ static const char run_usage[] =
     "adjust activity.\n"
     "Amounts, rates, points and times are JSON strings (\"1200.50\", \"12.5%\",\n"
     "\"2026-01-31\"); units, rank, clawback_days are integers. Any line may carry\n"
-    "\"event\":\"ID\" for idempotent delivery. See SCENARIOS.md for every field.\n";
+    "\"event\":\"ID\" for idempotent delivery. See docs/operations.md for every field.\n";
 
 static int run(const char *path, const char *ledger, const char *payouts)
 {
