@@ -91,6 +91,14 @@ for array, field in [("kinds", "kind"), ("recipients", "recipient"), ("policies"
     for v in keys_of(m.group(1)):
         if f"`{v}`" not in row:
             errors.append(f"reward: value '{v}' of '{field}' is not documented")
+m = re.search(r"rw_trigger_names\[\]\s*=\s*\{([^}]*)\}", reward_src)
+for v in keys_of(m.group(1)) if m else ["(rw_trigger_names not found)"]:
+    if f"`{v}`" not in rows.get(("reward", "trigger"), ""):
+        errors.append(f"reward: trigger '{v}' is not documented")
+m = re.search(r"rw_op_stage[^{]*\{\s*static const char \*const names\[\]\s*=\s*\{([^}]*)\}", read("lib/ops_deal.c"))
+for v in keys_of(m.group(1)) if m else ["(stage names not found)"]:
+    if f"`{v}`" not in rows.get(("stage", "stage"), ""):
+        errors.append(f"stage: stage '{v}' is not documented")
 rounding = keys_of(re.search(r"roundings\[\]\s*=\s*\{([^}]*)\}", read("lib/ops_define.c")).group(1))
 for v in rounding:
     if f"`{v}`" not in rows.get(("program", "rounding"), ""):
