@@ -20,13 +20,19 @@
 #include "rewards.h"
 #include "engineutil.h"
 #include "assertutil.h"
+#include "mockstore.h"
+
+static mock *world_store; /* when set, world() persists into it */
 
 /* Two programs in two currencies, every reward kind, partners, reps, deals
  * won, everything approved and paid in one run. */
 static rewards_engine *world(void)
 {
     rewards_engine *e;
-    assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
+    rewards_storage st = { REWARDS_STORAGE_VERSION, mock_begin, mock_put, NULL, mock_commit, mock_rollback, world_store };
+    rewards_options o = REWARDS_OPTIONS_INIT;
+    o.storage = world_store ? &st : NULL;
+    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
     OK(e, "program", "id", "us", "name", "US Resellers", "currency", "USD");
     OK(e, "program", "id", "eu", "name", "EU Resellers", "currency", "EUR");
     OK(e, "level", "id", "gold", "program", "us", "name", "Gold", "rank:i", "2");
@@ -400,6 +406,62 @@ static void test_reward_param_extremes(void **state)
     rewards_engine_free(e);
 }
 
+/* Every listing of one engine, as text. */
+static void listing_text(const rewards_engine *e, char *out, size_t size)
+{
+    size_t n = 0;
+#define PUT(s) n += (size_t)snprintf(out + n, size - n, "%s ", (s))
+    for (size_t i = 0; i < rewards_engine_program_count(e); i++)
+        PUT(rewards_program_id(rewards_engine_program(e, i)));
+    for (size_t i = 0; i < rewards_engine_level_count(e); i++)
+        PUT(rewards_level_id(rewards_engine_level(e, i)));
+    for (size_t i = 0; i < rewards_engine_reward_count(e); i++)
+        PUT(rewards_reward_id(rewards_engine_reward(e, i)));
+    for (size_t i = 0; i < rewards_engine_partner_count(e); i++) {
+        const rewards_partner *p = rewards_engine_partner(e, i);
+        PUT(rewards_partner_id(p));
+        for (size_t j = 0; j < rewards_partner_deal_count(p); j++)
+            PUT(rewards_deal_id(rewards_partner_deal(p, j)));
+    }
+    for (size_t i = 0; i < rewards_engine_user_count(e); i++)
+        PUT(rewards_user_id(rewards_engine_user(e, i)));
+    for (size_t i = 0; i < rewards_engine_deal_count(e); i++)
+        PUT(rewards_deal_id(rewards_engine_deal(e, i)));
+    for (size_t i = 0; i < rewards_engine_payout_count(e); i++) {
+        const rewards_payout *r = rewards_engine_payout(e, i);
+        PUT(rewards_payout_id(r));
+        for (size_t j = 0; j < rewards_payout_currency_count(r); j++)
+            PUT(rewards_payout_currency(r, j));
+    }
+#undef PUT
+}
+
+/* A restored engine lists the same things in the same order, whatever the
+ * order the records come back in. */
+static void test_restored_listing(void **state)
+{
+    (void)state;
+    mock m;
+    memset(&m, 0, sizeof m);
+    world_store = &m;
+    rewards_engine *a = world();
+    world_store = NULL;
+    rewards_engine *b;
+    assert_int_equal(rewards_engine_new(&b, NULL), REWARDS_OK);
+    for (size_t i = m.committed.n; i-- > 0;) /* backwards */
+        assert_int_equal(rewards_engine_restore(b, (rewards_record_kind)m.committed.v[i].kind, m.committed.v[i].data,
+                                                m.committed.v[i].size), REWARDS_OK);
+    assert_int_equal(rewards_engine_restore_finish(b), REWARDS_OK);
+    char la[2048], lb[2048];
+    listing_text(a, la, sizeof la);
+    listing_text(b, lb, sizeof lb);
+    assert_string_equal(la, lb);
+    assert_non_null(strstr(la, "us eu gold silver eu-std pct fix tier mile pts pts2 acme d1 d4 beta d2 euro d3 "));
+    rewards_engine_free(a);
+    rewards_engine_free(b);
+    mock_free(&m);
+}
+
 static void path_error(rewards_engine *e, rewards_op *op, const char *path, const char *want)
 {
     assert_int_equal(rewards_op_set_string(op, path, "v"), REWARDS_INVALID_ARGUMENT);
@@ -445,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_rewards),
         cmocka_unit_test(test_reward_param_extremes),
         cmocka_unit_test(test_field_path_errors),
+        cmocka_unit_test(test_restored_listing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
