@@ -20,6 +20,7 @@ from ._native import lib, text
 from .records import (Deal, Entry, Event, Level, Partner, Payout, Program, RecordKind, Reward,
                       User)
 from .values import check_name, set_field, to_seconds
+from .listing import _Listing
 
 
 class _Callbacks:
@@ -119,7 +120,7 @@ def _field_name(key):
     return key
 
 
-class Engine:
+class Engine(_Listing):
     """A librewards engine.
 
     ``storage``: an object with any of begin(), put(kind, key, data),

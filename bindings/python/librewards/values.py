@@ -7,7 +7,11 @@ picks the setter by type:
     str                      rewards_op_set_string
     bool                     rewards_op_set_bool
     int                      rewards_op_set_int (beyond 64 bits: Overflow)
-    decimal.Decimal, float   rewards_op_set_number, as plain decimal text
+    decimal.Decimal          money: rewards_op_set_string, as plain decimal text
+                             ("1200.50"), since amounts are decimal strings;
+                             inside attrs (whose values are numbers):
+                             rewards_op_set_number
+    float                    rewards_op_set_number, as plain decimal text
     datetime.datetime        rewards_op_set_time (naive values are UTC)
     datetime.date            rewards_op_set_time, at 00:00:00 UTC
     dict (any Mapping)       rewards_op_set_object, then each member
@@ -86,6 +90,8 @@ def set_field(op, path, value):
         except ValueError:
             raise errors.error(1, "field '%s' contains a NUL character" % path) from None
         _check(lib.rewards_op_set_string(op, raw_path, raw), path, "a string")
+    elif isinstance(value, decimal.Decimal) and not _in_attrs(path) and value.is_finite():
+        _check(lib.rewards_op_set_string(op, raw_path, decimal_text(value).encode()), path, "a string")
     elif isinstance(value, (decimal.Decimal, float)):
         text = decimal_text(value)
         if text is None:
@@ -105,6 +111,11 @@ def set_field(op, path, value):
             set_field(op, "%s.%d" % (path, i), item)
     else:
         _check(lib.rewards_op_set_null(op, raw_path), path, "a null")
+
+
+def _in_attrs(path):
+    """Attributes hold numbers; everywhere else a Decimal is money, written as a decimal string."""
+    return path == "attrs" or path.startswith("attrs.")
 
 
 def check_name(key, parent=None):
