@@ -8,6 +8,9 @@
  */
 #include "rewards_lua.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 void lrw_push_str(lua_State *L, const char *s)
 {
     if (s)
@@ -26,6 +29,17 @@ static void set_int(lua_State *L, const char *name, int64_t value)
 {
     lua_pushinteger(L, (lua_Integer)value);
     lua_setfield(L, -2, name);
+}
+
+/* name = seconds, name_text = "YYYY-MM-DDTHH:MM:SSZ" */
+static void set_time(lua_State *L, const char *name, int64_t at)
+{
+    char text[32], key[64];
+    set_int(L, name, at);
+    if (rewards_time_format(at, text, sizeof text) == REWARDS_OK) {
+        snprintf(key, sizeof key, "%s_text", name);
+        set_str(L, key, text);
+    }
 }
 
 static void set_amount(lua_State *L, int64_t amount, const char *currency)
@@ -73,7 +87,10 @@ void lrw_push_deal(lua_State *L, const rewards_deal *d)
     set_str(L, "partner", rewards_partner_id(rewards_deal_partner(d)));
     set_str(L, "user", rewards_user_id(rewards_deal_user(d)));
     set_str(L, "stage", rewards_deal_stage(d));
-    set_int(L, "amount", rewards_deal_amount(d));
+    set_amount(L, rewards_deal_amount(d), rewards_deal_currency(d));
+    set_str(L, "currency", rewards_deal_currency(d));
+    set_int(L, "units", rewards_deal_units(d));
+    set_time(L, "registered_at", rewards_deal_registered_at(d));
 }
 
 void lrw_push_partner(lua_State *L, const rewards_partner *p)
@@ -86,6 +103,7 @@ void lrw_push_partner(lua_State *L, const rewards_partner *p)
     set_str(L, "id", rewards_partner_id(p));
     set_str(L, "name", rewards_partner_name(p));
     set_str(L, "level", rewards_level_id(rewards_partner_level(p)));
+    set_str(L, "program", rewards_program_id(rewards_partner_program(p)));
 }
 
 void lrw_push_user(lua_State *L, const rewards_user *u)
@@ -109,8 +127,28 @@ void lrw_push_payout(lua_State *L, const rewards_payout *p)
         return;
     }
     size_t n = rewards_payout_line_count(p);
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 6);
     set_str(L, "id", rewards_payout_id(p));
+    set_time(L, "at", rewards_payout_at(p));
+    set_time(L, "until", rewards_payout_until(p));
+    /* totals[currency] = minor units; totals_text[currency] = "1200.00" (a run may pay several currencies) */
+    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 1);
+    for (size_t i = 0; i < rewards_payout_currency_count(p); i++) {
+        const char *cur = rewards_payout_currency(p, i);
+        int64_t total;
+        char text[32];
+        if (rewards_payout_total(p, cur, &total) != REWARDS_OK)
+            continue; /* beyond 64 bits: left out rather than wrong */
+        lua_pushinteger(L, (lua_Integer)total);
+        lua_setfield(L, -3, cur);
+        if (rewards_amount_format(total, cur, text, sizeof text) == REWARDS_OK) {
+            lua_pushstring(L, text);
+            lua_setfield(L, -2, cur);
+        }
+    }
+    lua_setfield(L, -3, "totals_text");
+    lua_setfield(L, -2, "totals");
     lua_createtable(L, (int)(n < 1000000 ? n : 0), 0);
     for (size_t i = 0; i < n; i++) {
         const rewards_payout_line *line = rewards_payout_line_at(p, i);
@@ -120,9 +158,99 @@ void lrw_push_payout(lua_State *L, const rewards_payout *p)
         set_amount(L, rewards_payout_line_amount(line), rewards_payout_line_currency(line));
         set_str(L, "currency", rewards_payout_line_currency(line));
         set_int(L, "entries", rewards_payout_line_entries(line));
+        set_str(L, "partner", rewards_partner_id(rewards_payout_line_partner(line)));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "lines");
+}
+
+void lrw_push_program(lua_State *L, const rewards_program *p)
+{
+    if (!p) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, 0, 3);
+    set_str(L, "id", rewards_program_id(p));
+    set_str(L, "name", rewards_program_name(p));
+    set_str(L, "currency", rewards_program_currency(p));
+}
+
+void lrw_push_level(lua_State *L, const rewards_level *l)
+{
+    if (!l) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, 0, 4);
+    set_str(L, "id", rewards_level_id(l));
+    set_str(L, "name", rewards_level_name(l));
+    set_int(L, "rank", rewards_level_rank(l));
+    set_str(L, "program", rewards_program_id(rewards_level_program(l)));
+}
+
+void lrw_push_reward_param(lua_State *L, const rewards_reward *r, const char *path)
+{
+    char small[256];
+    size_t size = sizeof small;
+    char *buf = small;
+    int grown = 0;
+    rewards_status st;
+    /* a long condition needs more room: a Lua buffer, kept on the stack while used */
+    while ((st = rewards_reward_param(r, path, buf, size)) == REWARDS_INVALID_ARGUMENT && size < ((size_t)1 << 24)) {
+        size *= 16;
+        if (grown)
+            lua_pop(L, 1);
+        buf = lua_newuserdatauv(L, size, 0);
+        grown = 1;
+    }
+    if (st == REWARDS_OK)
+        lua_pushstring(L, buf);
+    else
+        lua_pushnil(L);
+    if (grown)
+        lua_remove(L, -2);
+}
+
+/* Reward fields as rewards_reward_param names them; list fields item by item. */
+static const char *const reward_params[] = { "rate", "amount", "points", "points_per_unit", "period", "mode", "metric",
+                                             "rep_policy", "clawback_days", "auto_approve", "cap_per_deal",
+                                             "cap_per_period", "when", "active_from", "active_until", NULL };
+static const char *const reward_lists[][3] = { { "tiers", "from", "rate" }, { "thresholds", "at", "bonus" } };
+
+void lrw_push_reward(lua_State *L, const rewards_reward *r)
+{
+    if (!r) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, 0, 9);
+    set_str(L, "id", rewards_reward_id(r));
+    set_str(L, "name", rewards_reward_name(r));
+    set_str(L, "kind", rewards_reward_kind(r));
+    set_str(L, "trigger", rewards_reward_trigger(r));
+    set_str(L, "recipient", rewards_reward_recipient(r));
+    set_str(L, "level", rewards_level_id(rewards_reward_level(r)));
+    set_str(L, "program", rewards_program_id(rewards_reward_program(r)));
+    /* params["rate"] = "10%", params["tiers.0.from"] = "0.00", ... */
+    lua_createtable(L, 0, 8);
+    for (int i = 0; reward_params[i]; i++) {
+        lrw_push_reward_param(L, r, reward_params[i]);
+        lua_setfield(L, -2, reward_params[i]);
+    }
+    for (size_t k = 0; k < sizeof reward_lists / sizeof reward_lists[0]; k++) {
+        char n[32], path[96];
+        if (rewards_reward_param(r, reward_lists[k][0], n, sizeof n) != REWARDS_OK)
+            continue;
+        long count = strtol(n, NULL, 10);
+        for (long i = 0; i < count; i++)
+            for (int f = 1; f < 3; f++) {
+                snprintf(path, sizeof path, "%s.%ld.%s", reward_lists[k][0], i, reward_lists[k][f]);
+                lrw_push_reward_param(L, r, path);
+                lua_setfield(L, -2, path);
+            }
+    }
+    lua_setfield(L, -2, "params");
 }
 
 static const char *const event_names[] = {
