@@ -677,6 +677,19 @@ REWARDS_API const rewards_program *rewards_reward_program(const rewards_reward *
  *         is too small; REWARDS_MISUSE when an argument is NULL or size is 0.
  */
 REWARDS_API rewards_status rewards_reward_param(const rewards_reward *reward, const char *path, char *buf, size_t size);
+/**
+ * @brief How many field paths rewards_reward_param() knows in this
+ * library version (so a binding can list a reward's parameters without a
+ * list of its own that would age).
+ */
+REWARDS_API size_t rewards_reward_param_count(void);
+/**
+ * @brief The field path at @p index (0 .. count - 1): "rate", "tiers",
+ * "tiers.N.from" ...  "N" stands for a list index: ask the list's own path
+ * ("tiers") for its number of items, then "tiers.0.from" and so on.
+ * @return static storage; NULL past the end.
+ */
+REWARDS_API const char *rewards_reward_param_name(size_t index);
 /** @} */
 
 /**

@@ -250,36 +250,41 @@ static int p_threshold_bonus(const rw_reward *r, size_t i, param_text *o)
 }
 
 /*
- * The fields: a plain field has list NULL; a list item's field has the
- * list's name and its own ("tiers", "from" answers "tiers.N.from").
- * Adding a reward field is adding a line here.
+ * The fields, by the reward operation's path; "N" stands for a list index
+ * ("tiers.N.from" answers "tiers.0.from", "tiers.1.from" ...).  The order
+ * is the one rewards_reward_param_name() lists.  Adding a reward field is
+ * adding a line here.
  */
 static const struct {
-    const char *list, *name;
+    const char *path;
     param_fn fn;
 } params[] = {
-    { NULL, "rate", p_rate },
-    { NULL, "amount", p_amount },
-    { NULL, "points", p_points },
-    { NULL, "points_per_unit", p_ppu },
-    { NULL, "period", p_period },
-    { NULL, "mode", p_mode },
-    { NULL, "metric", p_metric },
-    { NULL, "tiers", p_tiers },
-    { "tiers", "from", p_tier_from },
-    { "tiers", "rate", p_tier_rate },
-    { NULL, "thresholds", p_thresholds },
-    { "thresholds", "at", p_threshold_at },
-    { "thresholds", "bonus", p_threshold_bonus },
-    { NULL, "rep_policy", p_policy },
-    { NULL, "clawback_days", p_clawback },
-    { NULL, "auto_approve", p_auto },
-    { NULL, "cap_per_deal", p_cap_deal },
-    { NULL, "cap_per_period", p_cap_period },
-    { NULL, "when", p_when },
-    { NULL, "active_from", p_from },
-    { NULL, "active_until", p_until },
+    { "rate", p_rate },
+    { "amount", p_amount },
+    { "points", p_points },
+    { "points_per_unit", p_ppu },
+    { "period", p_period },
+    { "mode", p_mode },
+    { "metric", p_metric },
+    { "tiers", p_tiers },
+    { "tiers.N.from", p_tier_from },
+    { "tiers.N.rate", p_tier_rate },
+    { "thresholds", p_thresholds },
+    { "thresholds.N.at", p_threshold_at },
+    { "thresholds.N.bonus", p_threshold_bonus },
+    { "rep_policy", p_policy },
+    { "clawback_days", p_clawback },
+    { "auto_approve", p_auto },
+    { "cap_per_deal", p_cap_deal },
+    { "cap_per_period", p_cap_period },
+    { "when", p_when },
+    { "active_from", p_from },
+    { "active_until", p_until },
 };
+#define NPARAMS (sizeof params / sizeof params[0])
+
+size_t rewards_reward_param_count(void) { return NPARAMS; }
+const char *rewards_reward_param_name(size_t index) { return index < NPARAMS ? params[index].path : NULL; }
 
 /* "tiers.12.from" -> list "tiers" (length 5), index 12, name "from"; 0 when not that shape. */
 static int split_item(const char *path, size_t *list_len, size_t *index, const char **name)
@@ -303,6 +308,16 @@ static int split_item(const char *path, size_t *list_len, size_t *index, const c
     return 1;
 }
 
+/* Does the table's path pattern answer the request (an item request is split already)? */
+static int matches(const char *pattern, const char *path, int item, size_t list_len, const char *name)
+{
+    const char *n = strstr(pattern, ".N.");
+    if (!n)
+        return !item && strcmp(pattern, path) == 0;
+    return item && (size_t)(n - pattern) == list_len && strncmp(pattern, path, list_len) == 0 &&
+           strcmp(n + 3, name) == 0;
+}
+
 rewards_status rewards_reward_param(const rewards_reward *reward, const char *path, char *buf, size_t size)
 {
     if (!reward || !path || !buf || size == 0)
@@ -312,11 +327,8 @@ rewards_status rewards_reward_param(const rewards_reward *reward, const char *pa
     size_t list_len = 0, index = 0;
     const char *name = path;
     int item = split_item(path, &list_len, &index, &name);
-    for (size_t k = 0; k < sizeof params / sizeof params[0]; k++) {
-        if (item ? !params[k].list || strlen(params[k].list) != list_len || strncmp(params[k].list, path, list_len)
-                 : params[k].list != NULL)
-            continue;
-        if (strcmp(params[k].name, name))
+    for (size_t k = 0; k < NPARAMS; k++) {
+        if (!matches(params[k].path, path, item, list_len, name))
             continue;
         param_text text = { { 0 }, NULL };
         if (!params[k].fn(r, index, &text))

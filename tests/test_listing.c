@@ -379,6 +379,29 @@ static void test_rewards(void **state)
     assert_int_equal(rewards_reward_param(pct, NULL, fits, sizeof fits), REWARDS_MISUSE);
     assert_int_equal(rewards_reward_param(pct, "rate", NULL, 8), REWARDS_MISUSE);
     assert_int_equal(rewards_reward_param(pct, "rate", fits, 0), REWARDS_MISUSE);
+
+    /* the paths the library lists: every one is answered by some reward of the world */
+    size_t n = rewards_reward_param_count();
+    assert_true(n >= 21);
+    assert_string_equal(rewards_reward_param_name(0), "rate");
+    assert_null(rewards_reward_param_name(n));
+    int tiers_from = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[64], buf[128];
+        const char *name = rewards_reward_param_name(i);
+        const char *dot_n = strstr(name, ".N.");
+        if (dot_n)
+            snprintf(path, sizeof path, "%.*s.0.%s", (int)(dot_n - name), name, dot_n + 3);
+        else
+            snprintf(path, sizeof path, "%s", name);
+        tiers_from |= !strcmp(name, "tiers.N.from");
+        int answered = 0;
+        for (size_t k = 0; k < rewards_engine_reward_count(e); k++)
+            answered |= rewards_reward_param(rewards_engine_reward(e, k), path, buf, sizeof buf) == REWARDS_OK;
+        if (!answered)
+            fail_msg("no reward answers '%s'", path);
+    }
+    assert_true(tiers_from);
     rewards_engine_free(e);
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void lrw_push_str(lua_State *L, const char *s)
 {
@@ -212,11 +213,17 @@ void lrw_push_reward_param(lua_State *L, const rewards_reward *r, const char *pa
         lua_remove(L, -2);
 }
 
-/* Reward fields as rewards_reward_param names them; list fields item by item. */
-static const char *const reward_params[] = { "rate", "amount", "points", "points_per_unit", "period", "mode", "metric",
-                                             "rep_policy", "clawback_days", "auto_approve", "cap_per_deal",
-                                             "cap_per_period", "when", "active_from", "active_until", NULL };
-static const char *const reward_lists[][3] = { { "tiers", "from", "rate" }, { "thresholds", "at", "bonus" } };
+/* Is the path a list ("tiers": some path is "tiers.N.something")? */
+static int is_list(const char *path)
+{
+    size_t len = strlen(path);
+    for (size_t i = 0; i < rewards_reward_param_count(); i++) {
+        const char *p = rewards_reward_param_name(i);
+        if (strncmp(p, path, len) == 0 && strncmp(p + len, ".N.", 3) == 0)
+            return 1;
+    }
+    return 0;
+}
 
 void lrw_push_reward(lua_State *L, const rewards_reward *r)
 {
@@ -232,23 +239,27 @@ void lrw_push_reward(lua_State *L, const rewards_reward *r)
     set_str(L, "recipient", rewards_reward_recipient(r));
     set_str(L, "level", rewards_level_id(rewards_reward_level(r)));
     set_str(L, "program", rewards_program_id(rewards_reward_program(r)));
-    /* params["rate"] = "10%", params["tiers.0.from"] = "0.00", ... */
+    /* params["rate"] = "10%", params["tiers.0.from"] = "0.00", ...: every path the library
+     * lists ("tiers.N.from" stands for each item of the list "tiers") that this reward has */
     lua_createtable(L, 0, 8);
-    for (int i = 0; reward_params[i]; i++) {
-        lrw_push_reward_param(L, r, reward_params[i]);
-        lua_setfield(L, -2, reward_params[i]);
-    }
-    for (size_t k = 0; k < sizeof reward_lists / sizeof reward_lists[0]; k++) {
-        char n[32], path[96];
-        if (rewards_reward_param(r, reward_lists[k][0], n, sizeof n) != REWARDS_OK)
-            continue;
-        long count = strtol(n, NULL, 10);
-        for (long i = 0; i < count; i++)
-            for (int f = 1; f < 3; f++) {
-                snprintf(path, sizeof path, "%s.%ld.%s", reward_lists[k][0], i, reward_lists[k][f]);
-                lrw_push_reward_param(L, r, path);
-                lua_setfield(L, -2, path);
-            }
+    for (size_t i = 0; i < rewards_reward_param_count(); i++) {
+        const char *pattern = rewards_reward_param_name(i), *dot_n = strstr(pattern, ".N.");
+        char list[64], n[32], path[160];
+        long count = 1;
+        if (!dot_n && is_list(pattern))
+            continue; /* a list's number of items: its items are listed instead */
+        if (dot_n) {
+            snprintf(list, sizeof list, "%.*s", (int)(dot_n - pattern), pattern);
+            count = rewards_reward_param(r, list, n, sizeof n) == REWARDS_OK ? strtol(n, NULL, 10) : 0;
+        }
+        for (long k = 0; k < count; k++) {
+            if (dot_n)
+                snprintf(path, sizeof path, "%s.%ld.%s", list, k, dot_n + 3);
+            else
+                snprintf(path, sizeof path, "%s", pattern);
+            lrw_push_reward_param(L, r, path);
+            lua_setfield(L, -2, path);
+        }
     }
     lua_setfield(L, -2, "params");
 }

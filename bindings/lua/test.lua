@@ -548,6 +548,7 @@ test("listing (C API 1.1) and decimal-string amounts", function()
       r.params["tiers.0.from"], r.params["tiers.0.rate"], r.params["tiers.1.from"], r.params["tiers.1.rate"] }, " "),
      "params")
   eq(nil, r.params.rate, "no rate")
+  eq(nil, r.params.tiers, "a list's count is not a parameter")
   eq("10%", e:reward_param("rep-10", "rate"), "reward_param")
   eq(nil, e:reward_param("rep-10", "amount"), "absent param")
   raises("not_found", e.reward_param, e, "nobody", "rate")

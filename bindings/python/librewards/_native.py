@@ -123,6 +123,8 @@ _PROTOTYPES = {
     "rewards_payout_currency": (c_char_p, [handle_p, c_size_t]),
     "rewards_payout_total": (c_int, [handle_p, c_char_p, POINTER(c_int64)]),
     "rewards_reward_param": (c_int, [handle_p, c_char_p, c_char_p, c_size_t]),
+    "rewards_reward_param_count": (c_size_t, []),
+    "rewards_reward_param_name": (c_char_p, [c_size_t]),
 }
 
 # 1.1 engine listings: size_t rewards_engine_<t>_count(e), const T *rewards_engine_<t>(e, i)

@@ -160,14 +160,6 @@ class Level:
                    _id(lib.rewards_program_id, lib.rewards_level_program(h)))
 
 
-# The reward fields rewards_reward_param answers (docs/c-api-listing.md);
-# list fields are read item by item through their count.
-REWARD_PARAMS = ("rate", "amount", "points", "points_per_unit", "period", "mode", "metric", "rep_policy",
-                 "clawback_days", "auto_approve", "cap_per_deal", "cap_per_period", "when", "active_from",
-                 "active_until")
-REWARD_LISTS = {"tiers": ("from", "rate"), "thresholds": ("at", "bonus")}
-
-
 def reward_param(h, path: str) -> Optional[str]:
     """One field of a reward definition as the scenario format writes it; None when it has none."""
     size = 256
@@ -181,18 +173,24 @@ def reward_param(h, path: str) -> Optional[str]:
 
 
 def _reward_params(h) -> Dict[str, str]:
+    """Every field the reward has, by path: the library lists the paths it
+    knows ("tiers.N.from" stands for each item of the list "tiers")."""
     params = {}
-    for name in REWARD_PARAMS:
-        value = reward_param(h, name)
-        if value is not None:
-            params[name] = value
-    for name, keys in REWARD_LISTS.items():
-        count = reward_param(h, name)
-        for i in range(int(count) if count is not None else 0):
-            for key in keys:
-                value = reward_param(h, "%s.%d.%s" % (name, i, key))
-                if value is not None:
-                    params["%s.%d.%s" % (name, i, key)] = value
+    patterns = [text(lib.rewards_reward_param_name(i)) for i in range(lib.rewards_reward_param_count())]
+    lists = {p.split(".N.", 1)[0] for p in patterns if ".N." in p}
+    for pattern in patterns:
+        if pattern in lists:
+            continue  # a list's number of items: its items are listed instead
+        if ".N." in pattern:
+            list_path, key = pattern.split(".N.", 1)
+            count = reward_param(h, list_path)
+            paths = ["%s.%d.%s" % (list_path, k, key) for k in range(int(count) if count else 0)]
+        else:
+            paths = [pattern]
+        for path in paths:
+            value = reward_param(h, path)
+            if value is not None:
+                params[path] = value
     return params
 
 
