@@ -405,8 +405,12 @@ int main(int argc, char **argv)
         size_t live = 0;
         for (size_t i = 0; i < saved.n; i++)
             if (i + 1 == saved.n || saved.items[i + 1].kind != saved.items[i].kind ||
-                strcmp(saved.items[i + 1].key, saved.items[i].key))
+                strcmp(saved.items[i + 1].key, saved.items[i].key)) {
                 saved.items[live++] = saved.items[i];
+            } else { /* superseded by a later put of the same record */
+                free(saved.items[i].key);
+                free(saved.items[i].data);
+            }
         rewards_engine *r;
         if ((st = rewards_engine_new(&r, NULL)))
             die("engine", NULL, st);
@@ -421,6 +425,11 @@ int main(int argc, char **argv)
         printf("restore            %.0f records/s (%zu records, %.2f s CPU; %zu puts)\n", (double)live / rc, live, rc,
                saved.puts);
         rewards_engine_free(r);
+        for (size_t i = 0; i < live; i++) {
+            free(saved.items[i].key);
+            free(saved.items[i].data);
+        }
+        free(saved.items);
     }
     rewards_engine_free(e);
     for (int k = 0; k < K_COUNT; k++)
