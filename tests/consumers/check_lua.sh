@@ -9,6 +9,7 @@
 #     into a scratch tree, then the quick start with that tree's module
 #     (self-contained: no librewards.so.1 needed); the rockspec must list
 #     every C source meson builds into the library and the module.
+#     It is run from the root of the copy, as bindings/README.md says.
 # usage: check_lua.sh BUILD_DIR SOURCE_ROOT EXPECTED_OUTPUT LUA
 set -eu
 build=$1 src=$2 expected=$3 lua=$4
@@ -42,7 +43,7 @@ echo "quickstart.lua after meson install: output matches"
 if ! command -v luarocks >/dev/null 2>&1; then
   echo "luarocks is not installed: run .ci/setup"; exit 1
 fi
-rockspec=$(cd "$src" && ls rewards-*.rockspec | head -n 1)
+rockspec=$(cd "$src" && ls bindings/lua/rewards-*.rockspec | head -n 1)
 # every .c meson compiles into the library or the module is in the rockspec
 for f in $(sed -n "s/^ *'\([a-z_0-9]*\.c\)',.*/lib\/\1/p" "$src/lib/meson.build") \
          $(sed -n "/shared_module('rewards'/,/name_prefix/p" "$src/bindings/lua/meson.build" |
@@ -53,7 +54,7 @@ version=$(sed -n 's/^version = "\(.*\)-[0-9]*"$/\1/p' "$src/$rockspec")
 project=$(sed -n "s/^ *version : '\(.*\)',$/\1/p" "$src/meson.build" | head -n 1)
 [ "$version" = "$project" ] || { echo "$rockspec is version $version, meson.build says $project"; exit 1; }
 mkdir "$work/src"
-(cd "$src" && cp -r "$rockspec" include lib bindings "$work/src/")
+(cd "$src" && cp -r include lib bindings "$work/src/")
 rm -rf "$work/src/bindings/python"
 (cd "$work/src" && luarocks --lua-version=5.4 --tree="$work/tree" make "$rockspec" >"$work/rocks.log" 2>&1) ||
   { cat "$work/rocks.log"; exit 1; }

@@ -1,7 +1,9 @@
 -- The Lua 5.4 module "rewards" as a LuaRocks rock, built offline from this
--- repository with one command (see bindings/README.md):
+-- repository with one command, run from the repository's root (the source
+-- paths below are relative to it; see bindings/README.md):
 --
---   luarocks --lua-version=5.4 make            (add --local for ~/.luarocks)
+--   luarocks --lua-version=5.4 make bindings/lua/rewards-1.0.0-1.rockspec
+--                                            (add --local for ~/.luarocks)
 --
 -- The module is self-contained: the library's C sources are compiled into
 -- rewards.so, so no installed librewards.so.1 is needed.  Keep the source
