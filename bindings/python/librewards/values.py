@@ -27,6 +27,7 @@ import datetime
 import decimal
 import math
 from collections.abc import Mapping
+from typing import Any, Optional, Union
 
 from . import errors
 from ._native import c_int64, encode, lib
@@ -35,7 +36,7 @@ INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 
 
-def to_seconds(value, what="time"):
+def to_seconds(value: Union[str, int, datetime.datetime, datetime.date], what: str = "time") -> int:
     """UTC seconds from an int, a "YYYY-MM-DD[THH:MM:SSZ]" string, a datetime or a date."""
     if isinstance(value, bool):
         raise errors.error(1, "%s must be a time, not a boolean" % what)
@@ -59,7 +60,7 @@ def to_seconds(value, what="time"):
     raise errors.error(1, "%s must be a string, an int, a datetime or a date" % what)
 
 
-def decimal_text(value):
+def decimal_text(value: Union[decimal.Decimal, float]) -> Optional[str]:
     """Plain decimal text of a finite Decimal or float ("12.5", never "1.25E+1"); None otherwise."""
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -75,7 +76,7 @@ def _check(status, path, what):
         raise errors.error(status, "field '%s': cannot set %s" % (path, what))
 
 
-def set_field(op, path, value):
+def set_field(op: Any, path: str, value: Any) -> None:
     """Set the field at @p path of @p op to @p value (see the module doc for the types)."""
     raw_path = encode(path)
     if isinstance(value, bool):
@@ -113,12 +114,12 @@ def set_field(op, path, value):
         _check(lib.rewards_op_set_null(op, raw_path), path, "a null")
 
 
-def _in_attrs(path):
+def _in_attrs(path: str) -> bool:
     """Attributes hold numbers; everywhere else a Decimal is money, written as a decimal string."""
     return path == "attrs" or path.startswith("attrs.")
 
 
-def check_name(key, parent=None):
+def check_name(key: Any, parent: Optional[str] = None) -> None:
     """A field name must be a non-empty str without '.' (paths are dot-separated)."""
     if not isinstance(key, str) or not key or "." in key or "\0" in key:
         where = " in '%s'" % parent if parent else ""
