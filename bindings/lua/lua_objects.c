@@ -160,6 +160,8 @@ void lrw_push_payout(lua_State *L, const rewards_payout *p)
         set_str(L, "currency", rewards_payout_line_currency(line));
         set_int(L, "entries", rewards_payout_line_entries(line));
         set_str(L, "partner", rewards_partner_id(rewards_payout_line_partner(line)));
+        set_str(L, "user", rewards_user_id(rewards_payout_line_user(line)));
+        set_str(L, "payout", rewards_payout_id(rewards_payout_line_payout(line)));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "lines");

@@ -277,6 +277,8 @@ class PayoutLine:
     currency: str
     entries: int
     partner: Optional[str] = field(default=None, compare=False)
+    user: Optional[str] = field(default=None, compare=False)    # the sales rep; None for a partner line
+    payout: Optional[str] = field(default=None, compare=False)  # the run's id
 
     @property
     def amount_decimal(self) -> Optional[decimal.Decimal]:
@@ -287,7 +289,9 @@ class PayoutLine:
     def read(cls, h) -> "PayoutLine":
         return cls(text(lib.rewards_payout_line_recipient_type(h)), text(lib.rewards_payout_line_recipient(h)),
                    lib.rewards_payout_line_amount(h), text(lib.rewards_payout_line_currency(h)),
-                   lib.rewards_payout_line_entries(h), _id(lib.rewards_partner_id, lib.rewards_payout_line_partner(h)))
+                   lib.rewards_payout_line_entries(h), _id(lib.rewards_partner_id, lib.rewards_payout_line_partner(h)),
+                   _id(lib.rewards_user_id, lib.rewards_payout_line_user(h)),
+                   _id(lib.rewards_payout_id, lib.rewards_payout_line_payout(h)))
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ class ListingTest(unittest.TestCase):
             self.assertEqual([("partner", "acme", "acme", Decimal("766.67")),
                               ("sales_rep", "jane", "acme", Decimal("1533.33"))],
                              [(ln.recipient_type, ln.recipient, ln.partner, ln.amount_decimal) for ln in run.lines])
+            self.assertEqual([(None, "2026-02"), ("jane", "2026-02")], [(ln.user, ln.payout) for ln in run.lines])
         with self.assertRaises(librewards.Misuse):
             list(engine.programs())
 
