@@ -405,10 +405,10 @@ int main(int argc, char **argv)
         size_t live = 0;
         for (size_t i = 0; i < saved.n; i++)
             if (i + 1 == saved.n || saved.items[i + 1].kind != saved.items[i].kind ||
-                strcmp(saved.items[i + 1].key, saved.items[i].key)) {
+                strcmp(saved.items[i + 1].key, saved.items[i].key))
                 saved.items[live++] = saved.items[i];
-            } else { /* superseded by a later put of the same record */
-                free(saved.items[i].key);
+            else {
+                free(saved.items[i].key); /* an older version of the record */
                 free(saved.items[i].data);
             }
         rewards_engine *r;
@@ -429,8 +429,8 @@ int main(int argc, char **argv)
             free(saved.items[i].key);
             free(saved.items[i].data);
         }
-        free(saved.items);
     }
+    free(saved.items);
     rewards_engine_free(e);
     for (int k = 0; k < K_COUNT; k++)
         free(timing[k].us);
