@@ -84,12 +84,47 @@ void rewards_options_init(rewards_options *o)
     }
 }
 
+/*
+ * Control bytes of a message are escaped (\n, \r, \t, \xNN): a message
+ * quotes ids and keys the caller gave, and a host prints it as one line
+ * ("line N: CODE: message"), so a raw CR or LF in an id could otherwise
+ * forge a line of its own.  An escape is never cut by the size limit.
+ */
+static void escape_message(char *out, size_t size, const char *in)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (; *in; in++) {
+        unsigned char c = (unsigned char)*in;
+        char esc[4];
+        size_t len = 0;
+        if (c == '\n' || c == '\r' || c == '\t') {
+            esc[len++] = '\\';
+            esc[len++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else if (c < 0x20 || c == 0x7f) {
+            esc[len++] = '\\';
+            esc[len++] = 'x';
+            esc[len++] = hex[c >> 4];
+            esc[len++] = hex[c & 15];
+        } else {
+            esc[len++] = (char)c;
+        }
+        if (n + len >= size)
+            break;
+        memcpy(out + n, esc, len);
+        n += len;
+    }
+    out[n] = '\0';
+}
+
 rewards_status rw_fail(rw_engine *e, rewards_status st, const char *fmt, ...)
 {
+    char raw[sizeof e->errmsg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->errmsg, sizeof e->errmsg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    escape_message(e->errmsg, sizeof e->errmsg, raw);
     return st;
 }
 

@@ -94,6 +94,7 @@ do
         k, i = str(s, i)
         i = skip(s, i)
         if s:sub(i, i) ~= ":" then error("expected ':' at " .. i) end
+        if obj[k] ~= nil then error("duplicate key '" .. k .. "' at " .. i) end -- as rewards-cli
         obj[k], i = value(s, i + 1)
         i = skip(s, i)
         local d = s:sub(i, i)

@@ -3,8 +3,10 @@
  * writes the ledger and the payouts it computed.  It uses only the public
  * API: it is the reference for how a host drives the library.
  */
+#include "output.h"
 #include "scenario.h"
 
+#include <errno.h>
 #include <rewards.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,8 @@ static const char usage[] =
     "('-' is standard output); check applies them in memory and writes nothing.\n"
     "A rejected line prints 'line N: CODE: message' on standard error and the run\n"
     "goes on. Exit status: 0 every line applied, 1 some line rejected, 2 the file\n"
-    "cannot be read or a line is not a JSON object.\n";
+    "cannot be read, a line is not a JSON object, or an output cannot be written\n"
+    "(then no output file is written).\n";
 
 static const char run_usage[] =
     "usage: rewards-cli run SCENARIO.jsonl [--ledger FILE] [--payouts FILE]\n"
@@ -32,32 +35,18 @@ static const char run_usage[] =
     "\"2026-01-31\"); units, rank, clawback_days are integers. Any line may carry\n"
     "\"event\":\"ID\" for idempotent delivery. See SCENARIOS.md for every field.\n";
 
-static int write_csv(rewards_engine *e, const char *path,
-                     rewards_status (*export)(rewards_engine *, rewards_write_fn, void *))
-{
-    int to_stdout = !strcmp(path, "-");
-    FILE *f = to_stdout ? stdout : fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "rewards-cli: cannot write %s\n", path);
-        return -1;
-    }
-    rewards_status st = export(e, scenario_write_file, f);
-    int bad = st != REWARDS_OK || (to_stdout ? fflush(f) : fclose(f)) != 0;
-    if (bad)
-        fprintf(stderr, "rewards-cli: writing %s failed\n", path);
-    return bad ? -1 : 0;
-}
-
 static int run(const char *path, const char *ledger, const char *payouts)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) {
-        fprintf(stderr, "rewards-cli: cannot read %s\n", path);
+        fprintf(stderr, "rewards-cli: cannot read %s: %s\n", path, strerror(errno));
         return 2;
     }
     rewards_engine *e;
     if (rewards_engine_new(&e, NULL) != REWARDS_OK) {
         fprintf(stderr, "rewards-cli: out of memory\n");
+        if (f != stdin)
+            fclose(f);
         return 2;
     }
     char *line = NULL;
@@ -70,7 +59,7 @@ static int run(const char *path, const char *ledger, const char *payouts)
         rewards_op *op;
         rewards_status st;
         char msg[512] = "";
-        switch (scenario_parse_line(e, line, &op, &st, msg, sizeof msg)) {
+        switch (scenario_parse_line(e, line, (size_t)len, &op, &st, msg, sizeof msg)) {
         case SCENARIO_SKIP:
             continue;
         case SCENARIO_FATAL:
@@ -85,14 +74,18 @@ static int run(const char *path, const char *ledger, const char *payouts)
             st = rewards_engine_apply(e, op);
             rewards_op_free(op);
             if (st != REWARDS_OK) {
-                fprintf(stderr, "line %ld: %s: %s\n", n, rewards_status_name(st), rewards_engine_errmsg(e));
+                st = scenario_apply_error(e, st, msg, sizeof msg);
+                fprintf(stderr, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
                 rejected = 1;
             }
             continue;
         }
         break;
     }
-    if (len == -2) {
+    if (len == SCENARIO_READ_ERROR) {
+        fprintf(stderr, "rewards-cli: cannot read %s: %s (after line %ld)\n", path, strerror(errno), n);
+        fatal = 1;
+    } else if (len == SCENARIO_NOMEM) {
         fprintf(stderr, "rewards-cli: out of memory reading %s\n", path);
         fatal = 1;
     }
@@ -100,14 +93,20 @@ static int run(const char *path, const char *ledger, const char *payouts)
     if (f != stdin)
         fclose(f);
     int status = fatal ? 2 : rejected ? 1 : 0;
-    if (!fatal) {
-        if (ledger && write_csv(e, ledger, rewards_engine_export_ledger))
-            status = 2;
-        if (payouts && write_csv(e, payouts, rewards_engine_export_payouts))
-            status = 2;
-    }
+    if (!fatal && output_write(e, "rewards-cli", ledger, payouts))
+        status = 2;
     rewards_engine_free(e);
     return status;
+}
+
+/* A usage mistake: say which, then the usage; exit status 2. */
+static int usage_error(const char *fmt, const char *what)
+{
+    fputs("rewards-cli: ", stderr);
+    fprintf(stderr, fmt, what);
+    fputs("\n\n", stderr);
+    fputs(usage, stderr);
+    return 2;
 }
 
 int main(int argc, char **argv)
@@ -120,30 +119,36 @@ int main(int argc, char **argv)
         printf("rewards-cli (librewards %s)\n", rewards_version_string());
         return 0;
     }
-    if (argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "check"))) {
-        int check = !strcmp(argv[1], "check");
-        const char *scenario = NULL, *ledger = NULL, *payouts = NULL;
-        for (int i = 2; i < argc; i++) {
-            if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                fputs(run_usage, stdout);
-                return 0;
-            } else if (!check && !strcmp(argv[i], "--ledger") && i + 1 < argc) {
-                ledger = argv[++i];
-            } else if (!check && !strcmp(argv[i], "--payouts") && i + 1 < argc) {
-                payouts = argv[++i];
-            } else if (!scenario && (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
-                scenario = argv[i];
-            } else {
-                fputs(usage, stderr);
-                return 2;
-            }
+    if (argc < 2)
+        return usage_error("no command given%s", "");
+    if (strcmp(argv[1], "run") && strcmp(argv[1], "check"))
+        return usage_error(argv[1][0] == '-' ? "unknown option '%s'" : "unknown command '%s' (run, check)", argv[1]);
+    int check = !strcmp(argv[1], "check");
+    const char *scenario = NULL, *ledger = NULL, *payouts = NULL;
+    for (int i = 2; i < argc; i++) {
+        int is_ledger = !strcmp(argv[i], "--ledger"), is_payouts = !strcmp(argv[i], "--payouts");
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(run_usage, stdout);
+            return 0;
+        } else if ((is_ledger || is_payouts) && check) {
+            return usage_error("check writes nothing: '%s' is for run", argv[i]);
+        } else if ((is_ledger || is_payouts) && i + 1 >= argc) {
+            return usage_error("'%s' needs a file name", argv[i]);
+        } else if (is_ledger || is_payouts) {
+            if (is_ledger ? ledger != NULL : payouts != NULL)
+                return usage_error("'%s' given twice", argv[i]);
+            *(is_ledger ? &ledger : &payouts) = argv[++i];
+        } else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
+            return usage_error("unknown option '%s'", argv[i]);
+        } else if (scenario) {
+            return usage_error("one scenario file only: '%s' is a second one", argv[i]);
+        } else {
+            scenario = argv[i];
         }
-        if (!scenario) {
-            fputs(usage, stderr);
-            return 2;
-        }
-        return run(scenario, ledger, payouts);
     }
-    fputs(usage, stderr);
-    return 2;
+    if (!scenario)
+        return usage_error("no scenario file given%s", "");
+    if (ledger && payouts && !strcmp(ledger, "-") && !strcmp(payouts, "-"))
+        return usage_error("--ledger - and --payouts - together would mix both files on standard output%s", "");
+    return run(scenario, ledger, payouts);
 }

@@ -18,6 +18,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The WAL's bounds (see host_db_open): checkpoint every 128 pages (512 KB), keep at most 512 KB of WAL file. */
+#define HOST_WAL_PAGES 128
+#define HOST_WAL_LIMIT (512 * 1024)
+
 /* The version of this host's schema, kept in PRAGMA user_version. */
 #define HOST_SCHEMA_VERSION 1
 
@@ -136,6 +140,18 @@ int host_db_open(host_db *db, const char *path, const host_hooks *hooks)
      * lock taken by the schema transaction below is kept until close. */
     if (host_db_exec(db, "PRAGMA locking_mode = EXCLUSIVE") || host_db_exec(db, "PRAGMA journal_mode = WAL") ||
         host_db_exec(db, "PRAGMA synchronous = FULL"))
+        return -1;
+    /* A small disk must suffice: by default the WAL grows to 1000 pages
+     * (4 MB) before a checkpoint copies it back, and a checkpointed WAL keeps
+     * its size.  Checkpoint every HOST_WAL_PAGES pages and truncate the WAL
+     * file back to HOST_WAL_LIMIT bytes after each, so it stays a few hundred
+     * kilobytes whatever the database's size. */
+    char pragma[96];
+    snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint = %d", HOST_WAL_PAGES);
+    if (host_db_exec(db, pragma))
+        return -1;
+    snprintf(pragma, sizeof pragma, "PRAGMA journal_size_limit = %d", HOST_WAL_LIMIT);
+    if (host_db_exec(db, pragma))
         return -1;
     if (host_db_exec(db, "BEGIN EXCLUSIVE"))
         return -1;

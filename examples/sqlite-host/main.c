@@ -27,11 +27,13 @@
  */
 #include "db.h"
 #include "hooks.h"
+#include "output.h"
 #include "progress.h"
 #include "restore.h"
 #include "scenario.h"
 #include "storage.h"
 
+#include <errno.h>
 #include <rewards.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,25 +51,10 @@ static const char usage[] =
     "'line N: CODE: message' on standard error, in the run that handles it.\n"
     "Exit status: 0 every line of this run applied, 1 some line rejected or the\n"
     "database refused a write (the run stops there; run again to resume), 2 the\n"
-    "file or database cannot be used or a line is not a JSON object.\n";
+    "file or database cannot be used, a line is not a JSON object, or an output\n"
+    "cannot be written (then no output file is written).\n";
 
 enum { LINE_OK, LINE_REJECTED, LINE_STOP, LINE_FATAL };
-
-static int write_csv(rewards_engine *e, const char *path,
-                     rewards_status (*export)(rewards_engine *, rewards_write_fn, void *))
-{
-    int to_stdout = !strcmp(path, "-");
-    FILE *f = to_stdout ? stdout : fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "sqlite-host: cannot write %s\n", path);
-        return -1;
-    }
-    rewards_status st = export(e, scenario_write_file, f);
-    int bad = st != REWARDS_OK || (to_stdout ? fflush(f) : fclose(f)) != 0;
-    if (bad)
-        fprintf(stderr, "sqlite-host: writing %s failed\n", path);
-    return bad ? -1 : 0;
-}
 
 /* A storage failure at line n: the line is not applied and the run stops. */
 static int stop_storage(host_db *db, long n, const char *what)
@@ -92,7 +79,7 @@ static int record_line(host_db *db, long n, uint64_t digest, const char *report,
 }
 
 /* Handle line n (not yet applied): one of LINE_*. */
-static int handle_line(host_db *db, rewards_engine *e, const char *text, long n, uint64_t digest)
+static int handle_line(host_db *db, rewards_engine *e, const char *text, size_t len, long n, uint64_t digest)
 {
     db->line = n;
     db->digest = digest;
@@ -102,7 +89,7 @@ static int handle_line(host_db *db, rewards_engine *e, const char *text, long n,
     rewards_op *op;
     rewards_status st;
     char msg[512] = "", report[1024];
-    switch (scenario_parse_line(e, text, &op, &st, msg, sizeof msg)) {
+    switch (scenario_parse_line(e, text, len, &op, &st, msg, sizeof msg)) {
     case SCENARIO_SKIP:
         return record_line(db, n, digest, NULL, LINE_OK);
     case SCENARIO_FATAL:
@@ -128,7 +115,8 @@ static int handle_line(host_db *db, rewards_engine *e, const char *text, long n,
         return LINE_STOP;
     }
     if (st != REWARDS_OK) {
-        snprintf(report, sizeof report, "line %ld: %s: %s\n", n, rewards_status_name(st), rewards_engine_errmsg(e));
+        st = scenario_apply_error(e, st, msg, sizeof msg);
+        snprintf(report, sizeof report, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
         return record_line(db, n, digest, report, LINE_REJECTED);
     }
     /* An event-id replay succeeds without a transaction: record the line anyway. */
@@ -157,7 +145,7 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
             }
             continue;
         }
-        int r = handle_line(db, e, text, n, digest);
+        int r = handle_line(db, e, text, (size_t)len, n, digest);
         if (r == LINE_FATAL)
             status = 2;
         else if (r == LINE_REJECTED)
@@ -167,8 +155,13 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
             break;
         }
     }
+    int read_errno = errno;
     free(text);
-    if (len == -2) {
+    if (status != 2 && len == SCENARIO_READ_ERROR) {
+        fprintf(stderr, "sqlite-host: cannot read %s: %s (after line %ld)\n", path, strerror(read_errno), n);
+        return 2;
+    }
+    if (status != 2 && len == SCENARIO_NOMEM) {
         fprintf(stderr, "sqlite-host: out of memory reading %s\n", path);
         return 2;
     }
@@ -189,7 +182,7 @@ static int run(const char *dbpath, const char *path, const char *ledger, const c
     }
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) {
-        fprintf(stderr, "sqlite-host: cannot read %s\n", path);
+        fprintf(stderr, "sqlite-host: cannot read %s: %s\n", path, strerror(errno));
         return 2;
     }
     int status = 2;
@@ -214,12 +207,8 @@ static int run(const char *dbpath, const char *path, const char *ledger, const c
         goto out;
     }
     status = apply_file(&db, e, f, path, done, digest);
-    if (status != 2) {
-        if (ledger && write_csv(e, ledger, rewards_engine_export_ledger))
-            status = 2;
-        if (payouts && write_csv(e, payouts, rewards_engine_export_payouts))
-            status = 2;
-    }
+    if (status != 2 && output_write(e, "sqlite-host", ledger, payouts))
+        status = 2;
 out:
     rewards_engine_free(e);
     host_db_close(&db);
@@ -228,35 +217,48 @@ out:
     return status;
 }
 
+/* A usage mistake: say which, then the usage; exit status 2. */
+static int usage_error(const char *fmt, const char *what)
+{
+    fputs("sqlite-host: ", stderr);
+    fprintf(stderr, fmt, what);
+    fputs("\n\n", stderr);
+    fputs(usage, stderr);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     const char *dbpath = NULL, *scenario = NULL, *ledger = NULL, *payouts = NULL;
     for (int i = 1; i < argc; i++) {
+        int is_ledger = !strcmp(argv[i], "--ledger"), is_payouts = !strcmp(argv[i], "--payouts");
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage, stdout);
             return 0;
         } else if (!strcmp(argv[i], "--version")) {
             printf("sqlite-host (librewards %s, SQLite %s)\n", rewards_version_string(), sqlite3_libversion());
             return 0;
-        } else if (!strcmp(argv[i], "--ledger") && i + 1 < argc) {
-            ledger = argv[++i];
-        } else if (!strcmp(argv[i], "--payouts") && i + 1 < argc) {
-            payouts = argv[++i];
+        } else if ((is_ledger || is_payouts) && i + 1 >= argc) {
+            return usage_error("'%s' needs a file name", argv[i]);
+        } else if (is_ledger || is_payouts) {
+            if (is_ledger ? ledger != NULL : payouts != NULL)
+                return usage_error("'%s' given twice", argv[i]);
+            *(is_ledger ? &ledger : &payouts) = argv[++i];
         } else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
-            fputs(usage, stderr);
-            return 2;
+            return usage_error("unknown option '%s'", argv[i]);
         } else if (!dbpath) {
             dbpath = argv[i];
         } else if (!scenario) {
             scenario = argv[i];
         } else {
-            fputs(usage, stderr);
-            return 2;
+            return usage_error("too many arguments: '%s' (a database and a scenario file)", argv[i]);
         }
     }
-    if (!dbpath || !scenario || !strcmp(dbpath, "-")) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    if (!dbpath || !scenario)
+        return usage_error("a database and a scenario file are needed%s", "");
+    if (!strcmp(dbpath, "-"))
+        return usage_error("the database must be a file, not '-'%s", "");
+    if (ledger && payouts && !strcmp(ledger, "-") && !strcmp(payouts, "-"))
+        return usage_error("--ledger - and --payouts - together would mix both files on standard output%s", "");
     return run(dbpath, scenario, ledger, payouts);
 }

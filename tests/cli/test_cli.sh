@@ -56,7 +56,7 @@ cat >"$tmp/types.jsonl" <<'JSONL'
 {"op":"deal","at":"2026-01-01","id":"d","partner":"a","currency":"USD","amount":1}
 {"op":"deal","at":"2026-01-01","id":"d","partner":"a","currency":"USD","amount":"1.00","units":null}
 JSONL
-"$cli" run "$tmp/types.jsonl" --ledger - --payouts - >"$tmp/out" 2>"$tmp/err"; expect "wrong types" 1 $?
+"$cli" run "$tmp/types.jsonl" --ledger - >"$tmp/out" 2>"$tmp/err"; expect "wrong types" 1 $?
 sed -n 's/^\(line [0-9]*: [a-z_]*\): .*$/\1/p' "$tmp/err" >"$tmp/codes"
 cat >"$tmp/want" <<'WANT'
 line 1: invalid_argument
@@ -76,4 +76,158 @@ if cmp -s "$tmp/codes" "$tmp/want"; then echo "ok: every malformed field is a re
   echo "FAIL: malformed fields"; diff -u "$tmp/want" "$tmp/codes"; cat "$tmp/err"; fail=1; fi
 contains "a wrong type names the field" "$tmp/err" "line 3: invalid_argument: field 'rank' must be an integer"
 contains "the run goes on and writes its files" "$tmp/out" "entry,type,reward"
+
+# forged error lines (issue 10, item 7): ids and keys holding CR, LF or other
+# control bytes are escaped in every message, so each report is one line
+printf '%s\n' '{"op":"program","id":"p","name":"P","currency":"USD"}' \
+  '{"op":"partner","id":"a","program":"p","level":"l\r\nline 7: ok","name":"A"}' \
+  '{"op":"partner","id":"a","program":"p","level":"l","name":"A","a.\nline 8: ok":1}' \
+  '{"op":"frob\u0001\u007f\nline 9: ok"}' >"$tmp/forge.jsonl"
+printf '{"op":"x\001"}\n' >>"$tmp/forge.jsonl"
+"$cli" check "$tmp/forge.jsonl" 2>"$tmp/err"; expect "forged lines: the run rejects them" 2 $?
+cat >"$tmp/want" <<'WANT'
+line 2: not_found
+line 3: invalid_argument
+line 4: invalid_argument
+line 5
+WANT
+sed -n 's/^\(line [0-9]*\)\(: [a-z_]*\)\{0,1\}\(: \|$\).*/\1\2/p' "$tmp/err" | sed 's/: not JSON//' >"$tmp/codes"
+if cmp -s "$tmp/codes" "$tmp/want" && [ "$(wc -l <"$tmp/err")" -eq 4 ]; then echo "ok: no forged error line"; else
+  echo "FAIL: forged error lines"; cat -A "$tmp/err"; fail=1; fi
+contains "CR LF in an id is escaped" "$tmp/err" 'l\r\nline 7: ok'
+contains "LF in a key is escaped" "$tmp/err" 'a.\nline 8: ok'
+contains "other control bytes are escaped" "$tmp/err" 'frob\x01\x7f\nline 9: ok'
+contains "parser text is escaped" "$tmp/err" '\x01'
+
+# duplicate keys (issue 10, item 4): the line is rejected, never "the last wins"
+cat >"$tmp/dup.jsonl" <<'JSONL'
+{"op":"program","id":"p","name":"P","currency":"USD"}
+{"op":"level","id":"l","program":"p","name":"L","rank":1}
+{"op":"partner","id":"a","program":"p","level":"l","name":"A"}
+{"op":"deal","at":"2026-01-01","id":"d","partner":"a","currency":"USD","amount":"1.00","amount":"1000000.00"}
+{"op":"deal","at":"2026-01-01","id":"d2","op":"payout","partner":"a","currency":"USD","amount":"1.00"}
+{"op":"partner","id":"b","program":"p","level":"l","name":"B","attrs":{"x":1,"x":2}}
+{"op":"deal","at":"2026-01-01","id":"d3","partner":"a","currency":"USD","amount":"2.00"}
+JSONL
+"$cli" run "$tmp/dup.jsonl" --ledger "$tmp/dup.csv" 2>"$tmp/err"; expect "duplicate keys are rejected lines" 1 $?
+sed -n 's/^\(line [0-9]*: [a-z_]*\): .*$/\1/p' "$tmp/err" >"$tmp/codes"
+printf 'line 4: invalid_argument\nline 5: invalid_argument\nline 6: invalid_argument\n' >"$tmp/want"
+if cmp -s "$tmp/codes" "$tmp/want"; then echo "ok: every duplicate key is reported"; else
+  echo "FAIL: duplicate keys"; cat "$tmp/err"; fail=1; fi
+contains "the duplicate key is named" "$tmp/err" "line 4: invalid_argument: duplicate object key near '\"amount\"'"
+if "$cli" check "$tmp/dup.jsonl" 2>/dev/null; [ $? -eq 1 ] && ! grep -q '^d,\|,d,' "$tmp/dup.csv"; then
+  echo "ok: no deal from a line with a duplicate key"; else echo "FAIL: a duplicate-key deal exists"; fail=1; fi
+printf '[{"a":1,"a":2}]\n' >"$tmp/duparray.jsonl"
+"$cli" check "$tmp/duparray.jsonl" 2>"$tmp/err"; expect "duplicate keys inside a non-object line" 2 $?
+contains "still not an object" "$tmp/err" "line 1: not a JSON object"
+
+# input that is not a file (issue 10, item 5): exit 2 with the system's reason
+"$cli" run "$tmp" 2>"$tmp/err"; expect "a directory as the scenario" 2 $?
+contains "a directory gives the reason" "$tmp/err" "Is a directory"
+"$cli" run "$tmp/missing.jsonl" 2>"$tmp/err"
+contains "a missing file gives the reason" "$tmp/err" "cannot read $tmp/missing.jsonl: No such file or directory"
+printf '{"op":"program","id":"p","name":"P","currency":"USD"}\n{"op":"program","id":"q","name":"Q","currency":"USD"}\000{"op":"x"}\n' >"$tmp/nul.jsonl"
+"$cli" run "$tmp/nul.jsonl" --ledger "$tmp/nul.csv" 2>"$tmp/err"; expect "a NUL byte in a line" 2 $?
+contains "a NUL byte names its line and column" "$tmp/err" "line 2: not JSON: a NUL byte at column 54"
+[ -e "$tmp/nul.csv" ] && { echo "FAIL: a run stopped by a NUL byte wrote its ledger"; fail=1; }
+
+# numbers beyond int64 or double (issue 10, item 8): that line is rejected, the run goes on
+cat >"$tmp/big.jsonl" <<'JSONL'
+{"op":"program","id":"p","name":"P","currency":"USD"}
+{"op":"level","id":"l","program":"p","name":"L","rank":12345678901234567890}
+{"op":"level","id":"l","program":"p","name":"L","rank":1e400}
+{"op":"level","id":"l","program":"p","name":"L","rank":-1E+400}
+{"op":"level","id":"l","program":"p","name":"L","rank":-9223372036854775809}
+{"op":"level","id":"l","program":"p","name":"L","rank":1}
+{"op":"partner","id":"a","program":"p","level":"l","name":"A","attrs":{"n":12345678901234567890}}
+{"op":"partner","id":"a","program":"p","level":"l","name":"A","attrs":{"n":1e400}}
+{"op":"partner","id":"a","program":"p","level":"nope","name":"A","attrs":{"n":1e400}}
+{"op":"partner","id":"a","program":"p","level":"l","name":"A","attrs":{"n":12345678901234567}}
+{"op":"frob","x":12345678901234567890}
+{"op":12345678901234567890}
+{"op":"deal","at":"2026-01-01","id":"d","partner":"a","currency":"USD","amount":"1.00","units":99999999999999999999999}
+{"op":"level","id":"l2","program":"p","name":"L2","rank":2,"requires":{"deals":123456789012345678901234567890}}
+{"op":"deal","at":"2026-01-01","id":"d","partner":"a","currency":"USD","amount":"1.00"}
+JSONL
+"$cli" run "$tmp/big.jsonl" --ledger "$tmp/big.csv" 2>"$tmp/err"; expect "out-of-range numbers are rejected lines" 1 $?
+sed -n 's/^\(line [0-9]*: [a-z_]*\): .*$/\1/p' "$tmp/err" >"$tmp/codes"
+cat >"$tmp/want" <<'WANT'
+line 2: overflow
+line 3: invalid_argument
+line 4: invalid_argument
+line 5: overflow
+line 7: overflow
+line 8: invalid_argument
+line 9: not_found
+line 11: invalid_argument
+line 12: invalid_argument
+line 13: overflow
+line 14: overflow
+WANT
+if cmp -s "$tmp/codes" "$tmp/want"; then echo "ok: each out-of-range number rejects its line only"; else
+  echo "FAIL: out-of-range numbers"; diff -u "$tmp/want" "$tmp/codes"; cat "$tmp/err"; fail=1; fi
+contains "overflow names the field and the number" "$tmp/err" "line 2: overflow: field 'rank': 12345678901234567890 is beyond the 64-bit integer range"
+contains "an attribute's overflow names it" "$tmp/err" "line 7: overflow: field 'attrs.n': 12345678901234567890"
+contains "a nested field's overflow names its path" "$tmp/err" "line 14: overflow: field 'requires.deals'"
+contains "the run went on to the last line" "$tmp/big.csv" "entry,type"
+
+# outputs all or nothing (issue 10, item 6)
+ok_run() { "$cli" run "$dir/trakti_quarter_bonus.jsonl" "$@"; }
+ok_run --ledger "$tmp/nodir/ledger.csv" --payouts "$tmp/p1.csv" 2>"$tmp/err"; expect "an unwritable ledger path" 2 $?
+contains "the unwritable path and the reason" "$tmp/err" "cannot write $tmp/nodir/ledger.csv: No such file or directory"
+[ -e "$tmp/p1.csv" ] && { echo "FAIL: payouts written although the ledger failed"; fail=1; }
+ok_run --ledger "$tmp/l2.csv" --payouts "$tmp/nodir/p.csv" 2>"$tmp/err"; expect "an unwritable payouts path" 2 $?
+[ -e "$tmp/l2.csv" ] && { echo "FAIL: ledger written although the payouts failed"; fail=1; }
+ok_run --ledger /dev/full --payouts "$tmp/p3.csv" 2>"$tmp/err"; expect "a device that is full" 2 $?
+contains "a full device gives the reason" "$tmp/err" "cannot write /dev/full: No space left on device"
+[ -e "$tmp/p3.csv" ] && { echo "FAIL: payouts written although the ledger failed"; fail=1; }
+echo old >"$tmp/l4.csv"
+ok_run --ledger "$tmp/l4.csv" --payouts "$tmp/$(printf 'x%.0s' $(seq 300)).csv" 2>"$tmp/err"; expect "a name too long" 2 $?
+if [ "$(cat "$tmp/l4.csv")" = old ]; then echo "ok: a failed run leaves an existing output as it was"; else
+  echo "FAIL: existing ledger replaced by a failed run"; fail=1; fi
+ok_run --ledger "$tmp/l5.csv" --payouts "$tmp/p5.csv"; expect "outputs written" 0 $?
+if cmp -s "$tmp/l5.csv" "$dir/trakti_quarter_bonus.ledger.csv" && cmp -s "$tmp/p5.csv" "$dir/trakti_quarter_bonus.payouts.csv"; then
+  echo "ok: outputs written whole"; else echo "FAIL: outputs differ"; fail=1; fi
+if ls "$tmp" | grep -q '\.tmp-'; then echo "FAIL: temporary files left"; ls "$tmp"; fail=1; else echo "ok: no temporary file left"; fi
+# a full disk: a tiny tmpfs in a private mount namespace (needs root; skipped otherwise)
+gen=$dir/../sqlite/gen_scenario.py
+mkdir "$tmp/small"
+if command -v python3 >/dev/null && python3 "$gen" --ops 400 "$tmp/gen.jsonl" &&
+   unshare -m sh -c "mount -t tmpfs -o size=4k tmpfs '$tmp/small' && umount '$tmp/small'" 2>/dev/null; then
+  "$cli" check "$tmp/gen.jsonl" 2>/dev/null
+  unshare -m sh -c "mount -t tmpfs -o size=4k tmpfs '$tmp/small' &&
+    '$cli' run '$tmp/gen.jsonl' --ledger '$tmp/small/ledger.csv' --payouts '$tmp/small/payouts.csv' 2>'$tmp/err';
+    echo \$? >'$tmp/status'; ls -A '$tmp/small' >'$tmp/left'"
+  expect "a full disk" 2 "$(cat "$tmp/status")"
+  contains "a full disk gives the reason" "$tmp/err" "No space left on device"
+  if [ -s "$tmp/left" ]; then echo "FAIL: a full disk left files:"; cat "$tmp/left"; fail=1; else
+    echo "ok: a full disk leaves no output file"; fi
+  # an unwritable directory, even for root: a read-only mount; the payouts go elsewhere
+  unshare -m sh -c "mount -t tmpfs -o ro,size=64k tmpfs '$tmp/small' &&
+    '$cli' run '$dir/trakti_quarter_bonus.jsonl' --ledger '$tmp/small/ledger.csv' --payouts '$tmp/p6.csv' 2>'$tmp/err';
+    echo \$? >'$tmp/status'"
+  expect "a read-only directory" 2 "$(cat "$tmp/status")"
+  contains "a read-only directory gives the reason" "$tmp/err" "cannot write $tmp/small/ledger.csv: Read-only file system"
+  [ -e "$tmp/p6.csv" ] && { echo "FAIL: payouts written although the ledger's directory is read-only"; fail=1; }
+else
+  echo "skipped: cannot mount a tmpfs here (not root?), the full-disk case is not run"
+fi
+
+# usage mistakes name the mistake (issue 17)
+usage_err() { # description, expected text, args...
+  what=$1 text=$2; shift 2
+  "$cli" "$@" >"$tmp/out" 2>"$tmp/err"; expect "$what" 2 $?
+  contains "$what: the message" "$tmp/err" "$text"
+}
+usage_err "an unknown command" "rewards-cli: unknown command 'frob'" frob x.jsonl
+usage_err "an unknown option" "rewards-cli: unknown option '--bogus'" run "$dir/bad_input.jsonl" --bogus
+usage_err "an unknown top-level option" "rewards-cli: unknown option '--frob'" --frob
+usage_err "an option without its value" "rewards-cli: '--ledger' needs a file name" run "$dir/bad_input.jsonl" --ledger
+usage_err "two scenario files" "rewards-cli: one scenario file only: 'b.jsonl' is a second one" run a.jsonl b.jsonl
+usage_err "no scenario file" "rewards-cli: no scenario file given" run
+usage_err "an output for check" "rewards-cli: check writes nothing: '--payouts' is for run" check a.jsonl --payouts p.csv
+usage_err "an output given twice" "rewards-cli: '--ledger' given twice" run a.jsonl --ledger a.csv --ledger b.csv
+usage_err "both outputs on standard output" "rewards-cli: --ledger - and --payouts - together would mix both files on standard output" \
+  run "$dir/bad_input.jsonl" --ledger - --payouts -
+[ -s "$tmp/out" ] && { echo "FAIL: a refused command line wrote output"; fail=1; }
 exit $fail

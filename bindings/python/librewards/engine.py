@@ -12,10 +12,12 @@ engine lives.  They refer to a small _Callbacks object, never to the
 Engine, so that dropping the last reference to an Engine frees it at once.
 """
 import ctypes
+import datetime
+import functools
 import keyword
+import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Union
-import datetime
 
 from . import _native, errors
 from ._native import lib, text
@@ -43,6 +45,28 @@ class _Callbacks:
 def _method(obj, name):
     fn = getattr(obj, name, None)
     return fn if callable(fn) else None
+
+
+_STORAGE_METHODS = ("begin", "put", "delete", "commit", "rollback")
+
+
+def _check_storage(storage):
+    """Refuse a storage object that would silently persist nothing."""
+    for name in _STORAGE_METHODS:
+        member = getattr(storage, name, None)
+        if member is not None and not callable(member):
+            raise TypeError("storage.%s must be callable, not %s" % (name, type(member).__name__))
+    if getattr(storage, "put", None) is None:
+        raise TypeError("storage must have a put(kind, key, data) method; %s has none" % type(storage).__name__)
+
+
+def _locked(method):
+    """Run an Engine method holding the engine's lock (see Engine)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 def _storage_struct(cb, keep):
@@ -133,14 +157,27 @@ class Engine(_Listing):
 
     Use it as a context manager, or call close(); the engine is also freed
     when it is garbage collected.
+
+    Threads: the C engine is not thread-safe, so every call takes the
+    engine's own lock; calls from several threads are serialised (each
+    waits for the one in progress).  A call made from inside one of the
+    engine's callbacks (storage, on_event) on the same thread is re-entry,
+    not concurrency: it raises Misuse.
+
+    ``storage`` must have a callable ``put``; any of the other method names
+    it has must be callable too: otherwise TypeError, as nothing would be
+    persisted.
     """
 
     def __init__(self, storage: Any = None, on_event: Optional[Callable[[Event], Any]] = None) -> None:
         self._handle = None
         self._busy = False
+        self._lock = threading.RLock()
         self._keep = []  # ctypes callback objects: alive as long as the C engine
         if on_event is not None and not callable(on_event):
             raise TypeError("on_event must be callable")
+        if storage is not None:
+            _check_storage(storage)
         self._cb = _Callbacks(storage, on_event)
         opts = _native.Options()
         opts.version = _native.OPTIONS_VERSION
@@ -168,12 +205,16 @@ class Engine(_Listing):
         """
         engine = cls(storage=storage, on_event=on_event)
         try:
+            engine._lock.acquire()
             h = engine._live(mutating=True)
             for record in records:
                 kind, data = record[0], record[-1]
                 if isinstance(kind, tuple):
                     kind = kind[0]
-                kind = int(RecordKind.of(kind))
+                try:
+                    kind = int(RecordKind.of(kind))
+                except (KeyError, ValueError, TypeError, AttributeError):
+                    raise errors.error(1, "unknown record kind %r" % (kind,)) from None
                 data = bytes(data)
                 status = lib.rewards_engine_restore(h, kind, data, len(data))
                 if status != 0:
@@ -184,8 +225,11 @@ class Engine(_Listing):
         except BaseException:
             engine.close()
             raise
+        finally:
+            engine._lock.release()
         return engine
 
+    @_locked
     def close(self) -> None:
         """Free the engine (and everything in it).  Calling it again does nothing."""
         if self._busy:
@@ -226,6 +270,7 @@ class Engine(_Listing):
     def _error(self, status):
         return errors.error(status, text(lib.rewards_engine_errmsg(self._handle)) if self._handle else "")
 
+    @_locked
     def _call(self, fn, *args):
         """Call a C function that may run callbacks; re-raise what they raised."""
         h = self._live(mutating=True)
@@ -241,6 +286,7 @@ class Engine(_Listing):
         if status != 0:
             raise self._error(status)
 
+    @_locked
     def apply(self, op: Union[str, Mapping], /, **fields: Any) -> None:
         """Apply one operation: ``apply("deal", at="2026-01-05", id="d-100", ...)`` or
         ``apply({"op": "deal", "at": ..., ...})`` (keyword fields are added to
@@ -312,6 +358,7 @@ class Engine(_Listing):
                    _native.encode(recipient))
         return {name: getattr(out, name) for name in ("pending", "approved", "held", "paid", "points")}
 
+    @_locked
     def entries(self, partner: Optional[str] = None, deal: Optional[str] = None) -> Iterator[Entry]:
         """Iterate over the ledger entries (creation order) as Entry snapshots: all of
         them, a partner's (its own and its reps') or a deal's."""
@@ -334,15 +381,19 @@ class Engine(_Listing):
     def _iter(self, count, at):
         i = 0
         while True:
-            self._live()
-            if i >= count():
-                return
-            yield Entry.read(at(i))
+            with self._lock:
+                self._live()
+                if i >= count():
+                    return
+                entry = Entry.read(at(i))
+            yield entry
             i += 1
 
+    @_locked
     def entry_count(self) -> int:
         return lib.rewards_engine_entry_count(self._live())
 
+    @_locked
     def _find(self, finder, cls, id):
         handle = finder(self._live(), _native.encode(id))
         return cls.read(handle) if handle else None

@@ -18,6 +18,16 @@ def read_expected(name, suffix):
         return f.read()
 
 
+def _unique_keys(pairs):
+    """A JSON object as a dict, refusing a key given twice (as rewards-cli does)."""
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError("duplicate key %r" % key)
+        out[key] = value
+    return out
+
+
 def scenario_ops(name):
     """(line number, operation dict) for every operation line of a scenario, as rewards-cli reads it."""
     ops = []
@@ -27,7 +37,7 @@ def scenario_ops(name):
             stripped = line.lstrip(" \t")
             if not stripped or stripped.startswith("#"):
                 continue
-            value = json.loads(line, parse_float=decimal.Decimal)
+            value = json.loads(line, parse_float=decimal.Decimal, object_pairs_hook=_unique_keys)
             if not isinstance(value, dict):
                 raise ValueError("line %d: not a JSON object" % n)
             ops.append((n, value))

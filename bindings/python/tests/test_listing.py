@@ -1,6 +1,7 @@
 """Listing (C API 1.1): iterators over every collection, reward parameters,
 payout runs with per-currency totals, and Decimal amounts in and out."""
 import datetime
+import threading
 import unittest
 from decimal import Decimal
 
@@ -99,6 +100,32 @@ class ListingTest(unittest.TestCase):
             engine.apply("reward", id="w", program="p", name="W", trigger="deal_won", recipient="partner",
                          kind="fixed", amount="1", when=long_when)
             self.assertEqual(long_when, engine.reward_param("w", "when"))  # longer than the first buffer
+
+    def test_listing_while_other_threads_apply(self):
+        # every step of an iterator holds the engine's lock: readers and writers are serialised
+        with librewards.Engine() as engine:
+            setup_program(engine)
+            errors = []
+
+            def writer(n):
+                try:
+                    for i in range(50):
+                        engine.apply("deal", at="2026-02-01", id="t%d-%d" % (n, i), partner="acme",
+                                     currency="USD", amount=Decimal("1.00"))
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+            threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+            for t in threads:
+                t.start()
+            seen = 0
+            while any(t.is_alive() for t in threads):
+                ids = [d.id for d in engine.deals()]
+                self.assertEqual(len(ids), len(set(ids)))
+                seen = max(seen, len(ids))
+            for t in threads:
+                t.join()
+            self.assertEqual([], errors)
+            self.assertEqual(200, len(list(engine.deals(partner="acme"))))
 
     def test_decimal_in(self):
         with librewards.Engine() as engine:
