@@ -519,6 +519,14 @@ REWARDS_API const char *rewards_entry_period(const rewards_entry *entry);
 REWARDS_API int64_t rewards_entry_earned_at(const rewards_entry *entry);
 /** @brief The payout run that paid the entry, or NULL. */
 REWARDS_API const rewards_payout *rewards_entry_payout(const rewards_entry *entry);
+/**
+ * @brief The id of the deal line a per-line reward's entry was earned on
+ * (since 1.1, SPEC section 13).
+ *
+ * "" for the one line of a deal without lines; NULL for an entry of a
+ * per-deal reward, for a redemption, and when @p entry is NULL.
+ */
+REWARDS_API const char *rewards_entry_line(const rewards_entry *entry);
 
 /** @brief The payout run's id. */
 REWARDS_API const char *rewards_payout_id(const rewards_payout *payout);

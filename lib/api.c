@@ -108,6 +108,13 @@ const char *rewards_entry_period(const rewards_entry *x)
     return x ? (ENTRY(x)->contrib ? ENTRY(x)->contrib->period : "") : NULL;
 }
 int64_t rewards_entry_earned_at(const rewards_entry *x) { return x ? ENTRY(x)->earned_at : 0; }
+const char *rewards_entry_line(const rewards_entry *x)
+{
+    const rw_contrib *k = x ? ENTRY(x)->contrib : NULL;
+    if (!k || k->line < 0)
+        return NULL;
+    return k->deal->nlines ? k->deal->lines[k->line].id : "";
+}
 const rewards_payout *rewards_entry_payout(const rewards_entry *x)
 {
     return x ? (const rewards_payout *)ENTRY(x)->run : NULL;

@@ -137,6 +137,11 @@ typedef struct rw_reward {
     char *when;                   /* NULL when absent */
     rw_expr *cond;
     int64_t active_from, active_until; /* RW_NONE when absent */
+    /* SPEC section 13 (lines.c, precedence.c) */
+    int per_line;    /* per: line (one contribution per deal line) */
+    int margin;      /* base: margin (amount - cost, never below 0) */
+    char *exclusive; /* exclusive group name, NULL when absent */
+    int64_t priority;
 } rw_reward;
 
 typedef struct rw_partner {
@@ -170,6 +175,13 @@ typedef enum {
     RW_STAGE_LOST, RW_STAGE_CANCELLED
 } rw_stage;
 
+/* A deal line (SPEC section 13): product, amount and cost in the deal currency. */
+typedef struct rw_deal_line {
+    char *id, *product;
+    int64_t amount, cost, units;
+    rw_attrs *attrs; /* NULL when absent */
+} rw_deal_line;
+
 typedef struct rw_deal {
     rw_rec h;
     char *id;
@@ -186,6 +198,9 @@ typedef struct rw_deal {
     int64_t closed_at; /* lost or cancelled, RW_NONE before */
     rw_vec contribs; /* rw_contrib*, trigger order (derived) */
     rw_vec entries;  /* rw_entry* (derived) */
+    size_t nlines;         /* 0: a deal without lines (it behaves as one line) */
+    rw_deal_line *lines;   /* amended in place, each line saved in the journal first */
+    int64_t cost;          /* sum of the line costs (derived) */
 } rw_deal;
 
 typedef struct rw_level_change {
@@ -225,6 +240,8 @@ typedef struct rw_contrib {
     int64_t *net;          /* per slot */
     struct rw_group *group;/* (derived) */
     rw_vec entries;        /* rw_entry* (derived) */
+    int64_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
+    int margin;            /* the base is the margin (base: margin) */
 } rw_contrib;
 
 /* Contributions that accumulate together: one reward, period, partner and beneficiary. */

@@ -93,7 +93,7 @@ rewards_status rw_contrib_metric(rw_engine *e, const rw_contrib *k, int64_t *out
     if (r->kind == RW_KIND_MILESTONE && r->metric == RW_METRIC_DEALS)
         *out = 1;
     else if (r->kind == RW_KIND_MILESTONE && r->metric == RW_METRIC_UNITS)
-        *out = k->deal->units;
+        *out = rw_deal_line_units(k->deal, k->line);
     else if (needs_amount(r))
         return program_amount(e, k, out);
     return REWARDS_OK;
@@ -127,10 +127,12 @@ static rewards_status overflow(rw_engine *e, const rw_reward *r)
 /*
  * Targets of contribution k given the group's cumulative metric and total
  * before it.  targets has k->nslots elements; *metric_after and
- * *total_after continue the running sums.
+ * *total_after continue the running sums.  cap_used (NULL: 0) is what the
+ * earlier lines of the same trigger of a per-line reward took of its
+ * cap_per_deal, and is continued.
  */
 static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t metric_before, int64_t total_before,
-                                      int64_t *targets, int64_t *metric_after, int64_t *total_after)
+                                      int64_t *targets, int64_t *metric_after, int64_t *total_after, int64_t *cap_used)
 {
     const rw_reward *r = k->reward;
     const rw_program *p = r->program;
@@ -172,8 +174,14 @@ static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t
             }
         return REWARDS_OK;
     }
-    if (r->cap_deal != RW_NONE && t > r->cap_deal)
-        t = r->cap_deal;
+    if (r->cap_deal != RW_NONE) {
+        /* per line: the trigger's lines share the cap, filled in line order */
+        int64_t room = r->cap_deal;
+        if (k->line >= 0 && cap_used && rw_sub(r->cap_deal, *cap_used, &room))
+            return overflow(e, r);
+        if (t > room)
+            t = room;
+    }
     if (r->cap_period != RW_NONE) {
         int64_t room = r->cap_period - total_before; /* both are non-negative: no overflow */
         if (room < 0)
@@ -182,7 +190,7 @@ static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t
             t = room;
     }
     targets[0] = t;
-    if (rw_add(*total_after, t, total_after))
+    if (rw_add(*total_after, t, total_after) || (cap_used && rw_add(*cap_used, t, cap_used)))
         return overflow(e, r);
     return REWARDS_OK;
 }
@@ -194,6 +202,7 @@ typedef struct cond_ctx {
     int64_t amount;
     const char *stage;
     int64_t cycle_days;
+    int64_t line; /* the line a per-line reward is evaluated for, -1: line.* are missing */
 } cond_ctx;
 
 static void attr_value(const rw_attrs *a, const char *name, size_t len, rw_xvalue *out)
@@ -231,6 +240,33 @@ static void set_num(rw_xvalue *v, int64_t coef, int scale)
     v->num.scale = scale;
 }
 
+/* line.*: a deal without lines is one line (id "", product "", cost 0, no attrs). */
+static void resolve_line(const cond_ctx *c, rw_xname name, const char *attr, size_t len, rw_xvalue *out)
+{
+    const rw_deal *d = c->deal;
+    if (c->line < 0)
+        return; /* missing in a per-deal reward */
+    static const rw_deal_line none = { "", "", 0, 0, 0, NULL };
+    rw_deal_line whole = none;
+    const rw_deal_line *l = &whole;
+    if (d->nlines) {
+        l = &d->lines[c->line];
+    } else {
+        whole.amount = d->amount;
+        whole.units = d->units;
+    }
+    switch (name) {
+    case RW_XNAME_LINE_ID: set_str(out, l->id); break;
+    case RW_XNAME_LINE_PRODUCT: set_str(out, l->product); break;
+    case RW_XNAME_LINE_AMOUNT: set_num(out, l->amount, d->exp); break;
+    case RW_XNAME_LINE_COST: set_num(out, l->cost, d->exp); break;
+    case RW_XNAME_LINE_MARGIN: set_num(out, l->amount - l->cost, d->exp); break;
+    case RW_XNAME_LINE_UNITS: set_num(out, l->units, 0); break;
+    case RW_XNAME_LINE_ATTR: attr_value(l->attrs, attr, len, out); break;
+    default: break;
+    }
+}
+
 static void resolve(void *ctx, rw_xname name, const char *attr, size_t len, rw_xvalue *out)
 {
     const cond_ctx *c = ctx;
@@ -254,6 +290,11 @@ static void resolve(void *ctx, rw_xname name, const char *attr, size_t len, rw_x
         if (d->user)
             attr_value(d->user->attrs, attr, len, out);
         break;
+    case RW_XNAME_DEAL_COST: set_num(out, d->cost, d->exp); break;
+    case RW_XNAME_DEAL_MARGIN: set_num(out, d->amount - d->cost, d->exp); break;
+    default:
+        resolve_line(c, name, attr, len, out);
+        break;
     }
 }
 
@@ -268,7 +309,7 @@ static rewards_status add_entries(rw_engine *e, rw_contrib *k, const int64_t *ta
 }
 
 static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigger trig, int64_t at, int64_t base,
-                               int uses_deal_amount)
+                               int uses_deal_amount, int64_t line, int64_t *cap_used)
 {
     const rw_program *p = d->partner->program;
     rw_user *u = r->recipient == RW_TO_SALES_REP ? d->user : NULL;
@@ -296,7 +337,10 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     k->deal = d;
     k->trigger = trig;
     k->at = at;
-    k->base = base;
+    k->line = line;
+    k->margin = r->margin;
+    /* a stage trigger values the deal (or line) on its current facts; a renewal or payment its own amount */
+    k->base = uses_deal_amount ? rw_deal_base(d, line, r->margin) : base;
     k->uses_deal_amount = uses_deal_amount;
     k->fx_rate = rate;
     k->beneficiary = u;
@@ -315,7 +359,7 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     int64_t m_after, t_after;
     rewards_status st = rw_group_of(e, k, &g);
     if (!st)
-        st = compute_targets(e, k, g ? g->metric : 0, g ? g->total : 0, targets, &m_after, &t_after);
+        st = compute_targets(e, k, g ? g->metric : 0, g ? g->total : 0, targets, &m_after, &t_after, cap_used);
     if (!st)
         st = rw_link_record(e, &k->h);
     if (!st)
@@ -325,25 +369,99 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     return st;
 }
 
+/* Level, active window and trigger: whether r applies at all to this trigger. */
+static int applies(const rw_reward *r, const rw_partner *pa, rw_trigger trig, int64_t at)
+{
+    if (r->trigger != trig || (r->level && r->level != pa->level))
+        return 0;
+    return !((r->active_from != RW_NONE && at < r->active_from) || (r->active_until != RW_NONE && at >= r->active_until));
+}
+
+/*
+ * Marks in fire[] (one byte per reward of the program) the rewards that
+ * fire for one unit of a trigger: the deal (line < 0, per-deal rewards) or
+ * one of its lines (per-line rewards).  Exclusive groups are settled by
+ * rw_exclusive_choose among the rewards that passed level, window and
+ * condition.
+ */
+static void choose(const rw_vec *rewards, const rw_partner *pa, rw_trigger trig, int64_t at, cond_ctx *cc,
+                   rw_reward **cand, size_t *pos, unsigned char *chosen, unsigned char *fire)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < rewards->len; i++) {
+        rw_reward *r = RW_VEC_AT(*rewards, rw_reward *, i);
+        fire[i] = 0;
+        if (!applies(r, pa, trig, at) || r->per_line != (cc->line >= 0))
+            continue;
+        if (r->cond && !rw_expr_eval(r->cond, resolve, cc))
+            continue;
+        cand[m] = r;
+        pos[m++] = i;
+    }
+    rw_exclusive_choose(cand, m, chosen);
+    for (size_t j = 0; j < m; j++)
+        fire[pos[j]] = chosen[j];
+}
+
 rewards_status rw_fire(rw_engine *e, rw_deal *d, rw_trigger trig, int64_t at, int64_t base, int uses_deal_amount)
 {
     const rw_partner *pa = d->partner;
-    cond_ctx cc = { d, base, trigger_stage[trig], 0 };
+    cond_ctx cc = { d, base, trigger_stage[trig], 0, -1 };
     /* floor division: a trigger is never before registration, but be exact anyway */
     int64_t diff = at - d->registered_at;
     cc.cycle_days = diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
     const rw_vec *rewards = &pa->program->rewards;
-    for (size_t i = 0; i < rewards->len; i++) {
-        rw_reward *r = RW_VEC_AT(*rewards, rw_reward *, i);
-        if (r->trigger != trig || (r->level && r->level != pa->level))
-            continue;
-        if ((r->active_from != RW_NONE && at < r->active_from) || (r->active_until != RW_NONE && at >= r->active_until))
-            continue;
-        if (r->cond && !rw_expr_eval(r->cond, resolve, &cc))
-            continue;
-        RW_TRY(fire_one(e, r, d, trig, at, base, uses_deal_amount));
+    size_t n = rewards->len;
+    if (!n)
+        return REWARDS_OK;
+    int any_line = 0;
+    for (size_t i = 0; i < n && !any_line; i++) {
+        const rw_reward *r = RW_VEC_AT(*rewards, rw_reward *, i);
+        any_line = r->per_line && applies(r, pa, trig, at);
     }
-    return REWARDS_OK;
+    /* fire[0..n): per deal; fire[(1 + l) * n ..): line l, when a per-line reward applies */
+    size_t nl = any_line ? rw_deal_line_count(d) : 0;
+    /* the usual plan fits on the stack: no allocation on the hot path */
+    enum { SMALL = 32, SMALL_FIRE = 512 };
+    rw_reward *cand_s[SMALL];
+    size_t pos_s[SMALL];
+    unsigned char chosen_s[SMALL], fire_s[SMALL_FIRE];
+    int small = n <= SMALL && n * (1 + nl) <= SMALL_FIRE;
+    rw_reward **cand = small ? cand_s : rw_malloc(&e->alloc, n * sizeof *cand);
+    size_t *pos = small ? pos_s : rw_malloc(&e->alloc, n * sizeof *pos);
+    unsigned char *chosen = small ? chosen_s : rw_malloc(&e->alloc, n);
+    unsigned char *fire = small ? fire_s : rw_malloc(&e->alloc, n * (1 + nl));
+    rewards_status st = REWARDS_OK;
+    if (!cand || !pos || !chosen || !fire) {
+        st = rw_nomem(e);
+        goto done;
+    }
+    choose(rewards, pa, trig, at, &cc, cand, pos, chosen, fire);
+    for (size_t l = 0; l < nl; l++) {
+        cc.line = (int64_t)l;
+        choose(rewards, pa, trig, at, &cc, cand, pos, chosen, fire + (1 + l) * n);
+    }
+    /* entries: rewards in creation order, a per-line reward's in line order */
+    for (size_t i = 0; i < n && !st; i++) {
+        rw_reward *r = RW_VEC_AT(*rewards, rw_reward *, i);
+        if (!r->per_line) {
+            if (fire[i])
+                st = fire_one(e, r, d, trig, at, base, uses_deal_amount, -1, NULL);
+            continue;
+        }
+        int64_t cap_used = 0;
+        for (size_t l = 0; l < nl && !st; l++)
+            if (fire[(1 + l) * n + i])
+                st = fire_one(e, r, d, trig, at, base, uses_deal_amount, (int64_t)l, &cap_used);
+    }
+done:
+    if (!small) {
+        rw_free(&e->alloc, cand);
+        rw_free(&e->alloc, pos);
+        rw_free(&e->alloc, chosen);
+        rw_free(&e->alloc, fire);
+    }
+    return st;
 }
 
 /* ---- corrections -------------------------------------------------------- */
@@ -390,16 +508,51 @@ static int by_record_order(const void *a, const void *b)
     return x->slot < y->slot ? -1 : x->slot > y->slot;
 }
 
+/* Two contributions of one per-line reward for the same trigger of a deal share its cap_per_deal. */
+static int siblings(const rw_contrib *a, const rw_contrib *b)
+{
+    return a && b && a->line >= 0 && b->line >= 0 && a->reward == b->reward && a->deal == b->deal &&
+           a->trigger == b->trigger && a->at == b->at;
+}
+
 static rewards_status recompute_group(rw_engine *e, rw_group *g, scratch *s, int64_t *targets)
 {
-    int64_t metric = 0, total = 0;
+    int64_t metric = 0, total = 0, cap_used = 0;
+    const rw_contrib *prev = NULL;
     for (size_t i = 0; i < g->contribs.len; i++) {
         rw_contrib *k = RW_VEC_AT(g->contribs, rw_contrib *, i);
-        RW_TRY(compute_targets(e, k, metric, total, targets, &metric, &total));
+        /* a trigger's lines are consecutive in their group: the cap room restarts with each trigger */
+        if (!siblings(prev, k))
+            cap_used = 0;
+        prev = k;
+        RW_TRY(compute_targets(e, k, metric, total, targets, &metric, &total, &cap_used));
         RW_TRY(note(s, k, targets));
     }
     if (RW_SET(e, g->metric, metric))
         return rw_nomem(e);
+    return REWARDS_OK;
+}
+
+/*
+ * A contribution without a group: alone, or with the other lines of its
+ * trigger when a per-line reward has a cap_per_deal (they are consecutive
+ * in the deal's list, in line order).
+ */
+static rewards_status recompute_alone(rw_engine *e, rw_contrib *k, scratch *s, int64_t *targets)
+{
+    int64_t m, t, cap_used = 0;
+    if (k->line < 0 || k->reward->cap_deal == RW_NONE) {
+        RW_TRY(compute_targets(e, k, 0, 0, targets, &m, &t, NULL));
+        return note(s, k, targets);
+    }
+    const rw_vec *v = &k->deal->contribs;
+    for (size_t i = 0; i < v->len; i++) {
+        rw_contrib *o = RW_VEC_AT(*v, rw_contrib *, i);
+        if (!siblings(o, k))
+            continue;
+        RW_TRY(compute_targets(e, o, 0, 0, targets, &m, &t, &cap_used));
+        RW_TRY(note(s, o, targets));
+    }
     return REWARDS_OK;
 }
 
@@ -408,18 +561,16 @@ static rewards_status recompute(rw_engine *e, rw_contrib **changed, size_t n, co
 {
     for (size_t i = 0; i < n; i++) {
         rw_contrib *k = changed[i];
+        int shared = !k->group && k->line >= 0 && k->reward->cap_deal != RW_NONE;
         int seen = 0;
         for (size_t j = 0; j < i && !seen; j++)
-            seen = k->group ? changed[j]->group == k->group : changed[j] == k;
+            seen = k->group ? changed[j]->group == k->group : shared ? siblings(changed[j], k) : changed[j] == k;
         if (seen)
             continue;
-        if (k->group) {
+        if (k->group)
             RW_TRY(recompute_group(e, k->group, s, targets));
-        } else {
-            int64_t m, t;
-            RW_TRY(compute_targets(e, k, 0, 0, targets, &m, &t));
-            RW_TRY(note(s, k, targets));
-        }
+        else
+            RW_TRY(recompute_alone(e, k, s, targets));
     }
     if (s->n) /* items is NULL when nothing changed: qsort must not be given NULL */
         qsort(s->items, s->n, sizeof *s->items, by_record_order);

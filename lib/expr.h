@@ -61,7 +61,16 @@ typedef enum {
     RW_XNAME_PARTNER_LEVEL,
     RW_XNAME_PARTNER_ATTR,
     RW_XNAME_REP_ID,
-    RW_XNAME_REP_ATTR
+    RW_XNAME_REP_ATTR,
+    RW_XNAME_LINE_ID,      /* SPEC section 13: missing in a per-deal reward */
+    RW_XNAME_LINE_PRODUCT,
+    RW_XNAME_LINE_AMOUNT,
+    RW_XNAME_LINE_COST,
+    RW_XNAME_LINE_MARGIN,  /* signed: amount - cost */
+    RW_XNAME_LINE_UNITS,
+    RW_XNAME_LINE_ATTR,
+    RW_XNAME_DEAL_COST,
+    RW_XNAME_DEAL_MARGIN   /* signed: amount - cost */
 } rw_xname;
 
 /*

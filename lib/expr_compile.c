@@ -455,6 +455,16 @@ static const struct {
     { "partner.attr.", RW_XNAME_PARTNER_ATTR, 1 },
     { "rep.id", RW_XNAME_REP_ID, 0 },
     { "rep.attr.", RW_XNAME_REP_ATTR, 1 },
+    /* deal lines (SPEC section 13) */
+    { "line.id", RW_XNAME_LINE_ID, 0 },
+    { "line.product", RW_XNAME_LINE_PRODUCT, 0 },
+    { "line.amount", RW_XNAME_LINE_AMOUNT, 0 },
+    { "line.cost", RW_XNAME_LINE_COST, 0 },
+    { "line.margin", RW_XNAME_LINE_MARGIN, 0 },
+    { "line.units", RW_XNAME_LINE_UNITS, 0 },
+    { "line.attr.", RW_XNAME_LINE_ATTR, 1 },
+    { "deal.cost", RW_XNAME_DEAL_COST, 0 },
+    { "deal.margin", RW_XNAME_DEAL_MARGIN, 0 },
 };
 
 /* Resolves the current T_NAME token: 0 and *name, *aoff and *alen (the NAME of

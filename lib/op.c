@@ -288,7 +288,7 @@ static int is_time_key(const char *k)
 static int is_decimal_key(const char *k)
 {
     static const char *keys[] = { "amount", "rate", "points", "points_per_unit", "cap_per_deal", "cap_per_period",
-                                  "revenue", "from", "bonus", "at" };
+                                  "revenue", "from", "bonus", "at", "cost" };
     for (size_t i = 0; k && i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(k, keys[i]))
             return 1;

@@ -57,6 +57,28 @@ rewards_status rw_link_record(rw_engine *e, rw_rec *rec);
 rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out);
 const rw_vec *rw_fx_pair(const rw_engine *e, const char *from, const char *to);
 
+/* precedence.c: exclusive groups.  cand[0..n) are the rewards that passed
+ * level, active window and condition for one trigger of one deal, line or
+ * activity, in creation order; fire[i] is set to 1 for those that fire. */
+void rw_exclusive_choose(rw_reward *const *cand, size_t n, unsigned char *fire);
+/* The first reward (creation order) of a program's exclusive group, or NULL. */
+const rw_reward *rw_exclusive_first(const rw_program *p, const char *group);
+
+/* lines.c: deal lines (SPEC section 13) */
+/* Reads the 'lines' field of a deal into d (lines, nlines, amount, cost, units). */
+rewards_status rw_read_deal_lines(rw_ctx *c, rw_deal *d);
+/* Reads the 'lines' field of an amendment of d and applies it (journaled);
+ * changed[i] is set for each line whose amount, cost or units changed
+ * (changed has d->nlines bytes); *totals is set when a deal sum changed. */
+rewards_status rw_amend_deal_lines(rw_ctx *c, rw_deal *d, unsigned char *changed, int *totals);
+/* The base of a contribution on the current facts: a line's (line >= 0) or
+ * the deal's amount, or margin (amount - cost, never below 0). */
+int64_t rw_deal_base(const rw_deal *d, int64_t line, int margin);
+/* The units of a line (the deal's units for a deal without lines, or line < 0). */
+int64_t rw_deal_line_units(const rw_deal *d, int64_t line);
+/* The number of lines a deal behaves as having (1 for a deal without lines). */
+size_t rw_deal_line_count(const rw_deal *d);
+
 extern const char *const rw_trigger_names[];
 extern const char *const rw_stage_names[];
 extern const char *const rw_entry_type_names[];

@@ -46,19 +46,36 @@ rewards_status rw_op_deal(rw_ctx *c)
     RW_TRY(rw_get_currency(c, "currency", cur, &exp));
     if (!strcmp(cur, "PTS"))
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'currency': a deal is not in points");
-    RW_TRY(rw_get_amount(c, "amount", RW_REQUIRED, exp, 0, &amount));
-    RW_TRY(rw_get_int(c, "units", RW_OPTIONAL, 0, INT64_MAX, &units));
+    rw_deal *d = rw_new_record(e, RW_KIND_DEAL, sizeof *d);
+    if (!d)
+        return rw_nomem(e);
+    memcpy(d->currency, cur, 4);
+    d->exp = exp;
+    /* amount or lines (SPEC section 13), checked at the amount's turn */
+    const rw_node *an = rw_node_get(c->obj, "amount"), *ln = rw_node_get(c->obj, "lines");
+    if (an && ln)
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'lines': a deal gives 'amount' or 'lines', not both");
+    if (!an && !ln)
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "missing field 'amount' or 'lines'");
+    if (ln) {
+        RW_TRY(rw_read_deal_lines(c, d));
+        if (rw_node_get(c->obj, "units"))
+            return rw_fail(e, REWARDS_INVALID_ARGUMENT,
+                           "field 'units': a deal with lines has the sum of its lines' units");
+        amount = d->amount;
+        units = d->units;
+    } else {
+        RW_TRY(rw_get_amount(c, "amount", RW_REQUIRED, exp, 0, &amount));
+        RW_TRY(rw_get_int(c, "units", RW_OPTIONAL, 0, INT64_MAX, &units));
+    }
     RW_TRY(rw_get_attrs(c, "attrs", &attrs));
     RW_TRY(rw_get_ref(c, "user", RW_OPTIONAL, &e->users, "user", (void **)&u));
     if (u)
         RW_TRY(check_assignable(c, p, u));
-    rw_deal *d = rw_new_record(e, RW_KIND_DEAL, sizeof *d);
-    if (!d || !(d->id = rw_new_str(e, id, strlen(id))))
+    if (!(d->id = rw_new_str(e, id, strlen(id))))
         return rw_nomem(e);
     d->partner = p;
     d->user = u;
-    memcpy(d->currency, cur, 4);
-    d->exp = exp;
     d->amount = amount;
     d->units = units;
     d->attrs = attrs;
@@ -89,7 +106,8 @@ rewards_status rw_op_assign(rw_ctx *c)
  * contributions that follow the deal amount.  Then the affected groups are
  * recomputed and the differences recorded.
  */
-static rewards_status correct_deal(rw_engine *e, rw_deal *d, int64_t at, int cancel)
+static rewards_status correct_deal(rw_engine *e, rw_deal *d, int64_t at, int cancel, const unsigned char *lines_changed,
+                                   int totals_changed)
 {
     rw_contrib **changed = rw_malloc(&e->alloc, (d->contribs.len + 1) * sizeof *changed);
     if (!changed)
@@ -99,7 +117,15 @@ static rewards_status correct_deal(rw_engine *e, rw_deal *d, int64_t at, int can
     for (size_t i = 0; i < d->contribs.len; i++) {
         rw_contrib *k = RW_VEC_AT(d->contribs, rw_contrib *, i);
         int64_t days = k->reward->clawback_days;
-        int affected = cancel ? !k->voided && days > 0 && at - k->at <= days * 86400 : k->uses_deal_amount;
+        int affected;
+        if (cancel)
+            affected = !k->voided && days > 0 && at - k->at <= days * 86400;
+        else if (!k->uses_deal_amount) /* a renewal or payment: only a units milestone reads the deal */
+            affected = totals_changed && k->reward->kind == RW_KIND_MILESTONE && k->reward->metric == RW_METRIC_UNITS;
+        else if (k->line >= 0 && lines_changed)
+            affected = lines_changed[k->line];
+        else
+            affected = totals_changed;
         if (!affected)
             continue;
         if (rw_touch(e, &k->h, sizeof *k)) {
@@ -108,8 +134,8 @@ static rewards_status correct_deal(rw_engine *e, rw_deal *d, int64_t at, int can
         }
         if (cancel)
             k->voided = 1;
-        else
-            k->base = d->amount;
+        else if (k->uses_deal_amount)
+            k->base = rw_deal_base(d, k->line, k->margin);
         changed[n++] = k;
     }
     if (!st)
@@ -172,7 +198,7 @@ rewards_status rw_op_stage(rw_ctx *c)
         return REWARDS_OK;
     case RW_STAGE_CANCELLED:
         d->closed_at = c->at;
-        return correct_deal(e, d, c->at, 1);
+        return correct_deal(e, d, c->at, 1, NULL, 0);
     case RW_STAGE_REGISTERED:
         break;
     }
@@ -199,6 +225,27 @@ rewards_status rw_op_amend(rw_ctx *c)
     int64_t amount;
     RW_TRY(rw_get_at(c));
     RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &e->deals, "deal", (void **)&d));
+    /* amount (a deal without lines) or lines (a deal with lines), SPEC section 13 */
+    const rw_node *an = rw_node_get(c->obj, "amount"), *ln = rw_node_get(c->obj, "lines");
+    if (an && ln)
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'lines': an amendment gives 'amount' or 'lines', not both");
+    if (ln) {
+        if (!d->nlines)
+            return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'lines': deal '%s' has no lines: amend its amount", d->id);
+        unsigned char *changed = rw_malloc(&e->alloc, d->nlines);
+        if (!changed)
+            return rw_nomem(e);
+        int totals;
+        rewards_status st = rw_amend_deal_lines(c, d, changed, &totals);
+        if (!st)
+            st = correct_deal(e, d, c->at, 0, changed, totals);
+        rw_free(&e->alloc, changed);
+        return st;
+    }
+    if (an && d->nlines)
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'amount': deal '%s' has lines: amend its lines", d->id);
+    if (!an)
+        return rw_fail(e, REWARDS_INVALID_ARGUMENT, "missing field 'amount' or 'lines'");
     RW_TRY(rw_get_amount(c, "amount", RW_REQUIRED, d->exp, 0, &amount));
     if (d->stage == RW_STAGE_LOST || d->stage == RW_STAGE_CANCELLED)
         return rw_fail(e, REWARDS_INVALID_TRANSITION, "deal '%s' is '%s' and cannot be amended", d->id,
@@ -208,7 +255,7 @@ rewards_status rw_op_amend(rw_ctx *c)
     if (rw_touch(e, &d->h, sizeof *d))
         return rw_nomem(e);
     d->amount = amount;
-    return correct_deal(e, d, c->at, 0);
+    return correct_deal(e, d, c->at, 0, NULL, 1);
 }
 
 rewards_status rw_op_user_access(rw_ctx *c)

@@ -17,6 +17,39 @@ static const char *const policies[] = { "hold", "partner", "skip", NULL };
 static const char *const periods[] = { "month", "quarter", "year", NULL };
 static const char *const modes[] = { "graduated", "retroactive", NULL };
 static const char *const metrics[] = { "revenue", "deals", "units", NULL };
+static const char *const pers[] = { "deal", "line", NULL };
+static const char *const bases[] = { "amount", "margin", NULL };
+
+/* per, base, exclusive and priority (SPEC section 13), in that order after kind. */
+static rewards_status read_precedence(rw_ctx *c, rw_program *program, int trigger, int *per, int *base,
+                                      const char **exclusive, int64_t *priority)
+{
+    /* only the four stage triggers value the deal's lines (any trigger added later is refused) */
+    int stage_trigger = trigger >= RW_TRIG_REGISTERED && trigger <= RW_TRIG_CONTRACT_STARTED;
+    RW_TRY(rw_get_enum(c, "per", RW_OPTIONAL, pers, per));
+    if (*per < 0)
+        *per = 0;
+    if (*per == 1 && !stage_trigger)
+        return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'per': a per-line reward needs a stage trigger, not '%s'",
+                       rw_trigger_names[trigger]);
+    RW_TRY(rw_get_enum(c, "base", RW_OPTIONAL, bases, base));
+    if (*base < 0)
+        *base = 0;
+    if (*base == 1 && !stage_trigger)
+        return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'base': a margin needs a stage trigger, not '%s'",
+                       rw_trigger_names[trigger]);
+    *exclusive = NULL;
+    if (rw_node_get(c->obj, "exclusive")) {
+        RW_TRY(rw_get_id(c, "exclusive", exclusive));
+        const rw_reward *first = rw_exclusive_first(program, *exclusive);
+        if (first && (first->trigger != (rw_trigger)trigger || first->per_line != *per))
+            return rw_fail(c->e, REWARDS_INVALID_ARGUMENT,
+                           "field 'exclusive': the rewards of group '%s' share trigger and per with its first, '%s' (%s, per %s)",
+                           *exclusive, first->id, rw_trigger_names[first->trigger], pers[first->per_line]);
+    }
+    *priority = 0;
+    return rw_get_int(c, "priority", RW_OPTIONAL, INT64_MIN, INT64_MAX, priority);
+}
 
 /* The fields each kind takes beyond the common ones. */
 static const char *const kind_keys[][4] = {
@@ -171,6 +204,10 @@ rewards_status rw_op_reward(rw_ctx *c)
     RW_TRY(rw_get_enum(c, "trigger", RW_REQUIRED, rw_trigger_names, &trigger));
     RW_TRY(rw_get_enum(c, "recipient", RW_REQUIRED, recipients, &recipient));
     RW_TRY(rw_get_enum(c, "kind", RW_REQUIRED, kinds, &kind));
+    int per, base;
+    const char *exclusive;
+    int64_t priority;
+    RW_TRY(read_precedence(c, program, trigger, &per, &base, &exclusive, &priority));
     RW_TRY(rw_get_enum(c, "rep_policy", RW_OPTIONAL, policies, &policy));
     RW_TRY(rw_get_int(c, "clawback_days", RW_OPTIONAL, 0, 36600, &clawback));
     RW_TRY(rw_get_bool(c, "auto_approve", RW_OPTIONAL, &auto_approve));
@@ -190,6 +227,11 @@ rewards_status rw_op_reward(rw_ctx *c)
     r->period = period < 0 ? RW_PERIOD_NONE : (rw_period_kind)(period + 1);
     r->cap_deal = r->cap_period = RW_NONE;
     r->active_from = r->active_until = RW_NONE;
+    r->per_line = per;
+    r->margin = base;
+    r->priority = priority;
+    if (exclusive && !(r->exclusive = rw_new_str(e, exclusive, strlen(exclusive))))
+        return rw_nomem(e);
     RW_TRY(read_kind_fields(c, r, period));
 
     int cappable = r->kind == RW_KIND_PERCENT || r->kind == RW_KIND_FIXED || r->kind == RW_KIND_TIERED;

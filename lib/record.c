@@ -137,6 +137,8 @@ static void encode(rw_buf *b, const rw_rec *r)
         }
         w_int(b, w->cap_deal); w_int(b, w->cap_period); w_str(b, w->when);
         w_int(b, w->active_from); w_int(b, w->active_until);
+        /* 1.1 (SPEC section 13), appended: per, base, exclusive, priority */
+        w_int(b, w->per_line); w_int(b, w->margin); w_str(b, w->exclusive); w_int(b, w->priority);
         break;
     }
     case RW_KIND_PARTNER: {
@@ -160,6 +162,13 @@ static void encode(rw_buf *b, const rw_rec *r)
         w_str(b, d->id); w_str(b, d->partner->id); w_str(b, ID(d->user)); w_str(b, d->currency);
         w_int(b, d->amount); w_int(b, d->units); w_attrs(b, d->attrs); w_int(b, d->stage);
         w_int(b, d->registered_at); w_int(b, d->won_at); w_int(b, d->closed_at);
+        /* 1.1, appended: the lines (a count, then id, product, amount, cost, units, attrs each) */
+        w_int(b, (int64_t)d->nlines);
+        for (size_t i = 0; i < d->nlines; i++) {
+            const rw_deal_line *l = &d->lines[i];
+            w_str(b, l->id); w_str(b, l->product); w_int(b, l->amount); w_int(b, l->cost); w_int(b, l->units);
+            w_attrs(b, l->attrs);
+        }
         break;
     }
     case RW_KIND_LEVEL_CHANGE: {
@@ -172,6 +181,8 @@ static void encode(rw_buf *b, const rw_rec *r)
         w_str(b, k->reward->id); w_str(b, k->deal->id); w_int(b, k->trigger); w_int(b, k->at); w_int(b, k->base);
         w_int(b, k->uses_deal_amount); w_int(b, k->fx_rate); w_str(b, ID(k->beneficiary)); w_str(b, k->period);
         w_int(b, k->to); w_str(b, ID(k->to_user)); w_int(b, k->hold); w_int(b, k->voided);
+        /* 1.1, appended: the line index (-1: per deal) and the base kind */
+        w_int(b, k->line); w_int(b, k->margin);
         break;
     }
     case RW_KIND_RUN: {
@@ -247,6 +258,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     case RW_KIND_REWARD: {
         rw_reward *w = (rw_reward *)r;
         rw_free(a, w->id); rw_free(a, w->name); rw_free(a, w->tiers); rw_free(a, w->thresholds); rw_free(a, w->when);
+        rw_free(a, w->exclusive);
         rw_expr_free(a, w->cond);
         break;
     }
@@ -266,6 +278,10 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_deal *d = (rw_deal *)r;
         rw_free(a, d->id); free_attrs(e, d->attrs);
         rw_vec_release(e, &d->contribs); rw_vec_release(e, &d->entries);
+        for (size_t i = 0; d->lines && i < d->nlines; i++) {
+            rw_free(a, d->lines[i].id); rw_free(a, d->lines[i].product); free_attrs(e, d->lines[i].attrs);
+        }
+        rw_free(a, d->lines);
         break;
     }
     case RW_KIND_CONTRIB: {
@@ -436,6 +452,37 @@ static int64_t r_enum(rbuf *b, int64_t max)
     return v;
 }
 
+/* Fields appended after 1.0: present in a newer record, absent (defaults) in a 1.0 one. */
+static int r_more(const rbuf *b)
+{
+    return !b->bad && b->p < b->end;
+}
+
+static void r_deal_lines(rbuf *b, rw_deal *d)
+{
+    int64_t n = r_enum(b, 1000);
+    if (b->bad || !n)
+        return;
+    if (!(d->lines = rw_calloc(&b->e->alloc, (size_t)n, sizeof *d->lines))) {
+        b->bad = b->nomem = 2;
+        return;
+    }
+    int64_t amount = 0, cost = 0, units = 0;
+    for (int64_t i = 0; i < n && !b->bad; i++) {
+        rw_deal_line *l = &d->lines[i];
+        d->nlines = (size_t)i + 1;
+        l->id = r_str(b, 1); l->product = r_str(b, 1); l->amount = r_int(b); l->cost = r_int(b); l->units = r_int(b);
+        l->attrs = r_attrs(b);
+        if (!b->bad && (l->amount < 0 || l->cost < 0 || l->units < 0 || rw_add(amount, l->amount, &amount) ||
+                        rw_add(cost, l->cost, &cost) || rw_add(units, l->units, &units)))
+            b->bad = 1;
+    }
+    /* the deal's amount and units are its lines' sums */
+    if (!b->bad && (amount != d->amount || units != d->units))
+        b->bad = 1;
+    d->cost = cost;
+}
+
 static rw_contrib *find_contrib(rw_engine *e, int64_t seq)
 {
     rw_contrib **all = RW_RECORDS(e, RW_KIND_CONTRIB, rw_contrib);
@@ -506,6 +553,10 @@ static void decode(rbuf *b, rw_rec *r)
         }
         w->cap_deal = r_int(b); w->cap_period = r_int(b); w->when = r_str(b, 0);
         w->active_from = r_int(b); w->active_until = r_int(b);
+        if (r_more(b)) {
+            w->per_line = (int)r_enum(b, 1); w->margin = (int)r_enum(b, 1); w->exclusive = r_str(b, 0);
+            w->priority = r_int(b);
+        }
         if (!b->bad && w->level && w->level->program != w->program)
             b->bad = 1;
         /* evaluation relies on what the reward operation guarantees: a first tier from 0 */
@@ -541,6 +592,8 @@ static void decode(rbuf *b, rw_rec *r)
         r_code(b, d->currency); d->amount = r_int(b); d->units = r_int(b); d->attrs = r_attrs(b);
         d->stage = (rw_stage)r_enum(b, RW_STAGE_CANCELLED); d->registered_at = r_int(b); d->won_at = r_int(b);
         d->closed_at = r_int(b);
+        if (r_more(b))
+            r_deal_lines(b, d);
         d->exp = rw_engine_currency_exp(e, d->currency);
         if (d->exp < 0)
             b->bad = 1;
@@ -566,6 +619,12 @@ static void decode(rbuf *b, rw_rec *r)
             b->bad = 1;
         k->to = (rw_recipient)r_enum(b, 1); k->to_user = r_ref(b, &e->users, 0);
         k->hold = (rw_hold)r_enum(b, RW_HOLD_NO_ACCESS); k->voided = (int)r_enum(b, 1);
+        k->line = -1;
+        if (r_more(b)) {
+            k->line = r_int(b); k->margin = (int)r_enum(b, 1);
+        }
+        if (!b->bad && k->line >= 0 && (!k->reward->per_line || (size_t)k->line >= rw_deal_line_count(k->deal)))
+            b->bad = 1;
         if (!b->bad) {
             k->nslots = k->reward->kind == RW_KIND_MILESTONE ? k->reward->nthresholds : 1;
             if (!(k->net = rw_calloc(&e->alloc, k->nslots, sizeof *k->net)))

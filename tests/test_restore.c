@@ -342,7 +342,8 @@ static rewards_op *line_op(rewards_engine *e, const char *line)
 /* ---- scenario files ----------------------------------------------------- */
 
 static const char *const scenario_names[] = { "bad_input", "collections_retroactive", "holds_release", "kiflo_sales_rep",
-                                              "levels_points_fx", "tiered_clawback", "trakti_quarter_bonus" };
+                                              "levels_points_fx", "tiered_clawback", "trakti_quarter_bonus",
+                                              "lines_margin_precedence" };
 
 static char *read_file(const char *path)
 {
@@ -819,9 +820,17 @@ static void test_restore_mangled_records(void **state)
     for (size_t i = 0; i < t->n; i++) {
         const mrec *r = &t->v[i];
         char *buf = malloc(r->size + 1);
+        /* a reward, deal or contribution cut exactly where its 1.0 fields end is a
+         * 1.0 record (the 1.1 fields are appended and default when absent): once */
+        int cut_10 = r->kind == REWARDS_RECORD_REWARD || r->kind == REWARDS_RECORD_DEAL ||
+                     r->kind == REWARDS_RECORD_CONTRIBUTION;
         for (size_t len = 0; len < r->size; len++) {
             memcpy(buf, r->data, len);
             rewards_status s = restore_variant(t, i, r->kind, buf, len, 1);
+            if (s == REWARDS_OK && cut_10) {
+                cut_10 = 0;
+                continue;
+            }
             assert_int_equal(s, REWARDS_INVALID_ARGUMENT);
             invalid++;
             variants++;

@@ -75,6 +75,7 @@ void lrw_push_entry(lua_State *L, const rewards_entry *e)
     if (rewards_time_format(rewards_entry_earned_at(e), when, sizeof when) == REWARDS_OK)
         set_str(L, "earned_at_text", when);
     set_str(L, "payout", rewards_payout_id(rewards_entry_payout(e)));
+    set_str(L, "line", rewards_entry_line(e));
 }
 
 void lrw_push_deal(lua_State *L, const rewards_deal *d)

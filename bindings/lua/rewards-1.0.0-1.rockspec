@@ -46,6 +46,8 @@ build = {
         "lib/payout.c",
         "lib/csv.c",
         "lib/api.c",
+        "lib/lines.c",
+        "lib/precedence.c",
         "lib/listing.c",
         "bindings/lua/rewards_lua.c",
         "bindings/lua/lua_queries.c",

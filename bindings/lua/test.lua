@@ -195,6 +195,40 @@ end
 ---------------------------------------------------------------------------
 test("scenario kiflo_sales_rep", function() check_scenario("kiflo_sales_rep") end)
 test("scenario tiered_clawback", function() check_scenario("tiered_clawback") end)
+test("scenario lines_margin_precedence", function() check_scenario("lines_margin_precedence") end)
+
+test("deal lines as a list of tables", function()
+  local e <close> = rewards.engine()
+  e:apply("program", { id = "p", name = "P", currency = "USD" })
+  e:apply("level", { id = "std", program = "p", name = "Std", rank = 1 })
+  e:apply("reward", { id = "pl", level = "std", name = "Per line", trigger = "deal_won", recipient = "partner",
+                      kind = "percent", per = "line", rate = "10%", exclusive = "g", priority = 1,
+                      when = 'line.attr.kind == "sw"' })
+  e:apply("reward", { id = "mg", level = "std", name = "Margin", trigger = "deal_won", recipient = "partner",
+                      kind = "percent", base = "margin", rate = "50%" })
+  e:apply("partner", { id = "acme", program = "p", level = "std", name = "Acme" })
+  e:apply("deal", { at = "2026-01-02", id = "d1", partner = "acme", currency = "USD",
+                    lines = { { id = "a", product = "x", amount = "100.00", cost = "40.00", units = 2,
+                                attrs = { kind = "sw" } },
+                              { id = "b", product = "y", amount = "50.00" } } })
+  e:apply("stage", { at = "2026-01-03", deal = "d1", stage = "won" })
+  e:apply("amend", { at = "2026-01-04", deal = "d1",
+                     lines = { { id = "b", amount = "50.00" }, { id = "a", amount = "200.00", cost = "40.00" } } })
+  raises("invalid_argument", function()
+    e:apply("amend", { at = "2026-01-05", deal = "d1", lines = { { id = "a", amount = "1.00" } } })
+  end)
+  raises("invalid_argument", function()
+    e:apply("deal", { at = "2026-01-05", id = "d2", partner = "acme", currency = "USD", lines = rewards.array() })
+  end)
+  eq("entry,type,reward,deal,partner,recipient_type,recipient,amount,currency,status,reason,period,earned_at,payout\n" ..
+     "1,earned,pl,d1,acme,partner,acme,10.00,USD,pending,,,2026-01-03T00:00:00Z,\n" ..
+     "2,earned,mg,d1,acme,partner,acme,55.00,USD,pending,,,2026-01-03T00:00:00Z,\n" ..
+     "3,adjustment,pl,d1,acme,partner,acme,10.00,USD,pending,,,2026-01-04T00:00:00Z,\n" ..
+     "4,adjustment,mg,d1,acme,partner,acme,50.00,USD,pending,,,2026-01-04T00:00:00Z,\n", e:ledger_csv(), "ledger")
+  local lines = {}
+  for entry in e:entries() do lines[#lines + 1] = tostring(entry.line) end
+  eq("a,nil,a,nil", table.concat(lines, ","), "entry lines")
+end)
 
 test("hand-written kiflo scenario", function()
   -- The first lines of kiflo_sales_rep.jsonl, hand-converted.

@@ -10,6 +10,14 @@
  * amendment (the median of several, alternating between two amounts) in
  * each.  The cost should
  * follow the size of the affected group, not the size of the ledger.
+ *
+ * A second table amends ONE line of a deal with 10, 100 or 1,000 lines
+ * (SPEC section 13): per-line rewards without a period give each line its
+ * own contribution, so only the amended line's (and the per-deal margin
+ * reward's) are recomputed; a per-line reward with a period puts every line
+ * of the deal in one group, which is then recomputed whole.  The amendment
+ * restates every line (the operation's size), so reading it grows with the
+ * line count; the recomputation follows the groups touched.
  * Prints numbers; asserts nothing.  Run: build/tests/bench/bench_amend
  */
 #include "rewards.h"
@@ -162,6 +170,101 @@ static void measure(const char *label, bench *b, double built_ns)
         die("the amendments recorded no adjustment", b->e, REWARDS_OK);
 }
 
+/* Set lines.i.<field> of o. */
+static rewards_status set_line(rewards_op *o, long i, const char *field, const char *value)
+{
+    char path[64];
+    snprintf(path, sizeof path, "lines.%ld.%s", i, field);
+    return rewards_op_set_string(o, path, value);
+}
+
+/*
+ * One deal of nlines lines (amount 100.00, cost 60.00 each), won; rewards:
+ * a 10% per line, a 10% of the deal's margin, and with grouped, a per-line
+ * graduated monthly tier (every line of the deal in one group).  Then ONE
+ * line's amount alternates between two values.
+ */
+static void measure_lines(long nlines, int grouped)
+{
+    rewards_engine *e;
+    rewards_status st = rewards_engine_new(&e, NULL);
+    if (st)
+        die("engine", NULL, st);
+    int64_t t;
+    rewards_time_parse("2026-01-01", &t);
+    op(e, INT64_MIN, "program", "id", "p", "name", "P", "currency", "USD", NULL);
+    op(e, INT64_MIN, "level", "id", "std", "program", "p", "name", "Std", "rank:i", "1", NULL);
+    op(e, INT64_MIN, "reward", "id", "pl", "level", "std", "name", "Per line", "trigger", "deal_won", "recipient",
+       "partner", "kind", "percent", "per", "line", "rate", "10%", NULL);
+    op(e, INT64_MIN, "reward", "id", "mg", "level", "std", "name", "Margin", "trigger", "deal_won", "recipient",
+       "partner", "kind", "percent", "base", "margin", "rate", "10%", NULL);
+    if (grouped)
+        op(e, INT64_MIN, "reward", "id", "tier", "level", "std", "name", "Tier", "trigger", "deal_won", "recipient",
+           "partner", "kind", "tiered", "per", "line", "period", "month", "tiers.0.from", "0", "tiers.0.rate", "5%",
+           "tiers.1.from", "1000.00", "tiers.1.rate", "8%", NULL);
+    op(e, INT64_MIN, "partner", "id", "p0", "program", "p", "level", "std", "name", "P0", NULL);
+    for (int pass = 0; pass <= REPEATS; pass++) {
+        rewards_op *o;
+        const char *kind = pass ? "amend" : "deal";
+        st = rewards_op_new(e, &o, kind);
+        if (!st)
+            st = rewards_op_set_time(o, "at", t + pass);
+        if (!st && !pass)
+            st = rewards_op_set_string(o, "id", "big");
+        if (!st && !pass)
+            st = rewards_op_set_string(o, "partner", "p0");
+        if (!st && !pass)
+            st = rewards_op_set_string(o, "currency", "USD");
+        if (!st && pass)
+            st = rewards_op_set_string(o, "deal", "big");
+        for (long i = 0; i < nlines && !st; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "l%ld", i);
+            st = set_line(o, i, "id", id);
+            if (!st && !pass)
+                st = set_line(o, i, "product", "p");
+            if (!st) /* the middle line is the one amended */
+                st = set_line(o, i, "amount", i == nlines / 2 && pass ? (pass % 2 ? "300.00" : "50.00") : "100.00");
+            if (!st)
+                st = set_line(o, i, "cost", "60.00");
+        }
+        if (st)
+            die("lines op", e, st);
+        double t0 = now_ns();
+        st = rewards_engine_apply(e, o);
+        double ns = now_ns() - t0;
+        /* the same amendment again changes nothing: what reading the restated lines costs */
+        double ns_same = 0;
+        if (!st && pass) {
+            t0 = now_ns();
+            st = rewards_engine_apply(e, o);
+            ns_same = now_ns() - t0;
+        }
+        rewards_op_free(o);
+        if (st)
+            die(kind, e, st);
+        if (!pass) {
+            op(e, t, "stage", "deal", "big", "stage", "won", NULL);
+            continue;
+        }
+        static double all[REPEATS], same[REPEATS], extra[REPEATS];
+        all[pass - 1] = ns;
+        same[pass - 1] = ns_same;
+        extra[pass - 1] = ns - ns_same;
+        if (pass == REPEATS) {
+            qsort(all, REPEATS, sizeof all[0], cmp_double);
+            qsort(same, REPEATS, sizeof same[0], cmp_double);
+            qsort(extra, REPEATS, sizeof extra[0], cmp_double);
+            char label[64];
+            snprintf(label, sizeof label, "%ld lines, %s", nlines, grouped ? "+ per-line tier (1 group)" : "no group");
+            printf("%-40s %9zu %8ld %11.1f %11.1f %11.1f\n", label, rewards_engine_entry_count(e),
+                   grouped ? nlines + 2 : 2, all[REPEATS / 2] / 1e3, same[REPEATS / 2] / 1e3,
+                   extra[REPEATS / 2] / 1e3);
+        }
+    }
+    rewards_engine_free(e);
+}
+
 int main(void)
 {
     printf("one amendment (median of %d, alternating 700.00 / 1350.00); times in microseconds\n", REPEATS);
@@ -187,5 +290,15 @@ int main(void)
         measure(cases[i].label, &b, built);
         rewards_engine_free(b.e);
     }
+    printf("\none line of a deal amended (median of %d, alternating 300.00 / 50.00); times in microseconds\n",
+           REPEATS);
+    printf("(recomp: contributions recomputed; restate_us: the same amendment again, which changes nothing;\n"
+           " recompute_us: the median of amend - restate, what the correction itself costs)\n");
+    printf("%-40s %9s %8s %11s %11s %11s\n", "deal", "entries", "recomp", "amend_us", "restate_us",
+           "recompute_us");
+    long sizes[] = { 10, 100, 1000 };
+    for (int grouped = 0; grouped <= 1; grouped++)
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+            measure_lines(sizes[i], grouped);
     return 0;
 }

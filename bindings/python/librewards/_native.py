@@ -141,7 +141,7 @@ for _f in ("program_id", "program_currency", "level_id", "reward_id", "reward_na
            "partner_name", "user_id", "user_name", "deal_id", "deal_stage", "entry_type",
            "entry_recipient_type", "entry_recipient", "entry_currency", "entry_status", "entry_reason",
            "entry_period", "payout_id", "payout_line_recipient_type", "payout_line_recipient",
-           "payout_line_currency",
+           "payout_line_currency", "entry_line",
            # 1.1
            "program_name", "level_name", "deal_currency", "reward_kind", "reward_trigger", "reward_recipient"):
     _PROTOTYPES["rewards_" + _f] = (c_char_p, [handle_p])

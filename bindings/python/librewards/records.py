@@ -102,6 +102,7 @@ class Entry:
     period: str
     earned_at: datetime.datetime
     payout: Optional[str]
+    line: Optional[str] = None  # the deal line of a per-line reward's entry ("" for a deal without lines)
 
     @property
     def amount_text(self) -> Optional[str]:
@@ -130,6 +131,7 @@ class Entry:
             period=text(lib.rewards_entry_period(h)),
             earned_at=to_datetime(lib.rewards_entry_earned_at(h)),
             payout=_id(lib.rewards_payout_id, lib.rewards_entry_payout(h)),
+            line=text(lib.rewards_entry_line(h)),
         )
 
 

@@ -5,7 +5,7 @@ import unittest
 import librewards
 from support import SCENARIOS, read_expected, requires_scenarios, run_ops, scenario_ops
 
-REQUIRED = ["kiflo_sales_rep", "tiered_clawback"]
+REQUIRED = ["kiflo_sales_rep", "tiered_clawback", "lines_margin_precedence"]
 
 
 @requires_scenarios
@@ -28,6 +28,9 @@ class ScenarioTest(unittest.TestCase):
 
     def test_tiered_clawback(self):
         self.check("tiered_clawback")
+
+    def test_lines_margin_precedence(self):
+        self.check("lines_margin_precedence")
 
     def test_every_other_scenario(self):
         names = sorted(f[:-len(".jsonl")] for f in os.listdir(SCENARIOS) if f.endswith(".jsonl"))
