@@ -624,6 +624,22 @@ REWARDS_API const char *rewards_deal_currency(const rewards_deal *deal);
 REWARDS_API int64_t rewards_deal_units(const rewards_deal *deal);
 /** @brief When the deal was registered (UTC seconds). */
 REWARDS_API int64_t rewards_deal_registered_at(const rewards_deal *deal);
+/** @brief A line of a deal (SPEC section 13), borrowed like every handle. */
+typedef struct rewards_deal_line rewards_deal_line;
+/** @brief Number of the deal's lines: 0 for a deal given without lines. */
+REWARDS_API size_t rewards_deal_line_count(const rewards_deal *deal);
+/** @brief The deal's line at @p index, in the order the lines were given; NULL past the end. */
+REWARDS_API const rewards_deal_line *rewards_deal_line_at(const rewards_deal *deal, size_t index);
+/** @brief The line's id, unique within its deal. */
+REWARDS_API const char *rewards_deal_line_id(const rewards_deal_line *line);
+/** @brief The line's product. */
+REWARDS_API const char *rewards_deal_line_product(const rewards_deal_line *line);
+/** @brief The line's current amount, in minor units of the deal's currency. */
+REWARDS_API int64_t rewards_deal_line_amount(const rewards_deal_line *line);
+/** @brief The line's cost in minor units of the deal's currency (0 when none was given). */
+REWARDS_API int64_t rewards_deal_line_cost(const rewards_deal_line *line);
+/** @brief The line's units (0 when none were given). */
+REWARDS_API int64_t rewards_deal_line_units(const rewards_deal_line *line);
 
 /** @brief When the payout run was made (its operation's "at", UTC seconds). */
 REWARDS_API int64_t rewards_payout_at(const rewards_payout *payout);

@@ -62,6 +62,20 @@ const char *rewards_deal_currency(const rewards_deal *d) { return d ? DEAL(d)->c
 int64_t rewards_deal_units(const rewards_deal *d) { return d ? DEAL(d)->units : 0; }
 int64_t rewards_deal_registered_at(const rewards_deal *d) { return d ? DEAL(d)->registered_at : 0; }
 
+/* Deal lines: the deal's array is amended in place (never reallocated), so a
+ * line handle stays valid as long as the engine. */
+#define DLINE(x) ((const rw_deal_line *)(x))
+size_t rewards_deal_line_count(const rewards_deal *d) { return d ? DEAL(d)->nlines : 0; }
+const rewards_deal_line *rewards_deal_line_at(const rewards_deal *d, size_t i)
+{
+    return d && i < DEAL(d)->nlines ? (const rewards_deal_line *)&DEAL(d)->lines[i] : NULL;
+}
+const char *rewards_deal_line_id(const rewards_deal_line *l) { return l ? DLINE(l)->id : NULL; }
+const char *rewards_deal_line_product(const rewards_deal_line *l) { return l ? DLINE(l)->product : NULL; }
+int64_t rewards_deal_line_amount(const rewards_deal_line *l) { return l ? DLINE(l)->amount : 0; }
+int64_t rewards_deal_line_cost(const rewards_deal_line *l) { return l ? DLINE(l)->cost : 0; }
+int64_t rewards_deal_line_units(const rewards_deal_line *l) { return l ? DLINE(l)->units : 0; }
+
 /* ---- payout runs ------------------------------------------------------------ */
 
 int64_t rewards_payout_at(const rewards_payout *p) { return p ? RUN(p)->at : 0; }
@@ -222,6 +236,10 @@ static int p_cap_period(const rw_reward *r, size_t i, param_text *o)
     (void)i;
     return amount(r->cap_period, r->program->exp, o);
 }
+static int p_per(const rw_reward *r, size_t i, param_text *o) { (void)i; return word(r->per_line ? "line" : "deal", o); }
+static int p_base(const rw_reward *r, size_t i, param_text *o) { (void)i; return word(r->margin ? "margin" : "amount", o); }
+static int p_exclusive(const rw_reward *r, size_t i, param_text *o) { (void)i; return word(r->exclusive, o); }
+static int p_priority(const rw_reward *r, size_t i, param_text *o) { (void)i; return integer(r->priority, o); }
 static int p_when(const rw_reward *r, size_t i, param_text *o) { (void)i; return word(r->when, o); }
 static int p_from(const rw_reward *r, size_t i, param_text *o) { (void)i; return time_text(r->active_from, o); }
 static int p_until(const rw_reward *r, size_t i, param_text *o) { (void)i; return time_text(r->active_until, o); }
@@ -280,6 +298,10 @@ static const struct {
     { "when", p_when },
     { "active_from", p_from },
     { "active_until", p_until },
+    { "per", p_per },
+    { "base", p_base },
+    { "exclusive", p_exclusive },
+    { "priority", p_priority },
 };
 #define NPARAMS (sizeof params / sizeof params[0])
 

@@ -42,7 +42,8 @@ static rewards_engine *world(void)
        "kind", "percent", "rate", "12.50%", "auto_approve:b", "true", "cap_per_deal", "5000", "when",
        "deal.amount >= 100", "active_from", "2026-01-01", "active_until", "2027-01-01T12:00:00Z");
     OK(e, "reward", "id", "fix", "program", "us", "name", "Rep bonus", "trigger", "deal_won", "recipient",
-       "sales_rep", "kind", "fixed", "amount", "50", "rep_policy", "partner", "clawback_days:i", "90");
+       "sales_rep", "kind", "fixed", "amount", "50", "rep_policy", "partner", "clawback_days:i", "90", "exclusive",
+       "solo");
     OK(e, "reward", "id", "tier", "level", "silver", "name", "Tiers", "trigger", "deal_won", "recipient", "partner",
        "kind", "tiered", "period", "quarter", "tiers.0.from", "0", "tiers.0.rate", "5%", "tiers.1.from",
        "10000.5", "tiers.1.rate", "7.25%", "mode", "retroactive", "cap_per_period", "20000.00");
@@ -485,6 +486,65 @@ static void test_restored_listing(void **state)
     mock_free(&m);
 }
 
+/* A deal's lines, amended in place, and the section 13 reward fields. */
+static void test_deal_lines_and_precedence_params(void **state)
+{
+    (void)state;
+    rewards_engine *e;
+    assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
+    OK(e, "program", "id", "p", "name", "P", "currency", "USD");
+    OK(e, "level", "id", "l", "program", "p", "name", "L", "rank:i", "1");
+    OK(e, "reward", "id", "m", "level", "l", "name", "Margin", "trigger", "deal_won", "recipient", "partner", "kind",
+       "percent", "rate", "10%", "per", "line", "base", "margin", "exclusive", "grp", "priority:i", "-3");
+    OK(e, "reward", "id", "plain", "level", "l", "name", "Plain", "trigger", "deal_won", "recipient", "partner",
+       "kind", "percent", "rate", "1%");
+    OK(e, "partner", "id", "a", "program", "p", "level", "l", "name", "A");
+    OK(e, "deal", "at", "2026-01-05", "id", "d", "partner", "a", "currency", "USD", "lines.0.id", "x", "lines.0.product",
+       "Widget", "lines.0.amount", "100.00", "lines.0.cost", "60.00", "lines.0.units:i", "4", "lines.1.id", "y",
+       "lines.1.product", "Service", "lines.1.amount", "50.00");
+    OK(e, "deal", "at", "2026-01-05", "id", "plain-deal", "partner", "a", "currency", "USD", "amount", "10.00");
+    const rewards_deal *d = rewards_engine_find_deal(e, "d");
+    assert_int_equal(rewards_deal_line_count(d), 2);
+    const rewards_deal_line *x = rewards_deal_line_at(d, 0), *y = rewards_deal_line_at(d, 1);
+    assert_string_equal(rewards_deal_line_id(x), "x");
+    assert_string_equal(rewards_deal_line_product(x), "Widget");
+    assert_int_equal(rewards_deal_line_amount(x), 10000);
+    assert_int_equal(rewards_deal_line_cost(x), 6000);
+    assert_int_equal(rewards_deal_line_units(x), 4);
+    assert_string_equal(rewards_deal_line_id(y), "y");
+    assert_int_equal(rewards_deal_line_cost(y), 0);
+    assert_int_equal(rewards_deal_line_units(y), 0);
+    assert_null(rewards_deal_line_at(d, 2));
+    assert_int_equal(rewards_deal_amount(d), 15000);
+    /* an amendment restates the lines in place: the handles stay valid */
+    OK(e, "amend", "at", "2026-01-06", "deal", "d", "lines.0.id", "x", "lines.0.product", "Widget", "lines.0.amount",
+       "120.00", "lines.1.id", "y", "lines.1.product", "Service", "lines.1.amount", "50.00", "lines.1.cost", "5.00");
+    assert_ptr_equal(rewards_deal_line_at(d, 0), x);
+    assert_int_equal(rewards_deal_line_amount(x), 12000);
+    assert_int_equal(rewards_deal_line_cost(x), 0); /* restated without a cost */
+    assert_int_equal(rewards_deal_line_cost(y), 500);
+    /* a deal without lines lists none */
+    assert_int_equal(rewards_deal_line_count(rewards_engine_find_deal(e, "plain-deal")), 0);
+    assert_null(rewards_deal_line_at(rewards_engine_find_deal(e, "plain-deal"), 0));
+    assert_int_equal(rewards_deal_line_count(NULL), 0);
+    assert_null(rewards_deal_line_at(NULL, 0));
+    assert_null(rewards_deal_line_id(NULL));
+    assert_null(rewards_deal_line_product(NULL));
+    assert_int_equal(rewards_deal_line_amount(NULL), 0);
+    assert_int_equal(rewards_deal_line_cost(NULL), 0);
+    assert_int_equal(rewards_deal_line_units(NULL), 0);
+
+    param_is(e, "m", "per", "line");
+    param_is(e, "m", "base", "margin");
+    param_is(e, "m", "exclusive", "grp");
+    param_is(e, "m", "priority", "-3");
+    param_is(e, "plain", "per", "deal");
+    param_is(e, "plain", "base", "amount");
+    param_is(e, "plain", "exclusive", NULL);
+    param_is(e, "plain", "priority", "0");
+    rewards_engine_free(e);
+}
+
 static void path_error(rewards_engine *e, rewards_op *op, const char *path, const char *want)
 {
     assert_int_equal(rewards_op_set_string(op, path, "v"), REWARDS_INVALID_ARGUMENT);
@@ -531,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_reward_param_extremes),
         cmocka_unit_test(test_field_path_errors),
         cmocka_unit_test(test_restored_listing),
+        cmocka_unit_test(test_deal_lines_and_precedence_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

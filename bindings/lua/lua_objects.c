@@ -93,6 +93,24 @@ void lrw_push_deal(lua_State *L, const rewards_deal *d)
     set_str(L, "currency", rewards_deal_currency(d));
     set_int(L, "units", rewards_deal_units(d));
     set_time(L, "registered_at", rewards_deal_registered_at(d));
+    /* lines = { {id =, product =, amount =, amount_text =, cost =, cost_text =, units =}, ... } */
+    size_t n = rewards_deal_line_count(d);
+    const char *currency = rewards_deal_currency(d);
+    lua_createtable(L, (int)(n < 1000000 ? n : 0), 0);
+    for (size_t i = 0; i < n; i++) {
+        const rewards_deal_line *line = rewards_deal_line_at(d, i);
+        char text[32];
+        lua_createtable(L, 0, 7);
+        set_str(L, "id", rewards_deal_line_id(line));
+        set_str(L, "product", rewards_deal_line_product(line));
+        set_amount(L, rewards_deal_line_amount(line), currency);
+        set_int(L, "cost", rewards_deal_line_cost(line));
+        if (rewards_amount_format(rewards_deal_line_cost(line), currency, text, sizeof text) == REWARDS_OK)
+            set_str(L, "cost_text", text);
+        set_int(L, "units", rewards_deal_line_units(line));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "lines");
 }
 
 void lrw_push_partner(lua_State *L, const rewards_partner *p)

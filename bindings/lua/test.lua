@@ -593,6 +593,19 @@ test("listing (C API 1.1) and decimal-string amounts", function()
   e:apply("reward", { id = "w", program = "resell", name = "W", trigger = "deal_won", recipient = "partner",
                       kind = "fixed", amount = "1", when = long })
   eq(long, e:reward_param("w", "when"), "a long parameter")
+  e:apply("reward", { id = "m", level = "gold", name = "M", trigger = "deal_won", recipient = "partner",
+                      kind = "percent", rate = "10%", per = "line", base = "margin", exclusive = "g", priority = 2 })
+  e:apply("deal", { at = "2026-02-12", id = "d-lines", partner = "acme", currency = "USD",
+                    lines = { { id = "x", product = "Widget", amount = "100.00", cost = "60.00", units = 4 },
+                              { id = "y", product = "Service", amount = "50.00" } } })
+  local dl = e:deal("d-lines")
+  eq(2, #dl.lines, "deal lines")
+  eq("x Widget 10000 100.00 6000 60.00 4", table.concat({ dl.lines[1].id, dl.lines[1].product, dl.lines[1].amount,
+     dl.lines[1].amount_text, dl.lines[1].cost, dl.lines[1].cost_text, dl.lines[1].units }, " "), "line 1")
+  eq("y 0 0", table.concat({ dl.lines[2].id, dl.lines[2].cost, dl.lines[2].units }, " "), "line 2")
+  eq(0, #e:deal("d-100").lines, "a deal without lines")
+  local m = e:reward("m").params
+  eq("line margin g 2", table.concat({ m.per, m.base, m.exclusive, m.priority }, " "), "section 13 params")
   eq("Gold", e:level("gold").name, "level lookup")
   eq("USD", e:program("resell").currency, "program lookup")
 

@@ -18,8 +18,8 @@ from .errors import (Conflict, Exists, InsufficientPoints, InvalidArgument, Inva
                      RewardsError, Storage)
 from .helpers import (check_condition, format_amount, format_time, parse_amount, parse_time, version,
                       version_number)
-from .records import (Deal, Entry, Event, EventType, Level, Partner, Payout, PayoutLine, Program,
-                      RecordKind, Reward, User, to_decimal)
+from .records import (Deal, DealLine, Entry, Event, EventType, Level, Partner, Payout, PayoutLine,
+                      Program, RecordKind, Reward, User, to_decimal)
 
 
 def _version() -> str:
@@ -42,5 +42,5 @@ __all__ = [
     "ParseError", "Storage", "NoMemory", "Misuse", "Entry", "Event", "EventType", "RecordKind",
     "Program", "Level", "Reward", "Partner", "User", "Deal", "Payout", "PayoutLine",
     "check_condition", "format_amount", "format_time", "parse_amount", "parse_time", "version",
-    "version_number", "to_decimal", "__version__",
+    "version_number", "to_decimal", "__version__", "DealLine",
 ]

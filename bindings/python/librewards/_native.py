@@ -124,6 +124,13 @@ _PROTOTYPES = {
     "rewards_payout_total": (c_int, [handle_p, c_char_p, POINTER(c_int64)]),
     "rewards_reward_param": (c_int, [handle_p, c_char_p, c_char_p, c_size_t]),
     "rewards_reward_param_count": (c_size_t, []),
+    "rewards_deal_line_count": (c_size_t, [handle_p]),
+    "rewards_deal_line_at": (handle_p, [handle_p, c_size_t]),
+    "rewards_deal_line_id": (c_char_p, [handle_p]),
+    "rewards_deal_line_product": (c_char_p, [handle_p]),
+    "rewards_deal_line_amount": (c_int64, [handle_p]),
+    "rewards_deal_line_cost": (c_int64, [handle_p]),
+    "rewards_deal_line_units": (c_int64, [handle_p]),
     "rewards_reward_param_name": (c_char_p, [c_size_t]),
 }
 

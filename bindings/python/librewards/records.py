@@ -247,6 +247,31 @@ class User:
 
 
 @dataclass(frozen=True)
+class DealLine:
+    """A deal line (SPEC section 13): amount and cost in minor units of the deal's currency."""
+    id: str
+    product: str
+    amount: int
+    cost: int
+    units: int
+    currency: Optional[str] = None
+
+    @property
+    def amount_decimal(self) -> Optional[decimal.Decimal]:
+        return to_decimal(self.amount, self.currency)
+
+    @property
+    def cost_decimal(self) -> Optional[decimal.Decimal]:
+        return to_decimal(self.cost, self.currency)
+
+    @classmethod
+    def read(cls, h, currency: Optional[str]) -> "DealLine":
+        return cls(text(lib.rewards_deal_line_id(h)), text(lib.rewards_deal_line_product(h)),
+                   lib.rewards_deal_line_amount(h), lib.rewards_deal_line_cost(h), lib.rewards_deal_line_units(h),
+                   currency)
+
+
+@dataclass(frozen=True)
 class Deal:
     """A deal: amount in minor units of the deal's currency (and as a Decimal)."""
     id: str
@@ -257,6 +282,7 @@ class Deal:
     currency: Optional[str] = field(default=None, compare=False)
     units: int = field(default=1, compare=False)
     registered_at: Optional[datetime.datetime] = field(default=None, compare=False)
+    lines: Tuple[DealLine, ...] = field(default=(), compare=False)  # empty for a deal without lines
 
     @property
     def amount_decimal(self) -> Optional[decimal.Decimal]:
@@ -268,7 +294,9 @@ class Deal:
         return cls(text(lib.rewards_deal_id(h)), _id(lib.rewards_partner_id, lib.rewards_deal_partner(h)),
                    _id(lib.rewards_user_id, lib.rewards_deal_user(h)), text(lib.rewards_deal_stage(h)),
                    lib.rewards_deal_amount(h), text(lib.rewards_deal_currency(h)), lib.rewards_deal_units(h),
-                   to_datetime(lib.rewards_deal_registered_at(h)))
+                   to_datetime(lib.rewards_deal_registered_at(h)),
+                   tuple(DealLine.read(lib.rewards_deal_line_at(h, i), text(lib.rewards_deal_currency(h)))
+                         for i in range(lib.rewards_deal_line_count(h))))
 
 
 @dataclass(frozen=True)

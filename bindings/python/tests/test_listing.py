@@ -53,8 +53,8 @@ class ListingTest(unittest.TestCase):
             rep = rewards[0]
             self.assertEqual(("percent", "deal_contract_started", "sales_rep", "gold", "resell"),
                              (rep.kind, rep.trigger, rep.recipient, rep.level, rep.program))
-            self.assertEqual({"rate": "10%", "rep_policy": "hold", "clawback_days": "0", "auto_approve": "false"},
-                             dict(rep.params))
+            self.assertEqual({"rate": "10%", "rep_policy": "hold", "clawback_days": "0", "auto_approve": "false",
+                              "per": "deal", "base": "amount", "priority": "0"}, dict(rep.params))
             self.assertEqual("5%", engine.reward_param("partner-5", "rate"))
             self.assertIsNone(engine.reward_param("partner-5", "amount"))
             with self.assertRaises(librewards.NotFound):
@@ -95,7 +95,8 @@ class ListingTest(unittest.TestCase):
                               "tiers.0.rate": "5%", "tiers.1.from": "10000.00", "tiers.1.rate": "7.5%",
                               "cap_per_period": "500.00", "when": "deal.amount > 0",
                               "active_from": "2026-01-01T00:00:00Z", "rep_policy": "hold", "clawback_days": "0",
-                              "auto_approve": "false"}, dict(engine.reward("t").params))
+                              "auto_approve": "false", "per": "deal", "base": "amount", "priority": "0"},
+                             dict(engine.reward("t").params))
             long_when = " || ".join(["deal.amount > %d" % i for i in range(60)])
             engine.apply("reward", id="w", program="p", name="W", trigger="deal_won", recipient="partner",
                          kind="fixed", amount="1", when=long_when)
@@ -126,6 +127,27 @@ class ListingTest(unittest.TestCase):
                 t.join()
             self.assertEqual([], errors)
             self.assertEqual(200, len(list(engine.deals(partner="acme"))))
+
+    def test_deal_lines_and_precedence_params(self):
+        with librewards.Engine() as engine:
+            setup_program(engine)
+            engine.apply("reward", id="m", level="gold", name="M", trigger="deal_won", recipient="partner",
+                         kind="percent", rate="10%", per="line", base="margin", exclusive="g", priority=2)
+            engine.apply("deal", at="2026-02-01", id="d", partner="acme", currency="USD",
+                         lines=[{"id": "x", "product": "Widget", "amount": Decimal("100"), "cost": "60.00", "units": 4},
+                                {"id": "y", "product": "Service", "amount": "50.00"}])
+            deal = engine.deal("d")
+            self.assertEqual([("x", "Widget", 10000, 6000, 4), ("y", "Service", 5000, 0, 0)],
+                             [(ln.id, ln.product, ln.amount, ln.cost, ln.units) for ln in deal.lines])
+            self.assertEqual((Decimal("100.00"), Decimal("60.00")), (deal.lines[0].amount_decimal,
+                                                                     deal.lines[0].cost_decimal))
+            self.assertEqual(15000, deal.amount)
+            self.assertEqual((), engine.deal("d").lines[2:])
+            engine.apply("deal", at="2026-02-01", id="plain", partner="acme", currency="USD", amount="1.00")
+            self.assertEqual((), engine.deal("plain").lines)
+            self.assertEqual({"rate": "10%", "per": "line", "base": "margin", "exclusive": "g", "priority": "2",
+                              "rep_policy": "hold", "clawback_days": "0", "auto_approve": "false"},
+                             dict(engine.reward("m").params))
 
     def test_decimal_in(self):
         with librewards.Engine() as engine:
