@@ -710,7 +710,8 @@ REWARDS_API size_t rewards_reward_param_count(void);
 /**
  * @brief The field path at @p index (0 .. count - 1): "rate", "tiers",
  * "tiers.N.from" ...  "N" stands for a list index: ask the list's own path
- * ("tiers") for its number of items, then "tiers.0.from" and so on.
+ * ("tiers") for its number of items, then "tiers.0.from" and so on; a
+ * list of plain values ends in ".N" ("of.N": "of.0", "of.1" ...).
  * @return static storage; NULL past the end.
  */
 REWARDS_API const char *rewards_reward_param_name(size_t index);

@@ -308,36 +308,45 @@ static const struct {
 size_t rewards_reward_param_count(void) { return NPARAMS; }
 const char *rewards_reward_param_name(size_t index) { return index < NPARAMS ? params[index].path : NULL; }
 
-/* "tiers.12.from" -> list "tiers" (length 5), index 12, name "from"; 0 when not that shape. */
+/*
+ * "tiers.12.from" -> list "tiers" (length 5), index 12, name "from"; an
+ * item of a list of plain values, "of.3", has the name "".  0 when the
+ * path is not that shape (the index: digits, no leading zero).
+ */
 static int split_item(const char *path, size_t *list_len, size_t *index, const char **name)
 {
     const char *d1 = strchr(path, '.');
     if (!d1 || d1 == path)
         return 0;
     const char *d2 = strchr(d1 + 1, '.');
-    size_t digits = d2 ? (size_t)(d2 - d1 - 1) : 0;
-    if (!d2 || digits == 0 || digits > 9 || (digits > 1 && d1[1] == '0'))
+    const char *end = d2 ? d2 : d1 + 1 + strlen(d1 + 1);
+    size_t digits = (size_t)(end - d1 - 1);
+    if (digits == 0 || digits > 9 || (digits > 1 && d1[1] == '0'))
         return 0;
     size_t v = 0;
-    for (const char *c = d1 + 1; c < d2; c++) {
+    for (const char *c = d1 + 1; c < end; c++) {
         if (*c < '0' || *c > '9')
             return 0;
         v = v * 10 + (size_t)(*c - '0');
     }
     *list_len = (size_t)(d1 - path);
     *index = v;
-    *name = d2 + 1;
+    *name = d2 ? d2 + 1 : "";
     return 1;
 }
 
-/* Does the table's path pattern answer the request (an item request is split already)? */
+/*
+ * Does the table's path pattern answer the request (an item request is
+ * split already)?  "tiers.N.from" answers "tiers.<i>.from"; "of.N" (a list
+ * of plain values) answers "of.<i>".
+ */
 static int matches(const char *pattern, const char *path, int item, size_t list_len, const char *name)
 {
-    const char *n = strstr(pattern, ".N.");
-    if (!n)
+    const char *n = strstr(pattern, ".N");
+    if (!n || (n[2] != '.' && n[2] != '\0'))
         return !item && strcmp(pattern, path) == 0;
     return item && (size_t)(n - pattern) == list_len && strncmp(pattern, path, list_len) == 0 &&
-           strcmp(n + 3, name) == 0;
+           strcmp(n[2] ? n + 3 : "", name) == 0;
 }
 
 rewards_status rewards_reward_param(const rewards_reward *reward, const char *path, char *buf, size_t size)

@@ -234,13 +234,20 @@ void lrw_push_reward_param(lua_State *L, const rewards_reward *r, const char *pa
         lua_remove(L, -2);
 }
 
-/* Is the path a list ("tiers": some path is "tiers.N.something")? */
+/* Where the list index of a path pattern is: "tiers.N.from" and "of.N" (NULL for a plain path). */
+static const char *list_mark(const char *pattern)
+{
+    const char *n = strstr(pattern, ".N");
+    return n && (n[2] == '.' || n[2] == '\0') ? n : NULL;
+}
+
+/* Is the path a list ("tiers": some path is "tiers.N..." or "tiers.N")? */
 static int is_list(const char *path)
 {
     size_t len = strlen(path);
     for (size_t i = 0; i < rewards_reward_param_count(); i++) {
-        const char *p = rewards_reward_param_name(i);
-        if (strncmp(p, path, len) == 0 && strncmp(p + len, ".N.", 3) == 0)
+        const char *p = rewards_reward_param_name(i), *n = list_mark(p);
+        if (n && (size_t)(n - p) == len && strncmp(p, path, len) == 0)
             return 1;
     }
     return 0;
@@ -264,7 +271,7 @@ void lrw_push_reward(lua_State *L, const rewards_reward *r)
      * lists ("tiers.N.from" stands for each item of the list "tiers") that this reward has */
     lua_createtable(L, 0, 8);
     for (size_t i = 0; i < rewards_reward_param_count(); i++) {
-        const char *pattern = rewards_reward_param_name(i), *dot_n = strstr(pattern, ".N.");
+        const char *pattern = rewards_reward_param_name(i), *dot_n = list_mark(pattern);
         char list[64], n[32], path[160];
         long count = 1;
         if (!dot_n && is_list(pattern))
@@ -274,8 +281,10 @@ void lrw_push_reward(lua_State *L, const rewards_reward *r)
             count = rewards_reward_param(r, list, n, sizeof n) == REWARDS_OK ? strtol(n, NULL, 10) : 0;
         }
         for (long k = 0; k < count; k++) {
-            if (dot_n)
+            if (dot_n && dot_n[2])
                 snprintf(path, sizeof path, "%s.%ld.%s", list, k, dot_n + 3);
+            else if (dot_n)
+                snprintf(path, sizeof path, "%s.%ld", list, k);
             else
                 snprintf(path, sizeof path, "%s", pattern);
             lrw_push_reward_param(L, r, path);

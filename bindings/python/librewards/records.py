@@ -174,19 +174,32 @@ def reward_param(h, path: str) -> Optional[str]:
         return text(buf.value) if status == 0 else None
 
 
+def _list_pattern(pattern: str):
+    """("tiers", "from") for "tiers.N.from", ("of", None) for "of.N", None for a plain path."""
+    if pattern.endswith(".N"):
+        return pattern[:-2], None
+    if ".N." in pattern:
+        list_path, key = pattern.split(".N.", 1)
+        return list_path, key
+    return None
+
+
 def _reward_params(h) -> Dict[str, str]:
     """Every field the reward has, by path: the library lists the paths it
-    knows ("tiers.N.from" stands for each item of the list "tiers")."""
+    knows ("tiers.N.from" stands for each item of the list "tiers", "of.N"
+    for each value of the list "of")."""
     params = {}
     patterns = [text(lib.rewards_reward_param_name(i)) for i in range(lib.rewards_reward_param_count())]
-    lists = {p.split(".N.", 1)[0] for p in patterns if ".N." in p}
+    lists = {split[0] for split in map(_list_pattern, patterns) if split}
     for pattern in patterns:
         if pattern in lists:
             continue  # a list's number of items: its items are listed instead
-        if ".N." in pattern:
-            list_path, key = pattern.split(".N.", 1)
+        split = _list_pattern(pattern)
+        if split:
+            list_path, key = split
             count = reward_param(h, list_path)
-            paths = ["%s.%d.%s" % (list_path, k, key) for k in range(int(count) if count else 0)]
+            paths = [("%s.%d.%s" % (list_path, k, key)) if key else ("%s.%d" % (list_path, k))
+                     for k in range(int(count) if count else 0)]
         else:
             paths = [pattern]
         for path in paths:
