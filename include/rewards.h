@@ -119,7 +119,7 @@ REWARDS_API void rewards_allocator_init(rewards_allocator *a);
  * storage callbacks receive records; a restore gives them back.
  */
 typedef enum rewards_record_kind {
-    REWARDS_RECORD_META = 0,        /**< the engine's clock */
+    REWARDS_RECORD_META = 0,        /**< the engine's clock, and what the other records add up to */
     REWARDS_RECORD_CURRENCY = 1,    /**< a currency registered by the host */
     REWARDS_RECORD_PROGRAM = 2,     /**< a partner program */
     REWARDS_RECORD_LEVEL = 3,       /**< a level of a program */
@@ -150,8 +150,9 @@ REWARDS_API int rewards_record_kind_count(void);
  * @brief Persistence callbacks: the host saves what the engine tells it.
  *
  * Every successful mutating call is one transaction: @c begin, then one
- * @c put per record created or changed (in creation order of the records),
- * then @c commit.  A call that succeeds without changing anything still
+ * @c put per record created or changed (in creation order of the records,
+ * and last the meta record, which every transaction that changes anything
+ * puts: it says what the other records add up to), then @c commit.  A call that succeeds without changing anything still
  * runs begin and commit (with no put); a replayed event id (a no-op) and a
  * failed call run no storage callback at all.  A host that keeps data of
  * its own in the same database (say, how far it has read its input) writes
@@ -165,7 +166,9 @@ REWARDS_API int rewards_record_kind_count(void);
  * succeeded), restores its memory to the state before the call, calls no
  * event callback and returns REWARDS_STORAGE; the same call may simply be
  * made again later.  A NULL member is "not implemented" and treated as
- * success.  Callbacks must not call back into the engine (REWARDS_MISUSE).
+ * success.  Callbacks must not call back into the engine: every entry
+ * point called from a storage, event, export-writer or allocator callback
+ * returns REWARDS_MISUSE and changes nothing.
  */
 typedef struct rewards_storage {
     unsigned version; /**< REWARDS_STORAGE_VERSION */
@@ -392,16 +395,28 @@ REWARDS_API rewards_status rewards_engine_apply(rewards_engine *engine, const re
  *
  * Give every record the storage callbacks saved, in any order, then call
  * rewards_engine_restore_finish().  Use a new engine; until finish
- * returns REWARDS_OK the engine must not be used for anything else.
- * @return REWARDS_OK, REWARDS_INVALID_ARGUMENT (unknown kind), REWARDS_NOMEM.
+ * returns the engine must not be used for anything else.  A record refused
+ * here makes finish refuse the whole set.
+ * @return REWARDS_OK, REWARDS_INVALID_ARGUMENT (unknown kind, a format this
+ *         version does not know), REWARDS_NOMEM, REWARDS_MISUSE (from a callback).
  */
 REWARDS_API rewards_status rewards_engine_restore(rewards_engine *engine, rewards_record_kind kind,
                                                   const void *data, size_t size);
 /**
  * @brief Rebuild the engine from the restored records.
+ *
+ * The set is checked before anything is rebuilt: no record given twice, a
+ * meta record present, and the live records' counts per kind, newest
+ * sequence number and digest equal to what the meta record says (records
+ * of a 1.0 host, whose meta record has no such fields, are checked for
+ * structure only).  Then every field of every record is checked against
+ * the limits of the operation that made it.  On any failure the engine is
+ * left as new (nothing half restored): restore the set again, or free it.
  * @return REWARDS_OK: the engine behaves as if it had never stopped;
- *         REWARDS_INVALID_ARGUMENT: a record is corrupt or refers to one
- *         that is missing (free the engine); REWARDS_NOMEM.
+ *         REWARDS_INVALID_ARGUMENT: a record is missing, given twice,
+ *         extra, altered, corrupt, out of range or refers to one that is
+ *         missing, and rewards_engine_errmsg() names the kind and key or
+ *         count; REWARDS_NOMEM; REWARDS_MISUSE (from a callback).
  */
 REWARDS_API rewards_status rewards_engine_restore_finish(rewards_engine *engine);
 /** @} */

@@ -195,10 +195,8 @@ static void free_group_values(rw_engine *e)
     }
 }
 
-void rewards_engine_free(rewards_engine *e)
+void rw_engine_reset(rw_engine *e)
 {
-    if (!e)
-        return;
     free_group_values(e);
     for (int k = 0; k < RW_KIND_COUNT; k++) {
         for (size_t i = 0; i < e->records[k].len; i++)
@@ -209,6 +207,19 @@ void rewards_engine_free(rewards_engine *e)
                         &e->runs, &e->event_ids, &e->redemptions, &e->groups, &e->fx_pairs };
     for (size_t i = 0; i < sizeof ixs / sizeof ixs[0]; i++)
         rw_index_release(e, ixs[i]);
+    e->meta = NULL;
+    e->next_seq = 1;
+    memset(&e->integ, 0, sizeof e->integ);
+}
+
+void rewards_engine_free(rewards_engine *e)
+{
+    /* Freed from one of its own callbacks, the engine would be pulled from
+     * under the call in progress: that misuse is ignored (nothing freed). */
+    if (!e || e->in_callback)
+        return;
+    e->in_callback = 1; /* the allocator's free callbacks may not re-enter */
+    rw_engine_reset(e);
     for (size_t i = 0; i < e->restore.len; i++)
         rw_free(&e->alloc, RW_VEC_AT(e->restore, void *, i));
     rw_vec_release(e, &e->restore);
@@ -345,37 +356,22 @@ static rewards_status check_shape(rw_engine *e, const rewards_op *op, const rw_o
     return REWARDS_OK;
 }
 
-static int by_seq(const void *a, const void *b)
-{
-    const rw_rec *x = *(rw_rec *const *)a, *y = *(rw_rec *const *)b;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Tell storage about every record the transaction created or changed, in
- * creation order of the records, and commit. */
-static rewards_status persist(rw_engine *e)
+/* Tell storage about every record the transaction created or changed
+ * (sealed: encoded, in creation order of the records), and commit. */
+static rewards_status persist(rw_engine *e, const rw_sealed *sealed)
 {
     rewards_storage *s = &e->storage;
     if (!s->put && !s->begin && !s->commit)
         return REWARDS_OK;
     if (s->begin && s->begin(s->user))
         return rw_fail(e, REWARDS_STORAGE, "the storage begin callback failed");
-    rw_journal *j = &e->journal;
     rewards_status st = REWARDS_OK;
-    if (j->ndirty)
-        qsort(j->dirty, j->ndirty, sizeof *j->dirty, by_seq);
-    for (size_t i = 0; i < j->ndirty && !st; i++) {
-        rw_rec *r = j->dirty[i];
+    for (size_t i = 0; i < sealed->n && !st; i++) {
+        const rw_rec *r = sealed->items[i].rec;
         char key[300];
-        char *data;
-        size_t size;
         rw_record_key(r, key, sizeof key);
-        st = rw_record_encode(e, r, &data, &size);
-        if (st)
-            break;
-        if (s->put && s->put(s->user, (rewards_record_kind)r->kind, key, data, size))
+        if (s->put && s->put(s->user, (rewards_record_kind)r->kind, key, sealed->items[i].data, sealed->items[i].size))
             st = rw_fail(e, REWARDS_STORAGE, "saving %s '%s' failed", rewards_record_kind_name(r->kind), key);
-        rw_free(&e->alloc, data);
     }
     if (!st && s->commit && s->commit(s->user))
         st = rw_fail(e, REWARDS_STORAGE, "the storage commit callback failed");
@@ -432,12 +428,10 @@ static rewards_status apply_in_txn(rw_engine *e, const rewards_op *op, const rw_
     return advance_clock(e, c.at);
 }
 
-rewards_status rewards_engine_apply(rewards_engine *e, const rewards_op *op)
+static rewards_status apply_call(rewards_engine *e, const rewards_op *op)
 {
-    if (!e || !op || op->engine != e)
-        return REWARDS_MISUSE;
-    if (e->in_callback || e->restoring)
-        return rw_fail(e, REWARDS_MISUSE, "the engine was called from one of its callbacks, or during a restore");
+    if (e->restoring)
+        return rw_fail(e, REWARDS_MISUSE, "rewards_engine_apply: a restore is in progress (call rewards_engine_restore_finish first)");
     e->errmsg[0] = '\0';
     const rw_node *evn = rw_node_get(&op->root, "event");
     const char *event_id = NULL;
@@ -467,21 +461,30 @@ rewards_status rewards_engine_apply(rewards_engine *e, const rewards_op *op)
     rw_journal_begin(e);
     st = apply_in_txn(e, op, def, event_id, &sig);
     rw_free(&e->alloc, sig);
-    if (!st) {
-        e->in_callback = 1;
-        st = persist(e);
-        e->in_callback = 0;
-    }
+    rw_sealed sealed = { NULL, 0 };
+    if (!st)
+        st = rw_seal(e, &sealed);
+    if (!st)
+        st = persist(e, &sealed);
+    rw_sealed_free(e, &sealed);
     if (st) {
         rw_journal_rollback(e);
         e->queued.len = 0;
         return st;
     }
     rw_journal_commit(e);
-    e->in_callback = 1;
     deliver_events(e);
-    e->in_callback = 0;
     e->queued.len = 0;
     e->errmsg[0] = '\0'; /* a callback's refused call leaves no message on a success */
     return REWARDS_OK;
+}
+
+rewards_status rewards_engine_apply(rewards_engine *e, const rewards_op *op)
+{
+    if (!e || !op || op->engine != e)
+        return REWARDS_MISUSE;
+    RW_TRY(rw_enter(e, "rewards_engine_apply"));
+    rewards_status st = apply_call(e, op);
+    RW_LEAVE(e);
+    return st;
 }

@@ -59,6 +59,12 @@ typedef struct rw_attrs {
 typedef struct rw_meta {
     rw_rec h;
     int64_t clock; /* time of the last applied timed operation, RW_NONE before */
+    /* integrity.c: what every other live record adds up to, as of the
+     * transaction that last put this record (absent from a 1.0 host's meta) */
+    int sealed;           /* the fields below were read or written */
+    uint64_t next_seq;    /* the engine's next sequence number */
+    uint64_t digest;      /* sum mod 2^64 of the other live records' hashes */
+    uint64_t counts[RW_KIND_COUNT]; /* live records per kind (meta: 0) */
 } rw_meta;
 
 typedef struct rw_currency {
@@ -320,8 +326,9 @@ struct rewards_engine {
     rewards_storage storage;
     rewards_events events;
     rw_journal journal;
-    int in_callback;
+    int in_callback; /* a call is in progress: the host's callbacks run inside it (guard.c) */
     int restoring;
+    rewards_status restore_failed; /* the first refusal of rewards_engine_restore() in this restore */
     rewards_status last_status;
     char errmsg[512];
     uint64_t next_seq;
@@ -329,6 +336,9 @@ struct rewards_engine {
     rw_vec records[RW_KIND_COUNT]; /* every record by kind, creation order */
     rw_index currencies, programs, levels, rewards, partners, users, deals, runs, event_ids,
         redemptions, groups, fx_pairs;
+    struct {
+        uint64_t digest, counts[RW_KIND_COUNT];
+    } integ;        /* the live records' digest and counts (integrity.c), journaled */
     rw_vec queued;  /* rw_event, this transaction's events (not journaled: reset per call) */
     rw_vec restore; /* pending restore blobs */
 };
@@ -345,11 +355,20 @@ rewards_status rw_fail(rw_engine *e, rewards_status st, const char *fmt, ...)
 rewards_status rw_nomem(rw_engine *e);
 #define RW_TRY(x) do { rewards_status rw_st_ = (x); if (rw_st_) return rw_st_; } while (0)
 
+/* Back to a new engine's state: every record and index freed (a failed restore). */
+void rw_engine_reset(rw_engine *e);
+
 /* Registration of a new record in its kind list (and its id index when ix). */
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id);
 
 /* Currencies: exponent of a known code (ISO, PTS or registered), -1 otherwise. */
 int rw_engine_currency_exp(const rw_engine *e, const char *code);
+
+/* The re-entrancy guard (guard.c): every entry point taking an engine enters
+ * it first; a second entry while a call is in progress (from a storage,
+ * event, export-writer or allocator callback) returns REWARDS_MISUSE. */
+rewards_status rw_enter(rw_engine *e, const char *fn);
+#define RW_LEAVE(e) ((e)->in_callback = 0)
 
 /* Events */
 rewards_status rw_queue_event(rw_engine *e, const rw_event *ev);

@@ -25,6 +25,7 @@ typedef struct rw_rec {
     uint64_t seq;        /* creation order across all records, from 1 */
     uint64_t dirty_txn;  /* id of the last transaction that touched it */
     uint8_t kind;        /* rw_kind */
+    uint64_t hash;       /* hash of the data storage holds for it, 0 before its first commit (integrity.c) */
 } rw_rec;
 
 typedef struct rw_undo {

@@ -201,12 +201,20 @@ rewards_status rw_op_redeem(rw_ctx *c)
     return rw_queue_event(e, &ev);
 }
 
+static rewards_status balance_call(rewards_engine *e, rewards_balance *out, const char *type, const char *recipient);
+
 rewards_status rewards_engine_balance(rewards_engine *e, rewards_balance *out, const char *type, const char *recipient)
 {
     if (!e || !type || !recipient || !out)
         return REWARDS_MISUSE;
-    if (e->in_callback)
-        return rw_fail(e, REWARDS_MISUSE, "balances are not read inside a callback: the transaction is not committed");
+    RW_TRY(rw_enter(e, "rewards_engine_balance"));
+    rewards_status st = balance_call(e, out, type, recipient);
+    RW_LEAVE(e);
+    return st;
+}
+
+static rewards_status balance_call(rewards_engine *e, rewards_balance *out, const char *type, const char *recipient)
+{
     if (out->version != REWARDS_BALANCE_VERSION)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown rewards_balance version %u", out->version);
     int to = !strcmp(type, "partner") ? 0 : !strcmp(type, "sales_rep") ? 1 : -1;

@@ -158,7 +158,18 @@ rw_dec_result rw_rate_parse(const char *text, size_t len, int64_t *ppm)
      * 1% = 10000 ppm. */
     if (!text || len == 0 || text[len - 1] != '%')
         return RW_DEC_INVALID;
-    return rw_decimal_parse(text, len - 1, 4, 0, ppm);
+    int64_t v;
+    rw_dec_result r = rw_decimal_parse(text, len - 1, 4, 0, &v);
+    if (r == RW_DEC_OVERFLOW || (r == RW_DEC_OK && !rw_rate_valid(v)))
+        return RW_DEC_RANGE; /* well-formed, and far above 100% */
+    if (r == RW_DEC_OK)
+        *ppm = v;
+    return r;
+}
+
+int rw_rate_valid(int64_t ppm)
+{
+    return ppm >= 0 && ppm <= RW_PPM_ONE;
 }
 
 int rw_amount_format(int64_t minor, int exp, char *buf, size_t size)

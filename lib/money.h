@@ -49,7 +49,8 @@ int rw_currency_code_valid(const char *code);
 typedef enum {
     RW_DEC_OK = 0,
     RW_DEC_INVALID = 1,  /* not the accepted syntax: caller reports invalid_argument */
-    RW_DEC_OVERFLOW = 2  /* well-formed but too large for int64: caller reports overflow */
+    RW_DEC_OVERFLOW = 2, /* well-formed but too large for int64: caller reports overflow */
+    RW_DEC_RANGE = 3     /* well-formed but outside the field's range (a rate above 100%): invalid_argument */
 } rw_dec_result;
 
 /*
@@ -71,10 +72,16 @@ rw_dec_result rw_decimal_parse(const char *text, size_t len, int max_places,
 
 /*
  * Parse a percent rate with up to 4 decimals and a required trailing '%'
- * ("12.5%" -> 125000 ppm, "0.0125%" -> 125, "100%" -> 1000000).  Rates above
- * 100% are accepted while they fit.  No sign.  Results as rw_decimal_parse.
+ * ("12.5%" -> 125000 ppm, "0.0125%" -> 125, "100%" -> 1000000).  No sign.
+ * Results as rw_decimal_parse, and RW_DEC_RANGE for a well-formed rate
+ * above 100% (SPEC section 3: rates are 0% to 100% inclusive); *ppm is
+ * written only on RW_DEC_OK.  Every rate field goes through here.
  */
 rw_dec_result rw_rate_parse(const char *text, size_t len, int64_t *ppm);
+
+/* Whether ppm is a legal rate, 0 to RW_PPM_ONE inclusive (restore checks
+ * stored rates with it). */
+int rw_rate_valid(int64_t ppm);
 
 /* Parts per million in one whole (100%). */
 #define RW_PPM_ONE INT64_C(1000000)

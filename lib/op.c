@@ -21,12 +21,8 @@ static void node_clear(const rw_alloc *a, rw_node *n)
     memset(n, 0, sizeof *n);
 }
 
-rewards_status rewards_op_new(rewards_engine *engine, rewards_op **out, const char *kind)
+static rewards_status op_new_call(rewards_engine *engine, rewards_op **out, const char *kind)
 {
-    if (out)
-        *out = NULL;
-    if (!engine || !kind || !out)
-        return REWARDS_MISUSE;
     rewards_op *op = rw_calloc(&engine->alloc, 1, sizeof *op);
     if (!op)
         return REWARDS_NOMEM;
@@ -39,6 +35,18 @@ rewards_status rewards_op_new(rewards_engine *engine, rewards_op **out, const ch
     }
     *out = op;
     return REWARDS_OK;
+}
+
+rewards_status rewards_op_new(rewards_engine *engine, rewards_op **out, const char *kind)
+{
+    if (out)
+        *out = NULL;
+    if (!engine || !kind || !out)
+        return REWARDS_MISUSE;
+    RW_TRY(rw_enter(engine, "rewards_op_new"));
+    rewards_status st = op_new_call(engine, out, kind);
+    RW_LEAVE(engine);
+    return st;
 }
 
 void rewards_op_free(rewards_op *op)

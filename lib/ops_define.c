@@ -24,7 +24,7 @@ rewards_status rw_op_currency(rw_ctx *c)
         return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'code': '%s' is not three capital letters", code);
     if (rw_engine_currency_exp(c->e, code) >= 0)
         return rw_fail(c->e, REWARDS_EXISTS, "currency '%s' is already known", code);
-    RW_TRY(rw_get_int(c, "exponent", RW_REQUIRED, 0, 9, &exp));
+    RW_TRY(rw_get_int(c, "exponent", RW_REQUIRED, 0, RW_CURRENCY_EXP_MAX, &exp));
     rw_currency *cur = rw_new_record(c->e, RW_KIND_CURRENCY, sizeof *cur);
     if (!cur)
         return rw_nomem(c->e);
@@ -91,7 +91,7 @@ rewards_status rw_op_level(rw_ctx *c)
         } else if (!strncmp(w, "trailing_days:", 14)) {
             int64_t v;
             const char *num = w + 14;
-            if (rw_decimal_parse(num, strlen(num), 0, 0, &v) != RW_DEC_OK || v < 1 || v > 3660000)
+            if (rw_decimal_parse(num, strlen(num), 0, 0, &v) != RW_DEC_OK || v < 1 || v > RW_WINDOW_DAYS_MAX)
                 return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'requires.window': '%s' needs a positive day count", w);
             window = RW_WINDOW_TRAILING;
             days = v;

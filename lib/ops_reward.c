@@ -100,7 +100,10 @@ static rewards_status read_tiers(rw_ctx *c, rw_reward *r, int exp)
         if (i > 0 && r->tiers[i].from <= r->tiers[i - 1].from)
             return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field '%sfrom': tiers must start in ascending order", prefix);
         RW_TRY(rw_get_str(&sub, "rate", RW_REQUIRED, &rate));
-        if (rw_rate_parse(rate, strlen(rate), &r->tiers[i].ppm) != RW_DEC_OK)
+        rw_dec_result dr = rw_rate_parse(rate, strlen(rate), &r->tiers[i].ppm);
+        if (dr == RW_DEC_RANGE)
+            return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field '%srate': '%s' is above 100%%", prefix, rate);
+        if (dr != RW_DEC_OK)
             return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field '%srate': '%s' is not a rate like \"12.5%%\"", prefix, rate);
         r->ntiers = i + 1;
     }
@@ -146,7 +149,10 @@ static rewards_status read_kind_fields(rw_ctx *c, rw_reward *r, int period)
     case RW_KIND_PERCENT: {
         const char *rate;
         RW_TRY(rw_get_str(c, "rate", RW_REQUIRED, &rate));
-        if (rw_rate_parse(rate, strlen(rate), &r->rate_ppm) != RW_DEC_OK)
+        rw_dec_result dr = rw_rate_parse(rate, strlen(rate), &r->rate_ppm);
+        if (dr == RW_DEC_RANGE)
+            return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'rate': '%s' is above 100%%", rate);
+        if (dr != RW_DEC_OK)
             return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'rate': '%s' is not a rate with at most 4 decimals like \"12.5%%\"", rate);
         return REWARDS_OK;
     }
@@ -209,7 +215,7 @@ rewards_status rw_op_reward(rw_ctx *c)
     int64_t priority;
     RW_TRY(read_precedence(c, program, trigger, &per, &base, &exclusive, &priority));
     RW_TRY(rw_get_enum(c, "rep_policy", RW_OPTIONAL, policies, &policy));
-    RW_TRY(rw_get_int(c, "clawback_days", RW_OPTIONAL, 0, 36600, &clawback));
+    RW_TRY(rw_get_int(c, "clawback_days", RW_OPTIONAL, 0, RW_CLAWBACK_DAYS_MAX, &clawback));
     RW_TRY(rw_get_bool(c, "auto_approve", RW_OPTIONAL, &auto_approve));
     RW_TRY(rw_get_enum(c, "period", RW_OPTIONAL, periods, &period));
 

@@ -172,12 +172,16 @@ static void payout_row(rw_csv *w, const char *run, rw_recipient to, const rw_par
     rw_csv_end_row(w);
 }
 
-static rewards_status export_ready(rw_engine *e, rewards_write_fn write)
+/* Every export enters the engine (guard.c): the write callback may not call it. */
+static rewards_status export_ready(rw_engine *e, rewards_write_fn write, const char *fn)
 {
     if (!e || !write)
         return REWARDS_MISUSE;
-    if (e->in_callback || e->restoring)
-        return rw_fail(e, REWARDS_MISUSE, "the engine was called from one of its callbacks, or during a restore");
+    RW_TRY(rw_enter(e, fn));
+    if (e->restoring) {
+        RW_LEAVE(e);
+        return rw_fail(e, REWARDS_MISUSE, "%s: a restore is in progress (call rewards_engine_restore_finish first)", fn);
+    }
     return REWARDS_OK;
 }
 
@@ -188,9 +192,8 @@ static rewards_status finish(rw_engine *e, rw_csv *w)
     return REWARDS_OK;
 }
 
-rewards_status rewards_engine_export_payouts(rewards_engine *e, rewards_write_fn write, void *user)
+static rewards_status export_payouts_call(rewards_engine *e, rewards_write_fn write, void *user)
 {
-    RW_TRY(export_ready(e, write));
     rw_csv w;
     rw_csv_init(&w, write, user);
     if (write(user, payouts_header, sizeof payouts_header - 1))
@@ -203,10 +206,9 @@ rewards_status rewards_engine_export_payouts(rewards_engine *e, rewards_write_fn
     return finish(e, &w);
 }
 
-rewards_status rewards_engine_preview_payout(rewards_engine *e, const char *id, int64_t until, rewards_write_fn write,
-                                             void *user)
+static rewards_status preview_payout_call(rewards_engine *e, const char *id, int64_t until, rewards_write_fn write,
+                                   void *user)
 {
-    RW_TRY(export_ready(e, write));
     if (!id)
         return REWARDS_MISUSE;
     plan p;
@@ -226,11 +228,10 @@ rewards_status rewards_engine_preview_payout(rewards_engine *e, const char *id, 
     return finish(e, &w);
 }
 
-rewards_status rewards_engine_export_ledger(rewards_engine *e, rewards_write_fn write, void *user)
+static rewards_status export_ledger_call(rewards_engine *e, rewards_write_fn write, void *user)
 {
     static const char header[] =
         "entry,type,reward,deal,partner,recipient_type,recipient,amount,currency,status,reason,period,earned_at,payout\n";
-    RW_TRY(export_ready(e, write));
     if (write(user, header, sizeof header - 1))
         return rw_fail(e, REWARDS_STORAGE, "the export's write callback failed");
     rw_csv w;
@@ -256,4 +257,29 @@ rewards_status rewards_engine_export_ledger(rewards_engine *e, rewards_write_fn 
         rw_csv_end_row(&w);
     }
     return finish(e, &w);
+}
+
+rewards_status rewards_engine_export_payouts(rewards_engine *e, rewards_write_fn write, void *user)
+{
+    RW_TRY(export_ready(e, write, "rewards_engine_export_payouts"));
+    rewards_status st = export_payouts_call(e, write, user);
+    RW_LEAVE(e);
+    return st;
+}
+
+rewards_status rewards_engine_preview_payout(rewards_engine *e, const char *id, int64_t until, rewards_write_fn write,
+                                             void *user)
+{
+    RW_TRY(export_ready(e, write, "rewards_engine_preview_payout"));
+    rewards_status st = preview_payout_call(e, id, until, write, user);
+    RW_LEAVE(e);
+    return st;
+}
+
+rewards_status rewards_engine_export_ledger(rewards_engine *e, rewards_write_fn write, void *user)
+{
+    RW_TRY(export_ready(e, write, "rewards_engine_export_ledger"));
+    rewards_status st = export_ledger_call(e, write, user);
+    RW_LEAVE(e);
+    return st;
 }

@@ -78,6 +78,13 @@ static void w_int(rw_buf *b, int64_t v)
     w_str(b, num);
 }
 
+static void w_u64(rw_buf *b, uint64_t v)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%llu", (unsigned long long)v);
+    w_str(b, num);
+}
+
 static void w_attrs(rw_buf *b, const rw_attrs *a)
 {
     w_int(b, a ? (int64_t)a->n : -1);
@@ -92,12 +99,23 @@ static void w_attrs(rw_buf *b, const rw_attrs *a)
 
 static void encode(rw_buf *b, const rw_rec *r)
 {
-    rw_buf_put(b, "rw1,", 4);
+    /* The meta record's format has its own version: "rw2," carries the
+     * integrity fields, a 1.0 host's "rw1," only the clock; so a cut-off
+     * "rw2," record can never pass for a 1.0 one. */
+    rw_buf_put(b, r->kind == RW_KIND_META ? "rw2," : "rw1,", 4);
     w_int(b, (int64_t)r->seq);
     switch ((rw_kind)r->kind) {
     case RW_KIND_META: {
         const rw_meta *m = (const rw_meta *)r;
         w_int(b, m->clock);
+        /* since 1.1 (integrity.c): next sequence number, digest, counts per kind */
+        w_u64(b, m->next_seq);
+        w_u64(b, m->digest);
+        w_int(b, RW_KIND_COUNT);
+        for (int k = 0; k < RW_KIND_COUNT; k++)
+            w_u64(b, m->counts[k]);
+        /* and a hash of all of the above: the digest covers the others, this the meta record */
+        w_u64(b, b->failed ? 0 : rw_record_hash(RW_KIND_META, b->p, b->len));
         break;
     }
     case RW_KIND_CURRENCY: {
@@ -317,6 +335,8 @@ typedef struct rbuf {
     const char *p, *end;
     int bad;
     int nomem; /* an allocation failed: kept whatever later fields make of bad */
+    int v2;    /* the data starts "rw2," (a meta record with integrity fields) */
+    const char *start; /* the data's first byte */
 } rbuf;
 
 /* The next field into s and n; s is NULL when the field is absent. */
@@ -366,6 +386,24 @@ static int64_t r_int(rbuf *b)
         return 0;
     }
     return neg ? -v : v;
+}
+
+static uint64_t r_u64(rbuf *b)
+{
+    const char *s;
+    size_t n;
+    r_field(b, &s, &n);
+    uint64_t v = 0;
+    if (!s || n == 0 || n > 20)
+        b->bad = 1;
+    for (size_t i = 0; !b->bad && i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - d) / 10)
+            b->bad = 1;
+        else
+            v = v * 10 + d;
+    }
+    return v;
 }
 
 /* A string copy owned by the record (NULL when absent and allowed). */
@@ -501,9 +539,22 @@ static void decode(rbuf *b, rw_rec *r)
 {
     rw_engine *e = b->e;
     switch ((rw_kind)r->kind) {
-    case RW_KIND_META:
-        ((rw_meta *)r)->clock = r_int(b);
+    case RW_KIND_META: {
+        rw_meta *m = (rw_meta *)r;
+        m->clock = r_int(b);
+        if (b->v2) { /* a 1.0 host's meta record ("rw1,") ends with the clock */
+            m->sealed = 1;
+            m->next_seq = r_u64(b);
+            m->digest = r_u64(b);
+            int64_t nk = r_enum(b, RW_KIND_COUNT); /* more kinds: a newer version's records */
+            for (int64_t k = 0; k < nk && !b->bad; k++)
+                m->counts[k] = r_u64(b);
+            size_t upto = (size_t)(b->p - b->start);
+            if (!b->bad && r_u64(b) != rw_record_hash(RW_KIND_META, b->start, upto))
+                b->bad = 1; /* the meta record itself was altered */
+        }
         break;
+    }
     case RW_KIND_CURRENCY: {
         rw_currency *c = (rw_currency *)r;
         r_code(b, c->code);
@@ -559,9 +610,7 @@ static void decode(rbuf *b, rw_rec *r)
         }
         if (!b->bad && w->level && w->level->program != w->program)
             b->bad = 1;
-        /* evaluation relies on what the reward operation guarantees: a first tier from 0 */
-        if (!b->bad && w->kind == RW_KIND_TIERED && (!w->ntiers || w->tiers[0].from != 0))
-            b->bad = 1;
+        /* what evaluation relies on (a first tier from 0, ascending) is record_check.c's */
         if (!b->bad && w->when) {
             rewards_status st = rw_expr_compile(&e->alloc, w->when, strlen(w->when), &w->cond, NULL, 0, NULL, NULL);
             if (st)
@@ -681,23 +730,14 @@ static void decode(rbuf *b, rw_rec *r)
 /* ---- restore ------------------------------------------------------------ */
 
 /* A saved record waiting for restore_finish: its kind and sequence number lead. */
-typedef struct pending {
-    int kind;
-    uint64_t seq;
-    size_t size;
-    char data[];
-} pending;
+typedef rw_pending pending;
 
-rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kind, const void *data, size_t size)
+static rewards_status restore_call(rewards_engine *e, rewards_record_kind kind, const void *data, size_t size)
 {
-    if (!e || (!data && size))
-        return REWARDS_MISUSE;
-    if (e->in_callback || e->journal.active)
-        return REWARDS_MISUSE;
     if ((unsigned)kind >= RW_KIND_COUNT)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown record kind %d", (int)kind);
-    rbuf b = { e, data, (const char *)data + size, 0, 0 };
-    if (size < 4 || memcmp(data, "rw1,", 4))
+    rbuf b = { e, data, (const char *)data + size, 0, 0, 0, data };
+    if (size < 4 || (memcmp(data, "rw1,", 4) && ((int)kind != RW_KIND_META || memcmp(data, "rw2,", 4))))
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "a %s record is not in a format this version knows",
                        rewards_record_kind_name(kind));
     b.p += 4;
@@ -719,6 +759,30 @@ rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kin
     return REWARDS_OK;
 }
 
+void rw_pending_key(const rw_pending *p, char *buf, size_t size)
+{
+    static const unsigned char keyed[RW_KIND_COUNT] = {
+        [RW_KIND_CURRENCY] = 1, [RW_KIND_PROGRAM] = 1, [RW_KIND_LEVEL] = 1, [RW_KIND_REWARD] = 1,
+        [RW_KIND_PARTNER] = 1,  [RW_KIND_USER] = 1,    [RW_KIND_DEAL] = 1,  [RW_KIND_RUN] = 1,
+        [RW_KIND_ENTRY] = 1,    [RW_KIND_EVENT_ID] = 1,
+    };
+    rbuf b = { NULL, p->data + 4, p->data + p->size, 0, 0, 0, p->data };
+    const char *s;
+    size_t n;
+    r_field(&b, &s, &n); /* the sequence number */
+    r_field(&b, &s, &n); /* the id, for the kinds keyed by one */
+    if (p->kind == RW_KIND_META || !keyed[p->kind] || !s) {
+        snprintf(buf, size, "%s", p->kind == RW_KIND_META ? "meta" : "");
+        if (p->kind != RW_KIND_META)
+            snprintf(buf, size, "%llu", (unsigned long long)p->seq);
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < size; i++) /* printable for a message */
+        buf[k++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[k] = '\0';
+}
+
 static int by_kind_seq(const void *a, const void *b)
 {
     const pending *x = *(pending *const *)a, *y = *(pending *const *)b;
@@ -734,7 +798,7 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
         return rw_nomem(e);
     r->kind = (uint8_t)p->kind;
     r->seq = p->seq;
-    rbuf b = { e, p->data, p->data + p->size, 0, 0 };
+    rbuf b = { e, p->data, p->data + p->size, 0, 0, p->data[2] == '2', p->data };
     b.p += 4;
     (void)r_int(&b);
     decode(&b, r);
@@ -744,6 +808,9 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     else if (b.bad)
         st = rw_fail(e, REWARDS_INVALID_ARGUMENT, "%s record %llu is corrupt or refers to a missing record",
                      rewards_record_kind_name(p->kind), (unsigned long long)p->seq);
+    else
+        st = rw_record_check(e, r); /* the limits the operation that made it has */
+    r->hash = rw_record_hash(p->kind, p->data, p->size);
     if (!st) {
         char key[300];
         rw_record_key(r, key, sizeof key);
@@ -757,6 +824,12 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     }
     if (!st)
         st = rw_link_record(e, r);
+    if (st == REWARDS_OVERFLOW) { /* totals no operation could have made: the set is corrupt */
+        char why[sizeof e->errmsg];
+        memcpy(why, e->errmsg, sizeof why);
+        st = rw_fail(e, REWARDS_INVALID_ARGUMENT, "%s record %llu: %s", rewards_record_kind_name(p->kind),
+                     (unsigned long long)p->seq, why);
+    }
     if (st) {
         /* once registered in its kind list the engine owns it (and frees it with the engine) */
         const rw_vec *v = &e->records[r->kind];
@@ -769,22 +842,75 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     return REWARDS_OK;
 }
 
-rewards_status rewards_engine_restore_finish(rewards_engine *e)
+static rewards_status restore_finish_call(rewards_engine *e)
 {
-    if (!e)
-        return REWARDS_MISUSE;
-    if (e->in_callback || e->journal.active)
-        return REWARDS_MISUSE;
     pending **all = e->restore.data;
     size_t n = e->restore.len;
     if (n) /* no record restored: data is NULL, which qsort must not be given */
         qsort(all, n, sizeof *all, by_kind_seq);
-    rewards_status st = REWARDS_OK;
+    size_t meta_at = (size_t)-1;
+    rewards_status st = e->restore_failed;
+    if (st)
+        st = rw_fail(e, st, "a record given to rewards_engine_restore was refused, so the set is incomplete");
+    else
+        st = rw_restore_verify(e, all, n, &meta_at);
+    /* the meta record sorts first: decoded, it says what the others add up to */
+    if (!st && meta_at != (size_t)-1) {
+        st = restore_one(e, all[meta_at]);
+        if (!st)
+            st = rw_restore_check_meta(e, all, n);
+    }
     for (size_t i = 0; i < n && !st; i++)
-        st = restore_one(e, all[i]);
+        if (i != meta_at)
+            st = restore_one(e, all[i]);
     for (size_t i = 0; i < n; i++)
         rw_free(&e->alloc, all[i]);
     rw_vec_release(e, &e->restore);
     e->restoring = 0;
+    e->restore_failed = REWARDS_OK;
+    if (st) {
+        /* nothing half restored: the engine is new again, for another attempt */
+        char msg[sizeof e->errmsg];
+        memcpy(msg, e->errmsg, sizeof msg);
+        rw_engine_reset(e);
+        memcpy(e->errmsg, msg, sizeof msg);
+        return st;
+    }
+    rw_meta *m = e->meta;
+    if (m) {
+        /* a 1.0 host's meta record gains the fields at its next put */
+        if (m->sealed && m->next_seq > e->next_seq)
+            e->next_seq = m->next_seq;
+        m->sealed = 1;
+        m->next_seq = e->next_seq;
+        m->digest = e->integ.digest;
+        memcpy(m->counts, e->integ.counts, sizeof m->counts);
+    }
+    return REWARDS_OK;
+}
+
+rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kind, const void *data, size_t size)
+{
+    if (!e || (!data && size))
+        return REWARDS_MISUSE;
+    RW_TRY(rw_enter(e, "rewards_engine_restore"));
+    rewards_status st = restore_call(e, kind, data, size);
+    if (st) {
+        /* the set is now incomplete: restore_finish will say so, whatever follows */
+        if (!e->restore_failed)
+            e->restore_failed = st;
+        e->restoring = 1;
+    }
+    RW_LEAVE(e);
+    return st;
+}
+
+rewards_status rewards_engine_restore_finish(rewards_engine *e)
+{
+    if (!e)
+        return REWARDS_MISUSE;
+    RW_TRY(rw_enter(e, "rewards_engine_restore_finish"));
+    rewards_status st = restore_finish_call(e);
+    RW_LEAVE(e);
     return st;
 }

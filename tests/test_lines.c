@@ -713,11 +713,27 @@ static void test_restore_10_records(void **state)
               : r->kind == REWARDS_RECORD_DEAL ? 1 : 0;
         size_t size = k ? drop_fields(r->data, r->size, k) : r->size;
         stripped += k > 0;
+        if (r->kind == REWARDS_RECORD_META) {
+            /* a 1.0 host's meta record: "rw1," with the sequence number and the clock only
+             * (docs/host-guide-integrity.md); the rw2 one describes the unstripped records */
+            char meta[128];
+            size_t n = drop_fields(r->data, r->size, (int)(4 + rewards_record_kind_count()));
+            snprintf(meta, sizeof meta, "rw1,%.*s", (int)(n - 4), r->data + 4);
+            assert_ok(b, rewards_engine_restore(b, REWARDS_RECORD_META, meta, strlen(meta)));
+            continue;
+        }
         assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)r->kind, r->data, size));
     }
     assert_ok(b, rewards_engine_restore_finish(b));
     assert_true(stripped >= 5);
     char *x = eu_fingerprint(a), *y = eu_fingerprint(b);
+    /* the same engine but for the meta record's digest, which covers the bytes storage holds */
+    for (char *f = x; f; f = f == x ? y : NULL) {
+        char *meta = strstr(f, "\n0:");
+        char *end = meta ? strchr(meta + 1, '\n') : NULL;
+        if (end)
+            memmove(meta, end, strlen(end) + 1);
+    }
     assert_str(y, x);
     free(x);
     free(y);

@@ -462,6 +462,42 @@ static void test_caps_rejected_where_they_do_not_apply(void **state)
     rewards_engine_free(e);
 }
 
+/* SPEC section 3: every rate is 0% to 100% inclusive; above is invalid_argument
+ * with a message saying so, and nothing changes. */
+static void test_rates_above_100_percent_refused(void **state)
+{
+    (void)state;
+    rewards_engine *e = plan(NULL);
+    char *before = eu_fingerprint(e);
+    static const char *const bad[] = { "101%", "100.0001%", "250%", "922337203685477.5807%", "99999999999999999999%" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(eu_op(e, "reward", "id", "pc", "level", "std", "name", "P", "trigger", "deal_won",
+                               "recipient", "partner", "kind", "percent", "rate", bad[i], NULL),
+                         REWARDS_INVALID_ARGUMENT);
+        assert_non_null(strstr(rewards_engine_errmsg(e), "above 100%"));
+        assert_int_equal(eu_op(e, "reward", "id", "tr", "level", "std", "name", "T", "trigger", "deal_won",
+                               "recipient", "partner", "kind", "tiered", "period", "quarter", "tiers.0.from", "0",
+                               "tiers.0.rate", "5%", "tiers.1.from", "100.00", "tiers.1.rate", bad[i], NULL),
+                         REWARDS_INVALID_ARGUMENT);
+        assert_non_null(strstr(rewards_engine_errmsg(e), "tiers.1.rate"));
+        assert_int_equal(eu_op(e, "reward", "id", "tr", "level", "std", "name", "T", "trigger", "deal_won",
+                               "recipient", "partner", "kind", "tiered", "period", "quarter", "tiers.0.from", "0",
+                               "tiers.0.rate", bad[i], NULL),
+                         REWARDS_INVALID_ARGUMENT);
+    }
+    char *after = eu_fingerprint(e);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* the bounds themselves are rates */
+    assert_ok(e, eu_op(e, "reward", "id", "all", "level", "std", "name", "All", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "percent", "rate", "100%", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "none", "level", "std", "name", "None", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "tiered", "period", "quarter", "tiers.0.from", "0", "tiers.0.rate", "0%",
+                       "tiers.1.from", "1.00", "tiers.1.rate", "100.0000%", NULL));
+    rewards_engine_free(e);
+}
+
 /* ---- clawback ------------------------------------------------------------ */
 
 static void test_clawback_window_edges(void **state)
@@ -924,6 +960,7 @@ int main(void)
         cmocka_unit_test(test_cap_per_deal),
         cmocka_unit_test(test_cap_per_period),
         cmocka_unit_test(test_caps_rejected_where_they_do_not_apply),
+        cmocka_unit_test(test_rates_above_100_percent_refused),
         cmocka_unit_test(test_clawback_window_edges),
         cmocka_unit_test(test_lost_never_claws_back),
         cmocka_unit_test(test_cancel_voids_each_reward_by_its_own_window),

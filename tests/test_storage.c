@@ -243,9 +243,10 @@ static void test_puts_mirror_every_change(void **state)
         }
         if (m.pending.n != changed)
             fail_msg("op %zu (%s): %zu puts for %zu changed records", i, script[i][0], m.pending.n, changed);
-        /* new records are put in creation order */
+        /* new records are put in creation order, and the meta record last */
         uint64_t last_seq = 0;
-        for (size_t k = 0; k < m.pending.n; k++) {
+        assert_int_equal(m.pending.v[m.pending.n - 1].kind, REWARDS_RECORD_META);
+        for (size_t k = 0; k + 1 < m.pending.n; k++) {
             mrec *p = &m.pending.v[k];
             if (table_find(&before, p->kind, p->key))
                 continue;
@@ -293,37 +294,38 @@ static void test_put_kinds_and_keys(void **state)
     memset(&m, 0, sizeof m);
     rewards_engine *e = new_engine(&m, NULL);
     assert_ok(e, eu_op(e, "currency", "code", "QQQ", "exponent:i", "1", NULL));
-    assert_string_equal(put_names(&m), "currency:QQQ");
+    assert_string_equal(put_names(&m), "currency:QQQ meta:meta");
     assert_ok(e, eu_op(e, "program", "id", "p", "name", "P", "currency", "QQQ", NULL));
-    assert_string_equal(put_names(&m), "program:p");
+    assert_string_equal(put_names(&m), "program:p meta:meta");
     assert_ok(e, eu_op(e, "level", "id", "l", "program", "p", "name", "L", "rank:i", "1", NULL));
-    assert_string_equal(put_names(&m), "level:l");
+    assert_string_equal(put_names(&m), "level:l meta:meta");
     assert_ok(e, eu_op(e, "level", "id", "l2", "program", "p", "name", "L2", "rank:i", "2", NULL));
     assert_ok(e, eu_op(e, "reward", "id", "r", "level", "l", "name", "R", "trigger", "deal_won", "recipient",
                        "sales_rep", "kind", "percent", "rate", "10%", NULL));
-    assert_string_equal(put_names(&m), "reward:r");
+    assert_string_equal(put_names(&m), "reward:r meta:meta");
     assert_ok(e, eu_op(e, "partner", "id", "acme", "program", "p", "level", "l", "name", "Acme", NULL));
-    assert_string_equal(put_names(&m), "partner:acme");
+    assert_string_equal(put_names(&m), "partner:acme meta:meta");
     assert_ok(e, eu_op(e, "user", "id", "jo", "partner", "acme", "name", "Jo", "portal_access:b", "false", NULL));
-    assert_string_equal(put_names(&m), "user:jo");
-    /* the first timed operation creates the clock record */
+    assert_string_equal(put_names(&m), "user:jo meta:meta");
+    /* the meta record (clock, counts, digest) is created by the first transaction and
+     * put last in every transaction that changes anything (docs/host-guide-integrity.md) */
     assert_ok(e, eu_op(e, "fx", "at", "2026-01-01", "from", "EUR", "to", "QQQ", "rate", "2", NULL));
-    assert_string_equal(put_names(&m), "fx:8 meta:meta");
+    assert_string_equal(put_names(&m), "fx:9 meta:meta");
     assert_ok(e, eu_op(e, "deal", "at", "2026-01-02", "id", "d", "partner", "acme", "currency", "EUR", "amount",
                        "10.00", "event", "crm-1", NULL));
-    assert_string_equal(put_names(&m), "meta:meta deal:d event_id:crm-1");
-    /* a stage change: the deal, then a contribution and its (held) entry; same time: no clock.
-     * Puts come in creation order of the records (the clock record is older than the deal). */
+    assert_string_equal(put_names(&m), "deal:d event_id:crm-1 meta:meta");
+    /* a stage change: the deal, then a contribution and its (held) entry.
+     * Puts come in creation order of the records, then the meta record. */
     assert_ok(e, eu_op(e, "stage", "at", "2026-01-02", "deal", "d", "stage", "won", NULL));
-    assert_string_equal(put_names(&m), "deal:d contribution:12 entry:1");
+    assert_string_equal(put_names(&m), "deal:d contribution:12 entry:1 meta:meta");
     assert_ok(e, eu_op(e, "release", "at", "2026-01-03", "deal", "d", "to", "partner", NULL));
-    assert_string_equal(put_names(&m), "meta:meta contribution:12 entry:1");
+    assert_string_equal(put_names(&m), "contribution:12 entry:1 meta:meta");
     assert_ok(e, eu_op(e, "set_level", "at", "2026-01-03", "partner", "acme", "level", "l2", NULL));
-    assert_string_equal(put_names(&m), "partner:acme level_change:14");
+    assert_string_equal(put_names(&m), "partner:acme level_change:14 meta:meta");
     assert_ok(e, eu_op(e, "approve", "at", "2026-01-03", "until", "2026-01-03", NULL));
-    assert_string_equal(put_names(&m), "entry:1");
+    assert_string_equal(put_names(&m), "entry:1 meta:meta");
     assert_ok(e, eu_op(e, "payout", "at", "2026-01-03", "id", "run", "until", "2026-01-03", NULL));
-    assert_string_equal(put_names(&m), "entry:1 payout:run payout_line:16");
+    assert_string_equal(put_names(&m), "entry:1 payout:run payout_line:16 meta:meta");
     /* a call that succeeds and changes nothing is an empty transaction */
     int begins = m.begins, commits = m.commits;
     assert_ok(e, eu_op(e, "release", "at", "2026-01-03", "deal", "d", "to", "partner", NULL));
@@ -496,7 +498,7 @@ static void test_null_members(void **state)
     assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
     assert_ok(e, eu_op(e, "program", "id", "p", "name", "P", "currency", "USD", NULL));
     assert_ok(e, eu_op(e, "fx", "at", "2026-01-01", "from", "EUR", "to", "USD", "rate", "1.1", NULL));
-    assert_int_equal(calls, 3); /* program; fx and the clock */
+    assert_int_equal(calls, 4); /* program and meta; fx and meta */
     rewards_engine_free(e);
 
     calls = 0;

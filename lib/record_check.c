@@ -1,0 +1,227 @@
+/*
+ * record_check.c - a restored record passes the limits of the operation
+ * that made it.
+ *
+ * Stored data is host data: a database edited by hand, a bug in a host, a
+ * disk that flipped a bit (and a 1.0 host's set, which has no digest).  The
+ * engine's arithmetic relies on what operations guarantee (times within the
+ * years 0001-9999, rates 0-100%, day counts bounded, tiers from 0 and
+ * ascending, amounts that are never negative where an operation refuses a
+ * negative one); a stored value outside those ranges would later overflow a
+ * signed computation.  So every restored record is checked against the same
+ * rules, through the same helpers (rw_time_valid, rw_rate_valid, limits.h)
+ * the operations use, and a violation is refused naming the record and the
+ * field.  Enumerations, references and the decoding itself are checked by
+ * record.c as it reads.
+ */
+#include "ops.h"
+
+#include <string.h>
+
+typedef struct chk {
+    rw_engine *e;
+    const rw_rec *r;
+    rewards_status st;
+} chk;
+
+static void bad(chk *c, const char *field, const char *why)
+{
+    if (c->st)
+        return;
+    char key[300];
+    rw_record_key(c->r, key, sizeof key);
+    c->st = rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "%s record '%s' (sequence %llu): field '%s' %s",
+                    rewards_record_kind_name((rewards_record_kind)c->r->kind), key, (unsigned long long)c->r->seq,
+                    field, why);
+}
+
+static void time_(chk *c, const char *field, int64_t t, int optional)
+{
+    if (!(optional && t == RW_NONE) && !rw_time_valid(t))
+        bad(c, field, "is not a time in the years 0001 to 9999");
+}
+
+static void nonneg(chk *c, const char *field, int64_t v, int optional)
+{
+    if (!(optional && v == RW_NONE) && v < 0)
+        bad(c, field, "is negative");
+}
+
+static void positive(chk *c, const char *field, int64_t v)
+{
+    if (v <= 0)
+        bad(c, field, "is not positive");
+}
+
+static void id(chk *c, const char *field, const char *s)
+{
+    size_t n = strlen(s); /* ids are required fields: never NULL here */
+    if (n < 1 || n > RW_ID_MAX || !rw_utf8_valid(s, n))
+        bad(c, field, "is not an id of 1 to 255 bytes of UTF-8");
+}
+
+static void text(chk *c, const char *field, const char *s)
+{
+    if (s && !rw_utf8_valid(s, strlen(s)))
+        bad(c, field, "is not UTF-8");
+}
+
+static void check_reward(chk *c, const rw_reward *w)
+{
+    id(c, "id", w->id);
+    text(c, "name", w->name);
+    if (w->clawback_days < 0 || w->clawback_days > RW_CLAWBACK_DAYS_MAX)
+        bad(c, "clawback_days", "is outside 0 to 36600");
+    if (!rw_rate_valid(w->rate_ppm))
+        bad(c, "rate", "is not a rate of 0% to 100%");
+    nonneg(c, "amount", w->amount, 0);
+    nonneg(c, "points_per_unit", w->ppu_micro, 1);
+    for (size_t i = 0; i < w->ntiers; i++) {
+        if (!rw_rate_valid(w->tiers[i].ppm))
+            bad(c, "tiers.rate", "is not a rate of 0% to 100%");
+        if (i == 0 ? w->tiers[i].from != 0 : w->tiers[i].from <= w->tiers[i - 1].from)
+            bad(c, "tiers.from", "does not start at 0 and ascend strictly");
+    }
+    if (w->kind == RW_KIND_TIERED && !w->ntiers)
+        bad(c, "tiers", "is empty for a tiered reward");
+    for (size_t i = 0; i < w->nthresholds; i++) {
+        positive(c, "thresholds.at", w->thresholds[i].at);
+        if (i > 0 && w->thresholds[i].at <= w->thresholds[i - 1].at)
+            bad(c, "thresholds.at", "does not ascend strictly");
+        nonneg(c, "thresholds.bonus", w->thresholds[i].bonus, 0);
+    }
+    if (w->kind == RW_KIND_MILESTONE && !w->nthresholds)
+        bad(c, "thresholds", "is empty for a milestone reward");
+    nonneg(c, "cap_per_deal", w->cap_deal, 1);
+    nonneg(c, "cap_per_period", w->cap_period, 1);
+    time_(c, "active_from", w->active_from, 1);
+    time_(c, "active_until", w->active_until, 1);
+    if (w->active_from != RW_NONE && w->active_until != RW_NONE && w->active_until <= w->active_from)
+        bad(c, "active_until", "is not after active_from");
+}
+
+static void check_deal(chk *c, const rw_deal *d)
+{
+    id(c, "id", d->id);
+    nonneg(c, "amount", d->amount, 0);
+    nonneg(c, "units", d->units, 0);
+    time_(c, "registered_at", d->registered_at, 0);
+    time_(c, "won_at", d->won_at, 1);
+    time_(c, "closed_at", d->closed_at, 1);
+    if (d->won_at != RW_NONE && d->won_at < d->registered_at)
+        bad(c, "won_at", "is before registered_at");
+    if (d->closed_at != RW_NONE && d->closed_at < d->registered_at)
+        bad(c, "closed_at", "is before registered_at");
+    if (d->user && d->user->partner != d->partner)
+        bad(c, "user", "belongs to another partner");
+}
+
+rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
+{
+    chk c = { e, r, REWARDS_OK };
+    switch ((rw_kind)r->kind) {
+    case RW_KIND_META:
+        time_(&c, "clock", ((const rw_meta *)r)->clock, 1);
+        break;
+    case RW_KIND_CURRENCY: {
+        const rw_currency *k = (const rw_currency *)r;
+        for (int i = 0; i < 3; i++)
+            if (k->code[i] < 'A' || k->code[i] > 'Z')
+                bad(&c, "code", "is not three capital letters");
+        break;
+    }
+    case RW_KIND_PROGRAM: {
+        const rw_program *p = (const rw_program *)r;
+        id(&c, "id", p->id);
+        text(&c, "name", p->name);
+        if (!strcmp(p->currency, "PTS"))
+            bad(&c, "currency", "is points, not money");
+        break;
+    }
+    case RW_KIND_LEVEL: {
+        const rw_level *l = (const rw_level *)r;
+        id(&c, "id", l->id);
+        text(&c, "name", l->name);
+        if (l->rank == INT64_MIN)
+            bad(&c, "rank", "is out of range");
+        nonneg(&c, "requires.revenue", l->req_revenue, 1);
+        nonneg(&c, "requires.deals", l->req_deals, 1);
+        if (l->window == RW_WINDOW_TRAILING ? l->window_days < 1 || l->window_days > RW_WINDOW_DAYS_MAX
+                                            : l->window_days != 0)
+            bad(&c, "window_days", "is outside 1 to 3660000 for a trailing window, or not 0 for another");
+        break;
+    }
+    case RW_KIND_REWARD:
+        check_reward(&c, (const rw_reward *)r);
+        break;
+    case RW_KIND_PARTNER: {
+        const rw_partner *p = (const rw_partner *)r;
+        id(&c, "id", p->id);
+        text(&c, "name", p->name);
+        if (p->level->program != p->program)
+            bad(&c, "level", "belongs to another program");
+        break;
+    }
+    case RW_KIND_USER: {
+        const rw_user *u = (const rw_user *)r;
+        id(&c, "id", u->id);
+        text(&c, "name", u->name);
+        text(&c, "email", u->email);
+        break;
+    }
+    case RW_KIND_FX: {
+        const rw_fx *f = (const rw_fx *)r;
+        if (rw_engine_currency_exp(e, f->from) < 0 || rw_engine_currency_exp(e, f->to) < 0 || !strcmp(f->from, f->to) ||
+            !strcmp(f->from, "PTS") || !strcmp(f->to, "PTS"))
+            bad(&c, "from", "and 'to' are not two different money currencies");
+        positive(&c, "rate", f->rate);
+        time_(&c, "at", f->at, 0);
+        break;
+    }
+    case RW_KIND_DEAL:
+        check_deal(&c, (const rw_deal *)r);
+        break;
+    case RW_KIND_LEVEL_CHANGE: {
+        const rw_level_change *l = (const rw_level_change *)r;
+        time_(&c, "at", l->at, 0);
+        if (l->to->program != l->partner->program || (l->from && l->from->program != l->partner->program))
+            bad(&c, "to", "is a level of another program");
+        break;
+    }
+    case RW_KIND_CONTRIB: {
+        const rw_contrib *k = (const rw_contrib *)r;
+        time_(&c, "at", k->at, 0);
+        nonneg(&c, "base", k->base, 0);
+        nonneg(&c, "fx_rate", k->fx_rate, 0);
+        break;
+    }
+    case RW_KIND_RUN: {
+        const rw_run *run = (const rw_run *)r;
+        id(&c, "id", run->id);
+        time_(&c, "at", run->at, 0);
+        time_(&c, "until", run->until, 0);
+        break;
+    }
+    case RW_KIND_LINE: {
+        const rw_line *l = (const rw_line *)r;
+        positive(&c, "amount", l->amount);
+        positive(&c, "entries", l->count);
+        break;
+    }
+    case RW_KIND_ENTRY: {
+        const rw_entry *en = (const rw_entry *)r;
+        time_(&c, "earned_at", en->earned_at, 0);
+        if (en->status == RW_ST_PAID && !en->run)
+            bad(&c, "payout", "is missing for a paid entry");
+        break;
+    }
+    case RW_KIND_EVENT_ID: {
+        const rw_event_id *ev = (const rw_event_id *)r;
+        id(&c, "id", ev->id);
+        break;
+    }
+    default: /* a kind added later checks its fields here (its decoder checks its references) */
+        break;
+    }
+    return c.st;
+}

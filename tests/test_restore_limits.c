@@ -1,0 +1,251 @@
+/*
+ * test_restore_limits.c - a restored record passes the limits of the
+ * operation that made it (issue 10, finding 3).
+ *
+ * Each case sets one field of one record of a small engine's saved set to a
+ * value an operation would refuse (a time past the year 9999 or INT64_MAX,
+ * a rate over 100%, a clawback or window day count out of range, tiers not
+ * from 0 or not ascending, a negative amount, ...).  The set is given with
+ * a 1.0-style meta record (no digest), so that what refuses it is the field
+ * check, whose message must name the field; then with the meta record as
+ * stored, which refuses it too (the digest).  Before the check, these sets
+ * restored, and the values later overflowed signed arithmetic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ops.h"
+#include "engineutil.h"
+#include "assertutil.h"
+#include "mockstore.h"
+#include "recordutil.h"
+
+typedef struct field_case {
+    int kind;
+    const char *key;  /* NULL: the first record of the kind */
+    size_t field;     /* index after "rwN,": 0 is the sequence number */
+    const char *value;
+    const char *says; /* in the message */
+} field_case;
+
+/* More of each kind: a currency, a second program, users, a milestone and a
+ * dated reward, a level change, a lost deal, an event id. */
+static void build_more(rewards_engine *e)
+{
+    assert_ok(e, eu_op(e, "currency", "code", "QQQ", "exponent:i", "1", NULL));
+    assert_ok(e, eu_op(e, "program", "id", "p2", "name", "P2", "currency", "USD", NULL));
+    assert_ok(e, eu_op(e, "level", "id", "l9", "program", "p2", "name", "L9", "rank:i", "1", NULL));
+    assert_ok(e, eu_op(e, "level", "id", "lf", "program", "p", "name", "LF", "rank:i", "5", "requires.window",
+                       "fiscal_year", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "ms", "program", "p", "name", "M", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "milestone", "period", "quarter", "metric", "deals", "thresholds.0.at", "2",
+                       "thresholds.0.bonus", "10.00", "thresholds.1.at", "3", "thresholds.1.bonus", "20.00", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "act", "program", "p", "name", "A", "trigger", "deal_renewed", "recipient",
+                       "partner", "kind", "fixed", "amount", "1.00", "active_from", "2026-01-01", "active_until",
+                       "2027-01-01", NULL));
+    assert_ok(e, eu_op(e, "partner", "id", "bee", "program", "p", "level", "l", "name", "Bee", NULL));
+    assert_ok(e, eu_op(e, "user", "id", "jo", "partner", "acme", "name", "Jo", "email", "jo@x", "portal_access:b",
+                       "true", NULL));
+    assert_ok(e, eu_op(e, "user", "id", "bo", "partner", "bee", "name", "Bo", "portal_access:b", "true", NULL));
+    assert_ok(e, eu_op(e, "deal", "at", "2026-01-05", "id", "d2", "partner", "acme", "currency", "USD", "amount",
+                       "5.00", "user", "jo", "event", "ev-1", NULL));
+    assert_ok(e, eu_op(e, "stage", "at", "2026-01-06", "deal", "d2", "stage", "lost", NULL));
+    assert_ok(e, eu_op(e, "set_level", "at", "2026-01-07", "partner", "bee", "level", "lf", NULL));
+}
+
+static void test_restore_checks_every_field_limit(void **state)
+{
+    (void)state;
+    mock st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    build_more(a);
+    const table *t = &st.committed;
+    grec *good = from_table(t);
+    size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
+    /* a 1.0-style meta record (no digest): what refuses is the field check */
+    size_t start[400], len[400];
+    fields_of(good[meta].data, good[meta].size, start, len, 400);
+    char meta10[128];
+    snprintf(meta10, sizeof meta10, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), good[meta].data + 4);
+    grec *base = from_table(t);
+    base[meta].data = meta10;
+    base[meta].size = strlen(meta10);
+    {
+        rewards_engine *b = new_engine(NULL, NULL);
+        assert_ok(b, give(b, base, t->n, 0)); /* as it is, it restores */
+        rewards_engine_free(b);
+    }
+    static const field_case cases[] = {
+        { REWARDS_RECORD_META, NULL, 1, "9223372036854775807", "clock" },
+        { REWARDS_RECORD_META, NULL, 1, "253402300800", "clock" },
+        { REWARDS_RECORD_LEVEL, "l", 8, "9223372036854775807", "window_days" },
+        { REWARDS_RECORD_LEVEL, "l", 8, "0", "window_days" },
+        { REWARDS_RECORD_LEVEL, "l", 4, "-9223372036854775808", "rank" },
+        { REWARDS_RECORD_LEVEL, "l", 6, "-1", "requires.deals" },
+        { REWARDS_RECORD_REWARD, "t", 9, "36601", "clawback_days" },
+        { REWARDS_RECORD_REWARD, "t", 9, "-1", "clawback_days" },
+        { REWARDS_RECORD_REWARD, "t", 9, "9223372036854775807", "clawback_days" },
+        { REWARDS_RECORD_REWARD, "t", 12, "1000001", "rate" },
+        { REWARDS_RECORD_REWARD, "t", 13, "-5", "amount" },
+        { REWARDS_RECORD_REWARD, "t", 17, "1", "tiers.from" },             /* first tier not from 0 */
+        { REWARDS_RECORD_REWARD, "t", 18, "1000001", "tiers.rate" },
+        { REWARDS_RECORD_REWARD, "t", 19, "0", "tiers.from" },             /* not ascending */
+        { REWARDS_RECORD_REWARD, "t", 19, "-9223372036854775808", "tiers.from" },
+        { REWARDS_RECORD_REWARD, "t", 20, "-1", "tiers.rate" },
+        { REWARDS_RECORD_REWARD, "t", 23, "-1", "cap_per_deal" },
+        { REWARDS_RECORD_FX, NULL, 3, "0", "rate" },
+        { REWARDS_RECORD_FX, NULL, 4, "9223372036854775807", "at" },
+        { REWARDS_RECORD_FX, NULL, 2, "EUR", "from" },
+        { REWARDS_RECORD_DEAL, "d1", 9, "9223372036854775807", "registered_at" },
+        { REWARDS_RECORD_DEAL, "d1", 9, "-62135596801", "registered_at" },
+        { REWARDS_RECORD_DEAL, "d1", 10, "9223372036854775807", "won_at" },
+        { REWARDS_RECORD_DEAL, "d1", 5, "-100", "amount" },
+        { REWARDS_RECORD_DEAL, "d1", 6, "-1", "units" },
+        { REWARDS_RECORD_CONTRIBUTION, NULL, 4, "9223372036854775807", "at" },
+        { REWARDS_RECORD_CONTRIBUTION, NULL, 5, "-1", "base" },
+        { REWARDS_RECORD_PAYOUT, NULL, 2, "-9223372036854775807", "at" },
+        { REWARDS_RECORD_PAYOUT_LINE, NULL, 6, "0", "amount" },
+        { REWARDS_RECORD_ENTRY, NULL, 12, "9223372036854775807", "earned_at" },
+        { REWARDS_RECORD_ENTRY, NULL, 13, NULL, "payout" },
+        { REWARDS_RECORD_CURRENCY, "QQQ", 1, "QqQ", "code" },
+        { REWARDS_RECORD_PROGRAM, "p2", 1, "", "id" },
+        { REWARDS_RECORD_PROGRAM, "p2", 2, "\xff", "name" },
+        { REWARDS_RECORD_PROGRAM, "p2", 3, "PTS", "currency" },
+        { REWARDS_RECORD_LEVEL, "lf", 8, "5", "window_days" },
+        { REWARDS_RECORD_REWARD, "ms", 19, "0", "thresholds.at" },
+        { REWARDS_RECORD_REWARD, "ms", 21, "2", "thresholds.at" },
+        { REWARDS_RECORD_REWARD, "ms", 22, "-1", "thresholds.bonus" },
+        { REWARDS_RECORD_REWARD, "act", 23, "1767225600", "active_until" },
+        { REWARDS_RECORD_REWARD, "act", 22, "9223372036854775807", "active_from" },
+        { REWARDS_RECORD_REWARD, "act", 14, "-2", "points_per_unit" },
+        { REWARDS_RECORD_PARTNER, "bee", 3, "l9", "level" },
+        { REWARDS_RECORD_USER, "jo", 3, "\xc3", "name" },
+        { REWARDS_RECORD_USER, "jo", 4, "\xff@x", "email" },
+        { REWARDS_RECORD_FX, NULL, 1, "PTS", "from" },
+        { REWARDS_RECORD_FX, NULL, 1, "XYZ", "from" },
+        { REWARDS_RECORD_DEAL, "d2", 11, "1000", "closed_at" },
+        { REWARDS_RECORD_DEAL, "d1", 10, "1000", "won_at" },
+        { REWARDS_RECORD_DEAL, "d2", 3, "bo", "user" },
+        { REWARDS_RECORD_LEVEL_CHANGE, NULL, 4, "9223372036854775807", "at" },
+        { REWARDS_RECORD_LEVEL_CHANGE, NULL, 3, "l9", "to" },
+        { REWARDS_RECORD_CONTRIBUTION, NULL, 7, "-1", "fx_rate" },
+        { REWARDS_RECORD_PAYOUT, NULL, 3, "9223372036854775807", "until" },
+        { REWARDS_RECORD_PAYOUT_LINE, NULL, 7, "0", "entries" },
+        { REWARDS_RECORD_EVENT_ID, NULL, 1, "", "id" },
+    };
+    grec *bad = from_table(t);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const field_case *fc = &cases[i];
+        size_t r = find_kind(t, fc->kind, fc->key);
+        memcpy(bad, base, t->n * sizeof *bad);
+        size_t sz;
+        char *d = with_field(bad[r].data, bad[r].size, fc->field, fc->value, &sz);
+        bad[r].data = d;
+        bad[r].size = sz;
+        char what[200];
+        snprintf(what, sizeof what, "%s field %zu = %s", rewards_record_kind_name((rewards_record_kind)fc->kind),
+                 fc->field, fc->value ? fc->value : "absent");
+        assert_refused_then_intact(bad, t->n, good, t->n, a, what, fc->says);
+        /* with the digest (the meta record as stored) it is refused as well */
+        if (r != meta) {
+            bad[meta] = good[meta];
+            assert_refused_then_intact(bad, t->n, good, t->n, a, what, NULL);
+        }
+        free(d);
+    }
+    free(bad);
+    free(base);
+    free(good);
+    rewards_engine_free(a);
+    mock_free(&st);
+}
+
+/*
+ * Every field of every record, set in turn to each of a list of awkward
+ * values (empty, absent, signs, the int64 and uint64 ends and beyond, ids
+ * of other records, control bytes), with a 1.0-style meta record so that
+ * the decoder and the field checks see them: each set is refused with
+ * INVALID_ARGUMENT, or restores to an engine that exports and takes more
+ * operations; nothing leaks either way.
+ */
+static void test_every_field_every_awkward_value(void **state)
+{
+    (void)state;
+    mock st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    build_more(a);
+    const table *t = &st.committed;
+    grec *good = from_table(t);
+    size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
+    size_t start[400], len[400];
+    fields_of(good[meta].data, good[meta].size, start, len, 400);
+    char meta10[128];
+    snprintf(meta10, sizeof meta10, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), good[meta].data + 4);
+    static const char *const values[] = { "", NULL, "0", "-1", "1", "-", "x", "9223372036854775807",
+                                          "-9223372036854775808", "9223372036854775808", "18446744073709551616",
+                                          "99999999999999999999", "2", "3", "100001", "1001", "l9", "p2", "QQQ",
+                                          "PTS", "acme", "jo", "d1", "run1", "\x01", "\xff" };
+    grec *bad = from_table(t);
+    long refused = 0, restored = 0;
+    for (size_t r = 0; r < t->n; r++) {
+        if (r == meta)
+            continue;
+        fld f[400];
+        size_t nf = fields_at(good[r].data, good[r].size, f, 400);
+        for (size_t i = 0; i < nf; i++) {
+            for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
+                memcpy(bad, good, t->n * sizeof *bad);
+                bad[meta].data = meta10;
+                bad[meta].size = strlen(meta10);
+                size_t sz;
+                char *d = with_field(good[r].data, good[r].size, i, values[v], &sz);
+                bad[r].data = d;
+                bad[r].size = sz;
+                counted c;
+                rewards_engine *b = new_engine(NULL, &c);
+                rewards_status got = give(b, bad, t->n, 0);
+                if (got == REWARDS_OK) {
+                    restored++;
+                    free(eu_ledger(b));
+                    free(eu_payouts(b));
+                    (void)eu_op(b, "approve", "at", "9000-01-01", "until", "9000-01-01", NULL);
+                    (void)eu_op(b, "payout", "at", "9000-01-02", "id", "z", "until", "9000-01-02", NULL);
+                    (void)eu_op(b, "evaluate_levels", "at", "9000-01-03", "program", "p", NULL);
+                } else {
+                    if (got != REWARDS_INVALID_ARGUMENT)
+                        fail_msg("%s '%s' field %zu = %s: %s", rewards_record_kind_name((rewards_record_kind)good[r].kind),
+                                 t->v[r].key, i, values[v] ? values[v] : "absent", rewards_status_name(got));
+                    refused++;
+                }
+                rewards_engine_free(b);
+                assert_int_equal(c.st.live, 0);
+                free(d);
+            }
+        }
+    }
+    print_message("%ld refused, %ld restored\n", refused, restored);
+    assert_true(refused > restored);
+    free(bad);
+    free(good);
+    rewards_engine_free(a);
+    mock_free(&st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_restore_checks_every_field_limit),
+        cmocka_unit_test(test_every_field_every_awkward_value),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
