@@ -61,7 +61,7 @@ build = {
         "bindings/lua/lua_listing.c",
       },
       defines = { "_POSIX_C_SOURCE=200809L" },
-      incdirs = { "include", "lib" },
+      incdirs = { "include" },  -- not lib: its headers are found beside its sources (lib/limits.h must not shadow <limits.h>)
     },
   },
 }
