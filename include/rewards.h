@@ -133,7 +133,8 @@ typedef enum rewards_record_kind {
     REWARDS_RECORD_PAYOUT = 11,     /**< a payout run */
     REWARDS_RECORD_PAYOUT_LINE = 12,/**< one line of a payout run */
     REWARDS_RECORD_ENTRY = 13,      /**< a ledger entry */
-    REWARDS_RECORD_EVENT_ID = 14    /**< an event id remembered for idempotent delivery */
+    REWARDS_RECORD_EVENT_ID = 14,   /**< an event id remembered for idempotent delivery */
+    REWARDS_RECORD_ACTIVITY = 15    /**< an activity (a trigger that is not a deal stage; since 1.1) */
 } rewards_record_kind;
 
 /** @brief The stable name of a record kind ("deal", "entry", ...); "unknown" otherwise. */
@@ -196,7 +197,9 @@ typedef enum rewards_event_type {
     REWARDS_EVENT_REWARD_SKIPPED = 6, /**< a sales_rep reward with policy skip recorded nothing */
     REWARDS_EVENT_LEVEL_CHANGED = 7,  /**< a partner moved to another level */
     REWARDS_EVENT_PAYOUT_CREATED = 8, /**< a payout run completed */
-    REWARDS_EVENT_POINTS_REDEEMED = 9 /**< points were redeemed */
+    REWARDS_EVENT_POINTS_REDEEMED = 9, /**< points were redeemed */
+    REWARDS_EVENT_MANUAL_RECORDED = 10, /**< a manual entry was recorded by the adjust operation (since 1.1) */
+    REWARDS_EVENT_OVERRIDE_RECORDED = 11 /**< a parent's override entry mirrored a child's entry (since 1.1) */
 } rewards_event_type;
 
 /** @brief The stable name of an event type ("entry_earned", ...); "unknown" otherwise. */
@@ -451,7 +454,10 @@ REWARDS_API const rewards_reward *rewards_engine_find_reward(const rewards_engin
 REWARDS_API const rewards_partner *rewards_engine_find_partner(const rewards_engine *engine, const char *id);
 /** @brief Find a user by id; NULL when there is none. */
 REWARDS_API const rewards_user *rewards_engine_find_user(const rewards_engine *engine, const char *id);
-/** @brief Find a deal by id; NULL when there is none. */
+/**
+ * @brief Find a deal by id; NULL when there is none.  An activity (since
+ * 1.1) is found too, as a deal handle: ids are unique among both.
+ */
 REWARDS_API const rewards_deal *rewards_engine_find_deal(const rewards_engine *engine, const char *id);
 /** @brief Find a payout run by id; NULL when there is none. */
 REWARDS_API const rewards_payout *rewards_engine_find_payout(const rewards_engine *engine, const char *id);
@@ -508,11 +514,15 @@ REWARDS_API const rewards_entry *rewards_deal_entry(const rewards_deal *deal, si
 
 /** @brief The entry's number: 1, 2, 3 ... in creation order. */
 REWARDS_API uint64_t rewards_entry_number(const rewards_entry *entry);
-/** @brief "earned", "adjustment", "reversal" or "redemption". */
+/** @brief "earned", "adjustment", "reversal", "redemption" or "manual". */
 REWARDS_API const char *rewards_entry_type(const rewards_entry *entry);
-/** @brief The reward that produced the entry; NULL for a redemption. */
+/** @brief The reward that produced the entry; NULL for a redemption or a manual entry. */
 REWARDS_API const rewards_reward *rewards_entry_reward(const rewards_entry *entry);
-/** @brief The deal of the entry; NULL for a redemption. */
+/**
+ * @brief The deal of the entry; NULL for a redemption or a manual entry
+ * that names none.  An activity is returned as a deal handle: its id is
+ * rewards_deal_id(); its other deal accessors describe no real deal.
+ */
 REWARDS_API const rewards_deal *rewards_entry_deal(const rewards_entry *entry);
 /** @brief The partner the entry belongs to. */
 REWARDS_API const rewards_partner *rewards_entry_partner(const rewards_entry *entry);
@@ -534,6 +544,11 @@ REWARDS_API const char *rewards_entry_period(const rewards_entry *entry);
 REWARDS_API int64_t rewards_entry_earned_at(const rewards_entry *entry);
 /** @brief The payout run that paid the entry, or NULL. */
 REWARDS_API const rewards_payout *rewards_entry_payout(const rewards_entry *entry);
+/**
+ * @brief The free-text note of a manual entry (operation adjust), or NULL
+ * when the entry is not manual or has no note (since 1.1).
+ */
+REWARDS_API const char *rewards_entry_note(const rewards_entry *entry);
 /**
  * @brief The id of the deal line a per-line reward's entry was earned on
  * (since 1.1, SPEC section 13).
@@ -632,6 +647,8 @@ REWARDS_API const char *rewards_level_name(const rewards_level *level);
 REWARDS_API const rewards_program *rewards_level_program(const rewards_level *level);
 /** @brief The partner's program. */
 REWARDS_API const rewards_program *rewards_partner_program(const rewards_partner *partner);
+/** @brief The partner's parent in a two-tier program; NULL without one. */
+REWARDS_API const rewards_partner *rewards_partner_parent(const rewards_partner *partner);
 
 /** @brief The deal's currency code ("EUR"): its amount's currency. */
 REWARDS_API const char *rewards_deal_currency(const rewards_deal *deal);
@@ -683,9 +700,9 @@ REWARDS_API const rewards_user *rewards_payout_line_user(const rewards_payout_li
 /** @brief The run the line belongs to. */
 REWARDS_API const rewards_payout *rewards_payout_line_payout(const rewards_payout_line *line);
 
-/** @brief The reward's kind: "percent", "fixed", "tiered", "milestone", "points" (or a later kind's name). */
+/** @brief The reward's kind: "percent", "fixed", "tiered", "milestone", "points", "override" (or a later kind's name). */
 REWARDS_API const char *rewards_reward_kind(const rewards_reward *reward);
-/** @brief The reward's trigger: "deal_won", ... as in the reward operation. */
+/** @brief The reward's trigger: "deal_won", ... as in the reward operation; "activity" for activity:TYPE (the param "trigger" gives it whole). */
 REWARDS_API const char *rewards_reward_trigger(const rewards_reward *reward);
 /** @brief The reward's recipient: "partner" or "sales_rep". */
 REWARDS_API const char *rewards_reward_recipient(const rewards_reward *reward);

@@ -34,7 +34,7 @@ const char *rewards_record_kind_name(rewards_record_kind k)
 {
     static const char *const names[] = { "meta", "currency", "program", "level", "reward", "partner", "user", "fx",
                                          "deal", "level_change", "contribution", "payout", "payout_line", "entry",
-                                         "event_id" };
+                                         "event_id", "activity" };
     if ((unsigned)k < sizeof names / sizeof names[0])
         return names[k];
     return "unknown";
@@ -46,7 +46,7 @@ const char *rewards_event_type_name(rewards_event_type t)
 {
     static const char *const names[] = { "unknown", "entry_earned", "entry_held", "entry_released", "entry_adjusted",
                                          "entry_reversed", "reward_skipped", "level_changed", "payout_created",
-                                         "points_redeemed" };
+                                         "points_redeemed", "manual_recorded", "override_recorded" };
     if ((unsigned)t < sizeof names / sizeof names[0])
         return names[t];
     return "unknown";
@@ -204,7 +204,8 @@ void rw_engine_reset(rw_engine *e)
         rw_vec_release(e, &e->records[k]);
     }
     rw_index *ixs[] = { &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners, &e->users, &e->deals,
-                        &e->runs, &e->event_ids, &e->redemptions, &e->groups, &e->fx_pairs };
+                        &e->runs, &e->event_ids, &e->redemptions, &e->groups, &e->fx_pairs,
+                        &e->adjustments };
     for (size_t i = 0; i < sizeof ixs / sizeof ixs[0]; i++)
         rw_index_release(e, ixs[i]);
     e->meta = NULL;
@@ -285,8 +286,8 @@ static const rw_opdef opdefs[] = {
       KEYS("id", "level", "program", "name", "trigger", "recipient", "kind", "rep_policy", "clawback_days",
            "auto_approve", "period", "rate", "amount", "tiers", "mode", "metric", "thresholds", "points",
            "points_per_unit", "cap_per_deal", "cap_per_period", "when", "active_from", "active_until", "per", "base",
-           "exclusive", "priority") },
-    { "partner", rw_op_partner, KEYS("id", "program", "level", "name", "attrs") },
+           "exclusive", "priority", "of") },
+    { "partner", rw_op_partner, KEYS("id", "program", "level", "name", "attrs", "parent") },
     { "user", rw_op_user, KEYS("id", "partner", "name", "email", "portal_access", "attrs") },
     { "user_access", rw_op_user_access, KEYS("at", "user", "portal_access") },
     { "fx", rw_op_fx, KEYS("at", "from", "to", "rate") },
@@ -302,6 +303,8 @@ static const rw_opdef opdefs[] = {
     { "redeem", rw_op_redeem, KEYS("at", "id", "recipient_type", "recipient", "points") },
     { "payout", rw_op_payout, KEYS("at", "id", "until") },
     { "currency", rw_op_currency, KEYS("code", "exponent") },
+    { "adjust", rw_op_adjust, KEYS("at", "id", "partner", "user", "amount", "currency", "deal", "note", "approved") },
+    { "activity", rw_op_activity, KEYS("at", "id", "partner", "user", "type", "units", "amount", "currency", "attrs") },
 };
 
 /* Nested objects whose keys are part of an operation's shape. */

@@ -38,6 +38,7 @@ typedef enum rw_kind {
     RW_KIND_LINE,
     RW_KIND_ENTRY,
     RW_KIND_EVENT_ID,
+    RW_KIND_ACTIVITY, /* restored right after deals: see record.c */
     RW_KIND_COUNT
 } rw_kind;
 
@@ -100,10 +101,11 @@ typedef struct rw_level {
 
 typedef enum {
     RW_TRIG_REGISTERED = 0, RW_TRIG_APPROVED, RW_TRIG_WON, RW_TRIG_CONTRACT_STARTED,
-    RW_TRIG_RENEWED, RW_TRIG_PAID, RW_TRIG_COUNT
+    RW_TRIG_RENEWED, RW_TRIG_PAID, RW_TRIG_ACTIVITY, RW_TRIG_COUNT
 } rw_trigger;
 
-typedef enum { RW_KIND_PERCENT = 0, RW_KIND_FIXED, RW_KIND_TIERED, RW_KIND_MILESTONE, RW_KIND_POINTS } rw_reward_kind;
+typedef enum { RW_KIND_PERCENT = 0, RW_KIND_FIXED, RW_KIND_TIERED, RW_KIND_MILESTONE, RW_KIND_POINTS,
+               RW_KIND_OVERRIDE } rw_reward_kind;
 typedef enum { RW_POLICY_HOLD = 0, RW_POLICY_PARTNER, RW_POLICY_SKIP } rw_policy;
 typedef enum { RW_METRIC_REVENUE = 0, RW_METRIC_DEALS, RW_METRIC_UNITS } rw_metric;
 typedef enum { RW_TO_PARTNER = 0, RW_TO_SALES_REP = 1 } rw_recipient;
@@ -143,6 +145,9 @@ typedef struct rw_reward {
     char *when;                   /* NULL when absent */
     rw_expr *cond;
     int64_t active_from, active_until; /* RW_NONE when absent */
+    char *activity_type;          /* trigger activity:TYPE (trigger RW_TRIG_ACTIVITY), else NULL */
+    size_t nof;                   /* override: the rewards listed in 'of' (0: every partner reward) */
+    struct rw_reward **of;
     /* SPEC section 13 (lines.c, precedence.c) */
     int per_line;    /* per: line (one contribution per deal line) */
     int margin;      /* base: margin (amount - cost, never below 0) */
@@ -158,6 +163,7 @@ typedef struct rw_partner {
     rw_attrs *attrs;
     rw_vec entries; /* rw_entry* whose partner is this one (derived) */
     rw_vec deals;   /* rw_deal* (derived) */
+    struct rw_partner *parent; /* two-tier programs: set at creation only, NULL without */
 } rw_partner;
 
 typedef struct rw_user {
@@ -204,6 +210,10 @@ typedef struct rw_deal {
     int64_t closed_at; /* lost or cancelled, RW_NONE before */
     rw_vec contribs; /* rw_contrib*, trigger order (derived) */
     rw_vec entries;  /* rw_entry* (derived) */
+    /* An activity (activity.c) is kept as a deal that never changes stage:
+     * every firing, hold and ledger path then serves both alike. */
+    char *activity_type; /* non-NULL: this is an activity (record kind RW_KIND_ACTIVITY) */
+    int has_amount;      /* activity: an amount was given (activity.amount is missing without) */
     size_t nlines;         /* 0: a deal without lines (it behaves as one line) */
     rw_deal_line *lines;   /* amended in place, each line saved in the journal first */
     int64_t cost;          /* sum of the line costs (derived) */
@@ -246,6 +256,11 @@ typedef struct rw_contrib {
     int64_t *net;          /* per slot */
     struct rw_group *group;/* (derived) */
     rw_vec entries;        /* rw_entry* (derived) */
+    /* An override's mirror (override.c): reward is the override, deal the
+     * child's deal; these name what it mirrors.  NULL covered otherwise. */
+    struct rw_reward *covered;
+    rw_recipient child_to;
+    rw_user *child_user;
     int64_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
     int margin;            /* the base is the margin (base: margin) */
 } rw_contrib;
@@ -258,7 +273,8 @@ typedef struct rw_group {
     int64_t total;   /* sum of targets, for cap_per_period */
 } rw_group;
 
-typedef enum { RW_ENTRY_EARNED = 0, RW_ENTRY_ADJUSTMENT, RW_ENTRY_REVERSAL, RW_ENTRY_REDEMPTION } rw_entry_type;
+typedef enum { RW_ENTRY_EARNED = 0, RW_ENTRY_ADJUSTMENT, RW_ENTRY_REVERSAL, RW_ENTRY_REDEMPTION,
+               RW_ENTRY_MANUAL } rw_entry_type;
 typedef enum { RW_ST_PENDING = 0, RW_ST_APPROVED, RW_ST_HELD, RW_ST_PAID, RW_ST_REDEEMED } rw_status;
 
 typedef struct rw_run rw_run;
@@ -280,6 +296,10 @@ typedef struct rw_entry {
     int64_t earned_at;
     rw_run *run;
     char *redemption_id;
+    /* manual entries (adjust.c): no contribution */
+    rw_deal *deal;   /* the deal or activity named, NULL when none */
+    char *note;      /* NULL when none */
+    char *adjust_id; /* the adjustment's id */
 } rw_entry;
 
 struct rw_run {
@@ -335,7 +355,7 @@ struct rewards_engine {
     rw_meta *meta;
     rw_vec records[RW_KIND_COUNT]; /* every record by kind, creation order */
     rw_index currencies, programs, levels, rewards, partners, users, deals, runs, event_ids,
-        redemptions, groups, fx_pairs;
+        redemptions, groups, fx_pairs, adjustments;
     struct {
         uint64_t digest, counts[RW_KIND_COUNT];
     } integ;        /* the live records' digest and counts (integrity.c), journaled */

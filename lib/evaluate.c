@@ -69,6 +69,7 @@ static int needs_amount(const rw_reward *r)
     case RW_KIND_POINTS:
         return r->ppu_micro != RW_NONE;
     case RW_KIND_FIXED:
+    case RW_KIND_OVERRIDE:
         break;
     }
     return 0;
@@ -173,6 +174,8 @@ static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t
                     return overflow(e, r);
             }
         return REWARDS_OK;
+    case RW_KIND_OVERRIDE: /* never a target of its own: override.c mirrors entries */
+        break;
     }
     if (r->cap_deal != RW_NONE) {
         /* per line: the trigger's lines share the cap, filled in line order */
@@ -205,7 +208,7 @@ typedef struct cond_ctx {
     int64_t line; /* the line a per-line reward is evaluated for, -1: line.* are missing */
 } cond_ctx;
 
-static void attr_value(const rw_attrs *a, const char *name, size_t len, rw_xvalue *out)
+void rw_attr_value(const rw_attrs *a, const char *name, size_t len, rw_xvalue *out)
 {
     for (size_t i = 0; a && i < a->n; i++) {
         const rw_attr *at = &a->items[i];
@@ -262,7 +265,7 @@ static void resolve_line(const cond_ctx *c, rw_xname name, const char *attr, siz
     case RW_XNAME_LINE_COST: set_num(out, l->cost, d->exp); break;
     case RW_XNAME_LINE_MARGIN: set_num(out, l->amount - l->cost, d->exp); break;
     case RW_XNAME_LINE_UNITS: set_num(out, l->units, 0); break;
-    case RW_XNAME_LINE_ATTR: attr_value(l->attrs, attr, len, out); break;
+    case RW_XNAME_LINE_ATTR: rw_attr_value(l->attrs, attr, len, out); break;
     default: break;
     }
 }
@@ -272,23 +275,32 @@ static void resolve(void *ctx, rw_xname name, const char *attr, size_t len, rw_x
     const cond_ctx *c = ctx;
     const rw_deal *d = c->deal;
     memset(out, 0, sizeof *out);
+    /* an activity has no deal.* names; a deal has no activity.* names */
+    if (name == RW_XNAME_ACTIVITY_TYPE || name == RW_XNAME_ACTIVITY_UNITS || name == RW_XNAME_ACTIVITY_AMOUNT ||
+        name == RW_XNAME_ACTIVITY_ATTR) {
+        if (d->activity_type)
+            rw_activity_resolve(d, name, attr, len, out);
+        return;
+    }
+    if (d->activity_type && (name <= RW_XNAME_DEAL_ATTR || name == RW_XNAME_DEAL_COST || name == RW_XNAME_DEAL_MARGIN))
+        return;
     switch (name) {
     case RW_XNAME_DEAL_AMOUNT: set_num(out, c->amount, d->exp); break;
     case RW_XNAME_DEAL_CURRENCY: set_str(out, d->currency); break;
     case RW_XNAME_DEAL_UNITS: set_num(out, d->units, 0); break;
     case RW_XNAME_DEAL_STAGE: set_str(out, c->stage); break;
     case RW_XNAME_DEAL_CYCLE_DAYS: set_num(out, c->cycle_days, 0); break;
-    case RW_XNAME_DEAL_ATTR: attr_value(d->attrs, attr, len, out); break;
+    case RW_XNAME_DEAL_ATTR: rw_attr_value(d->attrs, attr, len, out); break;
     case RW_XNAME_PARTNER_ID: set_str(out, d->partner->id); break;
     case RW_XNAME_PARTNER_LEVEL: set_num(out, d->partner->level->rank, 0); break;
-    case RW_XNAME_PARTNER_ATTR: attr_value(d->partner->attrs, attr, len, out); break;
+    case RW_XNAME_PARTNER_ATTR: rw_attr_value(d->partner->attrs, attr, len, out); break;
     case RW_XNAME_REP_ID:
         if (d->user)
             set_str(out, d->user->id);
         break;
     case RW_XNAME_REP_ATTR:
         if (d->user)
-            attr_value(d->user->attrs, attr, len, out);
+            rw_attr_value(d->user->attrs, attr, len, out);
         break;
     case RW_XNAME_DEAL_COST: set_num(out, d->cost, d->exp); break;
     case RW_XNAME_DEAL_MARGIN: set_num(out, d->amount - d->cost, d->exp); break;
@@ -298,7 +310,9 @@ static void resolve(void *ctx, rw_xname name, const char *attr, size_t len, rw_x
     }
 }
 
-static const char *const trigger_stage[] = { "registered", "approved", "won", "contract_started", "renewed", "paid" };
+/* deal.stage for each trigger; an activity has no stage (deal.* is missing there) */
+static const char *const trigger_stage[RW_TRIG_COUNT] = { "registered", "approved", "won", "contract_started",
+                                                          "renewed", "paid", "" };
 
 static rewards_status add_entries(rw_engine *e, rw_contrib *k, const int64_t *targets, int64_t at)
 {
@@ -370,9 +384,13 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
 }
 
 /* Level, active window and trigger: whether r applies at all to this trigger. */
-static int applies(const rw_reward *r, const rw_partner *pa, rw_trigger trig, int64_t at)
+static int applies(const rw_reward *r, const rw_deal *d, rw_trigger trig, int64_t at)
 {
+    const rw_partner *pa = d->partner;
     if (r->trigger != trig || (r->level && r->level != pa->level))
+        return 0;
+    /* activity:TYPE fires for activities of that type only (an override has no type) */
+    if (trig == RW_TRIG_ACTIVITY && (!r->activity_type || strcmp(r->activity_type, d->activity_type)))
         return 0;
     return !((r->active_from != RW_NONE && at < r->active_from) || (r->active_until != RW_NONE && at >= r->active_until));
 }
@@ -387,11 +405,12 @@ static int applies(const rw_reward *r, const rw_partner *pa, rw_trigger trig, in
 static void choose(const rw_vec *rewards, const rw_partner *pa, rw_trigger trig, int64_t at, cond_ctx *cc,
                    rw_reward **cand, size_t *pos, unsigned char *chosen, unsigned char *fire)
 {
+    (void)pa; /* the deal's partner: applies() reads it from cc->deal */
     size_t m = 0;
     for (size_t i = 0; i < rewards->len; i++) {
         rw_reward *r = RW_VEC_AT(*rewards, rw_reward *, i);
         fire[i] = 0;
-        if (!applies(r, pa, trig, at) || r->per_line != (cc->line >= 0))
+        if (!applies(r, cc->deal, trig, at) || r->per_line != (cc->line >= 0))
             continue;
         if (r->cond && !rw_expr_eval(r->cond, resolve, cc))
             continue;
@@ -417,7 +436,7 @@ rewards_status rw_fire(rw_engine *e, rw_deal *d, rw_trigger trig, int64_t at, in
     int any_line = 0;
     for (size_t i = 0; i < n && !any_line; i++) {
         const rw_reward *r = RW_VEC_AT(*rewards, rw_reward *, i);
-        any_line = r->per_line && applies(r, pa, trig, at);
+        any_line = r->per_line && applies(r, d, trig, at);
     }
     /* fire[0..n): per deal; fire[(1 + l) * n ..): line l, when a per-line reward applies */
     size_t nl = any_line ? rw_deal_line_count(d) : 0;

@@ -62,6 +62,11 @@ typedef enum {
     RW_XNAME_PARTNER_ATTR,
     RW_XNAME_REP_ID,
     RW_XNAME_REP_ATTR,
+    /* activity triggers (activity.c); missing on deal triggers */
+    RW_XNAME_ACTIVITY_TYPE,
+    RW_XNAME_ACTIVITY_UNITS,
+    RW_XNAME_ACTIVITY_AMOUNT,
+    RW_XNAME_ACTIVITY_ATTR,
     RW_XNAME_LINE_ID,      /* SPEC section 13: missing in a per-deal reward */
     RW_XNAME_LINE_PRODUCT,
     RW_XNAME_LINE_AMOUNT,

@@ -455,6 +455,10 @@ static const struct {
     { "partner.attr.", RW_XNAME_PARTNER_ATTR, 1 },
     { "rep.id", RW_XNAME_REP_ID, 0 },
     { "rep.attr.", RW_XNAME_REP_ATTR, 1 },
+    { "activity.type", RW_XNAME_ACTIVITY_TYPE, 0 },
+    { "activity.units", RW_XNAME_ACTIVITY_UNITS, 0 },
+    { "activity.amount", RW_XNAME_ACTIVITY_AMOUNT, 0 },
+    { "activity.attr.", RW_XNAME_ACTIVITY_ATTR, 1 },
     /* deal lines (SPEC section 13) */
     { "line.id", RW_XNAME_LINE_ID, 0 },
     { "line.product", RW_XNAME_LINE_PRODUCT, 0 },

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-const char *const rw_entry_type_names[] = { "earned", "adjustment", "reversal", "redemption", NULL };
+const char *const rw_entry_type_names[] = { "earned", "adjustment", "reversal", "redemption", "manual", NULL };
 const char *const rw_status_names[] = { "pending", "approved", "held", "paid", "redeemed", NULL };
 const char *const rw_hold_names[] = { "", "no_assigned_rep", "no_portal_access", NULL };
 const char *const rw_recipient_names[] = { "partner", "sales_rep", NULL };
@@ -28,7 +28,8 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     en->type = type;
     en->contrib = k;
     en->slot = slot;
-    en->partner = k->deal->partner;
+    /* an override's mirror is the parent's entry */
+    en->partner = k->covered ? k->deal->partner->parent : k->deal->partner;
     en->to = k->to;
     en->to_user = k->to_user;
     en->amount = amount;
@@ -43,12 +44,15 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     en->status = k->hold ? RW_ST_HELD : released_status(r);
     en->earned_at = at;
     RW_TRY(rw_link_record(e, &en->h));
-    int type_ev = type == RW_ENTRY_REVERSAL     ? REWARDS_EVENT_ENTRY_REVERSED
+    int type_ev = k->covered                    ? REWARDS_EVENT_OVERRIDE_RECORDED
+                  : type == RW_ENTRY_REVERSAL   ? REWARDS_EVENT_ENTRY_REVERSED
                   : type == RW_ENTRY_ADJUSTMENT ? REWARDS_EVENT_ENTRY_ADJUSTED
                   : k->hold                     ? REWARDS_EVENT_ENTRY_HELD
                                                 : REWARDS_EVENT_ENTRY_EARNED;
     rw_event ev = { type_ev, en, en->partner, NULL, NULL, k->reward, k->deal, en->to_user, NULL, at };
-    return rw_queue_event(e, &ev);
+    RW_TRY(rw_queue_event(e, &ev));
+    /* the parent's override entries follow the child entry they mirror */
+    return k->covered ? REWARDS_OK : rw_override_mirror(e, en, at);
 }
 
 rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, rw_user *user, int64_t at)

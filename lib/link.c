@@ -87,6 +87,10 @@ static rewards_status link_entry(rw_engine *e, rw_entry *en)
     RW_TRY(PUSH(e, en->partner->entries, en));
     if (en->redemption_id && rw_index_put(e, &e->redemptions, en->redemption_id, en))
         return rw_nomem(e);
+    if (en->adjust_id && rw_index_put(e, &e->adjustments, en->adjust_id, en))
+        return rw_nomem(e);
+    if (en->deal) /* a manual entry naming a deal or activity */
+        RW_TRY(PUSH(e, en->deal->entries, en));
     rw_contrib *k = en->contrib;
     if (!k)
         return REWARDS_OK;
@@ -153,6 +157,8 @@ rewards_status rw_link_record(rw_engine *e, rw_rec *rec)
         return link_entry(e, (rw_entry *)rec);
     case RW_KIND_EVENT_ID:
         return rw_register(e, rec, &e->event_ids, ((rw_event_id *)rec)->id);
+    case RW_KIND_ACTIVITY: /* shares the deals' ids; never counts as a partner's deal (levels) */
+        return rw_register(e, rec, &e->deals, ((rw_deal *)rec)->id);
     case RW_KIND_COUNT:
         break;
     }

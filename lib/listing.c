@@ -54,6 +54,10 @@ const rewards_program *rewards_level_program(const rewards_level *l)
 {
     return l ? (const rewards_program *)LEVEL(l)->program : NULL;
 }
+const rewards_partner *rewards_partner_parent(const rewards_partner *p)
+{
+    return p ? (const rewards_partner *)PARTNER(p)->parent : NULL;
+}
 const rewards_program *rewards_partner_program(const rewards_partner *p)
 {
     return p ? (const rewards_program *)PARTNER(p)->program : NULL;
@@ -136,14 +140,23 @@ const rewards_payout *rewards_payout_line_payout(const rewards_payout_line *l)
 /* ---- rewards ---------------------------------------------------------------- */
 
 /* The reward operation's words for the stored enums (same order as ops_reward.c). */
-static const char *const kind_names[] = { "percent", "fixed", "tiered", "milestone", "points" };
+static const char *const kind_names[] = { "percent", "fixed", "tiered", "milestone", "points", "override" };
 static const char *const policy_names[] = { "hold", "partner", "skip" };
 static const char *const period_names[] = { "", "month", "quarter", "year" };
 static const char *const metric_names[] = { "revenue", "deals", "units" };
 #define NAME(table, i) ((size_t)(i) < sizeof table / sizeof table[0] ? table[i] : "unknown")
 
 const char *rewards_reward_kind(const rewards_reward *r) { return r ? NAME(kind_names, REWARD(r)->kind) : NULL; }
-const char *rewards_reward_trigger(const rewards_reward *r) { return r ? rw_trigger_names[REWARD(r)->trigger] : NULL; }
+const char *rewards_reward_trigger(const rewards_reward *r)
+{
+    if (!r)
+        return NULL;
+    /* an activity:TYPE trigger is "activity" here; the param "trigger" gives "activity:TYPE";
+     * an override fires on its children's entries, not on a trigger: "" */
+    if (REWARD(r)->kind == RW_KIND_OVERRIDE)
+        return "";
+    return REWARD(r)->trigger == RW_TRIG_ACTIVITY ? "activity" : rw_trigger_names[REWARD(r)->trigger];
+}
 const char *rewards_reward_recipient(const rewards_reward *r)
 {
     return r ? rw_recipient_names[REWARD(r)->recipient] : NULL;
@@ -162,7 +175,7 @@ const rewards_program *rewards_reward_program(const rewards_reward *r)
  * TEXT_MAX bytes, or the field's own string through *s) and returns 1, or 0
  * when this reward has no such field.  i is the list index for list items.
  */
-#define TEXT_MAX 64
+#define TEXT_MAX 300 /* "activity:" and a type of up to 255 bytes */
 typedef struct {
     char t[TEXT_MAX];
     const char *s; /* a longer text (the condition), pointed to instead of copied */
@@ -200,7 +213,29 @@ static int time_text(int64_t t, param_text *out) { return t != RW_NONE && rw_tim
 static int integer(int64_t v, param_text *out) { return snprintf(out->t, sizeof out->t, "%lld", (long long)v) > 0; }
 #define IS(kind_) (r->kind == (kind_))
 
-static int p_rate(const rw_reward *r, size_t i, param_text *o) { (void)i; return IS(RW_KIND_PERCENT) && rate(r->rate_ppm, o); }
+static int p_rate(const rw_reward *r, size_t i, param_text *o)
+{
+    (void)i;
+    return (IS(RW_KIND_PERCENT) || IS(RW_KIND_OVERRIDE)) && rate(r->rate_ppm, o);
+}
+static int p_trigger(const rw_reward *r, size_t i, param_text *o)
+{
+    (void)i;
+    if (IS(RW_KIND_OVERRIDE))
+        return 0;
+    if (r->trigger != RW_TRIG_ACTIVITY)
+        return word(rw_trigger_names[r->trigger], o);
+    return snprintf(o->t, sizeof o->t, "activity:%s", r->activity_type ? r->activity_type : "") > 0;
+}
+static int p_of(const rw_reward *r, size_t i, param_text *o)
+{
+    (void)i;
+    return IS(RW_KIND_OVERRIDE) && r->nof > 0 && integer((int64_t)r->nof, o);
+}
+static int p_of_item(const rw_reward *r, size_t i, param_text *o)
+{
+    return IS(RW_KIND_OVERRIDE) && i < r->nof && word(r->of[i]->id, o);
+}
 static int p_amount(const rw_reward *r, size_t i, param_text *o)
 {
     (void)i;
@@ -302,6 +337,9 @@ static const struct {
     { "base", p_base },
     { "exclusive", p_exclusive },
     { "priority", p_priority },
+    { "trigger", p_trigger },
+    { "of", p_of },
+    { "of.N", p_of_item },
 };
 #define NPARAMS (sizeof params / sizeof params[0])
 

@@ -352,8 +352,13 @@ static void sig_node(rw_buf *b, const rw_node *n, const char *key, int fields, i
         if (is_time_key(key) && rw_time_parse(n->str, strlen(n->str), &t) == 0) {
             snprintf(tmp, sizeof tmp, "T%lld", (long long)t);
             rw_buf_puts(b, tmp);
-        } else if (is_decimal_key(key) && canonical_decimal(n->str, tmp + 1, sizeof tmp - 1) == 0) {
+        } else if (is_decimal_key(key) && canonical_decimal(n->str + (n->str[0] == '-'), tmp + 1 + (n->str[0] == '-'),
+                                                            sizeof tmp - 2) == 0) {
+            /* signed amounts (adjust) compare as numbers too ("-5.0" is "-5.00"); an unsigned
+             * one is written as 1.0 wrote it, so that stored signatures still match */
             tmp[0] = 'D';
+            if (n->str[0] == '-')
+                tmp[1] = '-';
             rw_buf_puts(b, tmp);
         } else {
             snprintf(tmp, sizeof tmp, "S%zu:", strlen(n->str));

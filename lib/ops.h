@@ -30,6 +30,23 @@ rewards_status rw_op_approve(rw_ctx *c);
 rewards_status rw_op_release(rw_ctx *c);
 rewards_status rw_op_redeem(rw_ctx *c);
 rewards_status rw_op_payout(rw_ctx *c);
+rewards_status rw_op_adjust(rw_ctx *c);
+rewards_status rw_op_activity(rw_ctx *c);
+
+/* activity.c: the activity:TYPE trigger of a reward, and refusing activities where only deals go */
+/* Reads field 'trigger' of a reward: a stage trigger, or activity:TYPE (*atype
+ * then points into the operation).  An override takes none (is_override). */
+rewards_status rw_read_trigger(rw_ctx *c, int is_override, int *trigger, const char **atype);
+/* stage, payment and amend know deals only: an activity is not_found there. */
+rewards_status rw_get_deal_only(rw_ctx *c, rw_deal **out);
+
+/* override.c: override rewards and the entries that mirror a child's */
+/* The rest of a reward operation once its kind is read as override: the
+ * fields it refuses and takes, in SCENARIOS.md order, then the record. */
+rewards_status rw_op_override_reward(rw_ctx *c, const char *id, const char *name, rw_program *program, rw_level *level,
+                                     int recipient);
+/* Called for every entry rw_entry_add records: the parent's mirrors, if any. */
+rewards_status rw_override_mirror(rw_engine *e, const rw_entry *child, int64_t at);
 
 /* record.c: persistence of records */
 /* The storage key of a record (id, entry number or sequence number). */
@@ -47,6 +64,10 @@ rewards_status rw_recompute(rw_engine *e, rw_contrib **changed, size_t n, const 
 rewards_status rw_fx_rate_at(rw_engine *e, const char *from, const char *to, int64_t t, int64_t *rate);
 /* The metric a contribution adds to its group: 0 when voided. */
 rewards_status rw_contrib_metric(rw_engine *e, const rw_contrib *k, int64_t *out);
+/* The value of attribute name (len bytes) of a, left missing when absent. */
+void rw_attr_value(const rw_attrs *a, const char *name, size_t len, rw_xvalue *out);
+/* activity.c: the activity.* names of a condition for activity d. */
+void rw_activity_resolve(const rw_deal *d, rw_xname name, const char *attr, size_t len, rw_xvalue *out);
 rewards_status rw_fx_convert(rw_engine *e, const rw_program *p, int64_t amount, int exp_from, int64_t rate, int64_t *out);
 
 /* ledger.c */

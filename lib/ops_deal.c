@@ -158,7 +158,7 @@ rewards_status rw_op_stage(rw_ctx *c)
     int target;
     int64_t amount = RW_NONE;
     RW_TRY(rw_get_at(c));
-    RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &e->deals, "deal", (void **)&d));
+    RW_TRY(rw_get_deal_only(c, &d));
     RW_TRY(rw_get_enum(c, "stage", RW_REQUIRED, names, &target));
     int renewed = target == 6;
     if (!renewed && rw_node_get(c->obj, "amount"))
@@ -210,7 +210,7 @@ rewards_status rw_op_payment(rw_ctx *c)
     rw_deal *d;
     int64_t amount;
     RW_TRY(rw_get_at(c));
-    RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &c->e->deals, "deal", (void **)&d));
+    RW_TRY(rw_get_deal_only(c, &d));
     RW_TRY(rw_get_amount(c, "amount", RW_REQUIRED, d->exp, 1, &amount));
     if (d->stage != RW_STAGE_WON && d->stage != RW_STAGE_CONTRACT_STARTED)
         return rw_fail(c->e, REWARDS_INVALID_TRANSITION, "deal '%s' is '%s': payments need a won deal", d->id,
@@ -224,7 +224,7 @@ rewards_status rw_op_amend(rw_ctx *c)
     rw_deal *d;
     int64_t amount;
     RW_TRY(rw_get_at(c));
-    RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &e->deals, "deal", (void **)&d));
+    RW_TRY(rw_get_deal_only(c, &d));
     /* amount (a deal without lines) or lines (a deal with lines), SPEC section 13 */
     const rw_node *an = rw_node_get(c->obj, "amount"), *ln = rw_node_get(c->obj, "lines");
     if (an && ln)

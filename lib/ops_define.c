@@ -124,12 +124,22 @@ rewards_status rw_op_partner(rw_ctx *c)
         return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'level': level '%s' is not in program '%s'", l->id, p->id);
     RW_TRY(rw_get_str(c, "name", RW_REQUIRED, &name));
     RW_TRY(rw_get_attrs(c, "attrs", &attrs));
+    /* two-tier programs: the parent exists already, so there is never a cycle */
+    rw_partner *parent;
+    const rw_node *pn = rw_node_get(c->obj, "parent");
+    if (pn && pn->type == RW_V_STRING && !strcmp(pn->str, id))
+        return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'parent': partner '%s' cannot be its own parent", id);
+    RW_TRY(rw_get_ref(c, "parent", RW_OPTIONAL, &c->e->partners, "partner", (void **)&parent));
+    if (parent && parent->program != p)
+        return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'parent': partner '%s' is not in program '%s'", parent->id,
+                       p->id);
     rw_partner *pa = rw_new_record(c->e, RW_KIND_PARTNER, sizeof *pa);
     if (!pa || !(pa->id = dup(c, id)) || !(pa->name = dup(c, name)))
         return rw_nomem(c->e);
     pa->program = p;
     pa->level = l;
     pa->attrs = attrs;
+    pa->parent = parent;
     return rw_link_record(c->e, &pa->h);
 }
 

@@ -11,7 +11,7 @@
 const char *const rw_trigger_names[] = { "deal_registered", "deal_approved", "deal_won", "deal_contract_started",
                                          "deal_renewed", "deal_paid", NULL };
 
-static const char *const kinds[] = { "percent", "fixed", "tiered", "milestone", "points", NULL };
+static const char *const kinds[] = { "percent", "fixed", "tiered", "milestone", "points", "override", NULL };
 static const char *const recipients[] = { "partner", "sales_rep", NULL };
 static const char *const policies[] = { "hold", "partner", "skip", NULL };
 static const char *const periods[] = { "month", "quarter", "year", NULL };
@@ -20,32 +20,42 @@ static const char *const metrics[] = { "revenue", "deals", "units", NULL };
 static const char *const pers[] = { "deal", "line", NULL };
 static const char *const bases[] = { "amount", "margin", NULL };
 
-/* per, base, exclusive and priority (SPEC section 13), in that order after kind. */
-static rewards_status read_precedence(rw_ctx *c, rw_program *program, int trigger, int *per, int *base,
-                                      const char **exclusive, int64_t *priority)
+/* A trigger's name for messages: "deal_won", or "activity" for activity:TYPE. */
+static const char *trigger_label(int trigger)
 {
-    /* only the four stage triggers value the deal's lines (any trigger added later is refused) */
+    return trigger == RW_TRIG_ACTIVITY ? "activity" : rw_trigger_names[trigger];
+}
+
+/* per, base, exclusive and priority (SPEC section 13), in that order after kind.
+ * atype: the activity type of an activity:TYPE trigger, else NULL. */
+static rewards_status read_precedence(rw_ctx *c, rw_program *program, int trigger, const char *atype, int *per,
+                                      int *base, const char **exclusive, int64_t *priority)
+{
+    /* only the four stage triggers value the deal's lines (an activity has none) */
     int stage_trigger = trigger >= RW_TRIG_REGISTERED && trigger <= RW_TRIG_CONTRACT_STARTED;
     RW_TRY(rw_get_enum(c, "per", RW_OPTIONAL, pers, per));
     if (*per < 0)
         *per = 0;
     if (*per == 1 && !stage_trigger)
         return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'per': a per-line reward needs a stage trigger, not '%s'",
-                       rw_trigger_names[trigger]);
+                       trigger_label(trigger));
     RW_TRY(rw_get_enum(c, "base", RW_OPTIONAL, bases, base));
     if (*base < 0)
         *base = 0;
     if (*base == 1 && !stage_trigger)
         return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "field 'base': a margin needs a stage trigger, not '%s'",
-                       rw_trigger_names[trigger]);
+                       trigger_label(trigger));
     *exclusive = NULL;
     if (rw_node_get(c->obj, "exclusive")) {
         RW_TRY(rw_get_id(c, "exclusive", exclusive));
         const rw_reward *first = rw_exclusive_first(program, *exclusive);
-        if (first && (first->trigger != (rw_trigger)trigger || first->per_line != *per))
+        /* activity triggers share a trigger only with the same type */
+        if (first && (first->trigger != (rw_trigger)trigger || first->per_line != *per ||
+                      (trigger == RW_TRIG_ACTIVITY && strcmp(first->activity_type, atype))))
             return rw_fail(c->e, REWARDS_INVALID_ARGUMENT,
-                           "field 'exclusive': the rewards of group '%s' share trigger and per with its first, '%s' (%s, per %s)",
-                           *exclusive, first->id, rw_trigger_names[first->trigger], pers[first->per_line]);
+                           "field 'exclusive': the rewards of group '%s' share trigger and per with its first, '%s' (%s%s%s, per %s)",
+                           *exclusive, first->id, trigger_label(first->trigger), first->activity_type ? ":" : "",
+                           first->activity_type ? first->activity_type : "", pers[first->per_line]);
     }
     *priority = 0;
     return rw_get_int(c, "priority", RW_OPTIONAL, INT64_MIN, INT64_MAX, priority);
@@ -54,10 +64,10 @@ static rewards_status read_precedence(rw_ctx *c, rw_program *program, int trigge
 /* The fields each kind takes beyond the common ones. */
 static const char *const kind_keys[][4] = {
     { "rate", NULL }, { "amount", NULL }, { "tiers", "mode", NULL }, { "metric", "thresholds", NULL },
-    { "points", "points_per_unit", NULL },
+    { "points", "points_per_unit", NULL }, { "rate", "of", NULL },
 };
 static const char *const all_kind_keys[] = { "rate", "amount", "tiers", "mode", "metric", "thresholds",
-                                             "points", "points_per_unit", NULL };
+                                             "points", "points_per_unit", "of", NULL };
 
 static rewards_status list_field(rw_ctx *c, const char *key, const rw_node **out)
 {
@@ -171,6 +181,8 @@ static rewards_status read_kind_fields(rw_ctx *c, rw_reward *r, int period)
         r->metric = (rw_metric)metric;
         return read_thresholds(c, r, p->exp);
     }
+    case RW_KIND_OVERRIDE: /* override.c reads its own fields */
+        break;
     case RW_KIND_POINTS: {
         const rw_node *pts = rw_node_get(c->obj, "points"), *ppu = rw_node_get(c->obj, "points_per_unit");
         if (!pts && !ppu)
@@ -207,13 +219,18 @@ rewards_status rw_op_reward(rw_ctx *c)
         program = level->program;
     }
     RW_TRY(rw_get_str(c, "name", RW_REQUIRED, &name));
-    RW_TRY(rw_get_enum(c, "trigger", RW_REQUIRED, rw_trigger_names, &trigger));
+    /* an override takes no trigger: whether one is allowed depends on the kind, read after it */
+    const rw_node *kn = rw_node_get(c->obj, "kind");
+    const char *atype;
+    RW_TRY(rw_read_trigger(c, kn && kn->type == RW_V_STRING && !strcmp(kn->str, "override"), &trigger, &atype));
     RW_TRY(rw_get_enum(c, "recipient", RW_REQUIRED, recipients, &recipient));
     RW_TRY(rw_get_enum(c, "kind", RW_REQUIRED, kinds, &kind));
+    if (kind == RW_KIND_OVERRIDE)
+        return rw_op_override_reward(c, id, name, program, level, recipient);
     int per, base;
     const char *exclusive;
     int64_t priority;
-    RW_TRY(read_precedence(c, program, trigger, &per, &base, &exclusive, &priority));
+    RW_TRY(read_precedence(c, program, trigger, atype, &per, &base, &exclusive, &priority));
     RW_TRY(rw_get_enum(c, "rep_policy", RW_OPTIONAL, policies, &policy));
     RW_TRY(rw_get_int(c, "clawback_days", RW_OPTIONAL, 0, RW_CLAWBACK_DAYS_MAX, &clawback));
     RW_TRY(rw_get_bool(c, "auto_approve", RW_OPTIONAL, &auto_approve));
@@ -233,6 +250,8 @@ rewards_status rw_op_reward(rw_ctx *c)
     r->period = period < 0 ? RW_PERIOD_NONE : (rw_period_kind)(period + 1);
     r->cap_deal = r->cap_period = RW_NONE;
     r->active_from = r->active_until = RW_NONE;
+    if (atype && !(r->activity_type = rw_new_str(e, atype, strlen(atype))))
+        return rw_nomem(e);
     r->per_line = per;
     r->margin = base;
     r->priority = priority;

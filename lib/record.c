@@ -22,7 +22,7 @@ size_t rw_record_size(int kind)
     static const size_t sizes[] = { sizeof(rw_meta), sizeof(rw_currency), sizeof(rw_program), sizeof(rw_level),
                                     sizeof(rw_reward), sizeof(rw_partner), sizeof(rw_user), sizeof(rw_fx),
                                     sizeof(rw_deal), sizeof(rw_level_change), sizeof(rw_contrib), sizeof(rw_run),
-                                    sizeof(rw_line), sizeof(rw_entry), sizeof(rw_event_id) };
+                                    sizeof(rw_line), sizeof(rw_entry), sizeof(rw_event_id), sizeof(rw_deal) };
     return kind >= 0 && kind < RW_KIND_COUNT ? sizes[kind] : 0;
 }
 
@@ -37,7 +37,8 @@ void rw_record_key(const rw_rec *r, char *buf, size_t size)
     case RW_KIND_REWARD: id = ((const rw_reward *)r)->id; break;
     case RW_KIND_PARTNER: id = ((const rw_partner *)r)->id; break;
     case RW_KIND_USER: id = ((const rw_user *)r)->id; break;
-    case RW_KIND_DEAL: id = ((const rw_deal *)r)->id; break;
+    case RW_KIND_DEAL:
+    case RW_KIND_ACTIVITY: id = ((const rw_deal *)r)->id; break;
     case RW_KIND_RUN: id = ((const rw_run *)r)->id; break;
     case RW_KIND_EVENT_ID: id = ((const rw_event_id *)r)->id; break;
     case RW_KIND_ENTRY:
@@ -157,11 +158,16 @@ static void encode(rw_buf *b, const rw_rec *r)
         w_int(b, w->active_from); w_int(b, w->active_until);
         /* 1.1 (SPEC section 13), appended: per, base, exclusive, priority */
         w_int(b, w->per_line); w_int(b, w->margin); w_str(b, w->exclusive); w_int(b, w->priority);
+        /* since 1.1, absent in older records: activity type, override coverage */
+        w_str(b, w->activity_type); w_int(b, (int64_t)w->nof);
+        for (size_t i = 0; i < w->nof; i++)
+            w_str(b, w->of[i]->id);
         break;
     }
     case RW_KIND_PARTNER: {
         const rw_partner *p = (const rw_partner *)r;
         w_str(b, p->id); w_str(b, p->program->id); w_str(b, p->level->id); w_str(b, p->name); w_attrs(b, p->attrs);
+        w_str(b, ID(p->parent)); /* since 1.1 */
         break;
     }
     case RW_KIND_USER: {
@@ -201,6 +207,8 @@ static void encode(rw_buf *b, const rw_rec *r)
         w_int(b, k->to); w_str(b, ID(k->to_user)); w_int(b, k->hold); w_int(b, k->voided);
         /* 1.1, appended: the line index (-1: per deal) and the base kind */
         w_int(b, k->line); w_int(b, k->margin);
+        /* since 1.1: what an override's mirror mirrors */
+        w_str(b, ID(k->covered)); w_int(b, k->child_to); w_str(b, ID(k->child_user));
         break;
     }
     case RW_KIND_RUN: {
@@ -220,11 +228,20 @@ static void encode(rw_buf *b, const rw_rec *r)
         w_int(b, (int64_t)en->slot); w_str(b, en->partner->id); w_int(b, en->to); w_str(b, ID(en->to_user));
         w_int(b, en->amount); w_str(b, en->currency); w_int(b, en->status); w_int(b, en->hold);
         w_int(b, en->earned_at); w_str(b, ID(en->run)); w_str(b, en->redemption_id);
+        /* since 1.1: manual entries */
+        w_str(b, ID(en->deal)); w_str(b, en->note); w_str(b, en->adjust_id);
         break;
     }
     case RW_KIND_EVENT_ID: {
         const rw_event_id *ev = (const rw_event_id *)r;
         w_str(b, ev->id); w_str(b, ev->signature);
+        break;
+    }
+    case RW_KIND_ACTIVITY: {
+        const rw_deal *d = (const rw_deal *)r;
+        w_str(b, d->id); w_str(b, d->partner->id); w_str(b, ID(d->user)); w_str(b, d->activity_type);
+        w_int(b, d->units); w_int(b, d->has_amount); w_str(b, d->currency); w_int(b, d->amount); w_attrs(b, d->attrs);
+        w_int(b, d->registered_at);
         break;
     }
     case RW_KIND_COUNT:
@@ -277,7 +294,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_reward *w = (rw_reward *)r;
         rw_free(a, w->id); rw_free(a, w->name); rw_free(a, w->tiers); rw_free(a, w->thresholds); rw_free(a, w->when);
         rw_free(a, w->exclusive);
-        rw_expr_free(a, w->cond);
+        rw_expr_free(a, w->cond); rw_free(a, w->activity_type); rw_free(a, w->of);
         break;
     }
     case RW_KIND_PARTNER: {
@@ -292,9 +309,10 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_vec_release(e, &u->contribs);
         break;
     }
-    case RW_KIND_DEAL: {
+    case RW_KIND_DEAL:
+    case RW_KIND_ACTIVITY: {
         rw_deal *d = (rw_deal *)r;
-        rw_free(a, d->id); free_attrs(e, d->attrs);
+        rw_free(a, d->id); free_attrs(e, d->attrs); rw_free(a, d->activity_type);
         rw_vec_release(e, &d->contribs); rw_vec_release(e, &d->entries);
         for (size_t i = 0; d->lines && i < d->nlines; i++) {
             rw_free(a, d->lines[i].id); rw_free(a, d->lines[i].product); free_attrs(e, d->lines[i].attrs);
@@ -316,6 +334,8 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     }
     case RW_KIND_ENTRY:
         rw_free(a, ((rw_entry *)r)->redemption_id);
+        rw_free(a, ((rw_entry *)r)->note);
+        rw_free(a, ((rw_entry *)r)->adjust_id);
         break;
     case RW_KIND_EVENT_ID: {
         rw_event_id *ev = (rw_event_id *)r;
@@ -581,8 +601,8 @@ static void decode(rbuf *b, rw_rec *r)
         rw_reward *w = (rw_reward *)r;
         w->id = r_str(b, 1); w->name = r_str(b, 1); w->program = r_ref(b, &e->programs, 1);
         w->level = r_ref(b, &e->levels, 0);
-        w->trigger = (rw_trigger)r_enum(b, RW_TRIG_PAID); w->recipient = (rw_recipient)r_enum(b, 1);
-        w->kind = (rw_reward_kind)r_enum(b, RW_KIND_POINTS); w->policy = (rw_policy)r_enum(b, RW_POLICY_SKIP);
+        w->trigger = (rw_trigger)r_enum(b, RW_TRIG_ACTIVITY); w->recipient = (rw_recipient)r_enum(b, 1);
+        w->kind = (rw_reward_kind)r_enum(b, RW_KIND_OVERRIDE); w->policy = (rw_policy)r_enum(b, RW_POLICY_SKIP);
         w->clawback_days = r_int(b); w->auto_approve = (int)r_enum(b, 1); w->period = (rw_period_kind)r_enum(b, 3);
         w->rate_ppm = r_int(b); w->amount = r_int(b); w->ppu_micro = r_int(b); w->retroactive = (int)r_enum(b, 1);
         int64_t n = r_enum(b, 1000);
@@ -608,6 +628,32 @@ static void decode(rbuf *b, rw_rec *r)
             w->per_line = (int)r_enum(b, 1); w->margin = (int)r_enum(b, 1); w->exclusive = r_str(b, 0);
             w->priority = r_int(b);
         }
+        if (r_more(b)) {
+            w->activity_type = r_str(b, 0);
+            n = r_enum(b, 1000);
+            if (!b->bad && n && !(w->of = rw_calloc(&e->alloc, (size_t)n, sizeof *w->of)))
+                b->bad = b->nomem = 2;
+            for (int64_t i = 0; i < n && !b->bad; i++) {
+                w->of[i] = r_ref(b, &e->rewards, 1);
+                w->nof = (size_t)i + 1;
+                /* what the reward operation guarantees: money rewards of the program, no override */
+                if (!b->bad && (w->kind != RW_KIND_OVERRIDE || w->of[i]->program != w->program ||
+                                w->of[i]->kind == RW_KIND_OVERRIDE || w->of[i]->kind == RW_KIND_POINTS))
+                    b->bad = 1;
+            }
+        }
+        /* an activity trigger has its type; only an override has neither */
+        if (!b->bad && (w->trigger == RW_TRIG_ACTIVITY) != (w->activity_type != NULL || w->kind == RW_KIND_OVERRIDE))
+            b->bad = 1;
+        /* an activity has no lines and no cost */
+        if (!b->bad && w->trigger == RW_TRIG_ACTIVITY && (w->per_line || w->margin))
+            b->bad = 1;
+        /* an override as the reward operation makes one: the partner's, a rate up to 100%, nothing else */
+        if (!b->bad && w->kind == RW_KIND_OVERRIDE &&
+            (w->activity_type || w->recipient != RW_TO_PARTNER || w->rate_ppm < 0 || w->rate_ppm > RW_PPM_ONE ||
+             w->period != RW_PERIOD_NONE || w->cap_deal != RW_NONE || w->cap_period != RW_NONE || w->when ||
+             w->per_line || w->margin || w->exclusive))
+            b->bad = 1;
         if (!b->bad && w->level && w->level->program != w->program)
             b->bad = 1;
         /* what evaluation relies on (a first tier from 0, ascending) is record_check.c's */
@@ -622,6 +668,10 @@ static void decode(rbuf *b, rw_rec *r)
         rw_partner *p = (rw_partner *)r;
         p->id = r_str(b, 1); p->program = r_ref(b, &e->programs, 1); p->level = r_ref(b, &e->levels, 1);
         p->name = r_str(b, 1); p->attrs = r_attrs(b);
+        if (r_more(b))
+            p->parent = r_ref(b, &e->partners, 0);
+        if (!b->bad && p->parent && p->parent->program != p->program)
+            b->bad = 1;
         break;
     }
     case RW_KIND_USER: {
@@ -658,7 +708,7 @@ static void decode(rbuf *b, rw_rec *r)
         rw_contrib *k = (rw_contrib *)r;
         const char *s;
         size_t n;
-        k->reward = r_ref(b, &e->rewards, 1); k->deal = r_ref(b, &e->deals, 1); k->trigger = (rw_trigger)r_enum(b, RW_TRIG_PAID);
+        k->reward = r_ref(b, &e->rewards, 1); k->deal = r_ref(b, &e->deals, 1); k->trigger = (rw_trigger)r_enum(b, RW_TRIG_ACTIVITY);
         k->at = r_int(b); k->base = r_int(b); k->uses_deal_amount = (int)r_enum(b, 1); k->fx_rate = r_int(b);
         k->beneficiary = r_ref(b, &e->users, 0);
         r_field(b, &s, &n);
@@ -673,6 +723,15 @@ static void decode(rbuf *b, rw_rec *r)
             k->line = r_int(b); k->margin = (int)r_enum(b, 1);
         }
         if (!b->bad && k->line >= 0 && (!k->reward->per_line || (size_t)k->line >= rw_deal_line_count(k->deal)))
+            b->bad = 1;
+        if (r_more(b)) {
+            k->covered = r_ref(b, &e->rewards, 0); k->child_to = (rw_recipient)r_enum(b, 1);
+            k->child_user = r_ref(b, &e->users, 0);
+        }
+        /* a mirror belongs to an override and to a child with a parent; nothing else is an override's */
+        if (!b->bad && (k->covered != NULL) != (k->reward->kind == RW_KIND_OVERRIDE))
+            b->bad = 1;
+        if (!b->bad && k->covered && (!k->deal->partner->parent || k->covered->kind == RW_KIND_OVERRIDE))
             b->bad = 1;
         if (!b->bad) {
             k->nslots = k->reward->kind == RW_KIND_MILESTONE ? k->reward->nthresholds : 1;
@@ -700,12 +759,24 @@ static void decode(rbuf *b, rw_rec *r)
     }
     case RW_KIND_ENTRY: {
         rw_entry *en = (rw_entry *)r;
-        en->number = (uint64_t)r_int(b); en->type = (rw_entry_type)r_enum(b, RW_ENTRY_REDEMPTION);
+        en->number = (uint64_t)r_int(b); en->type = (rw_entry_type)r_enum(b, RW_ENTRY_MANUAL);
         int64_t cseq = r_int(b);
         en->slot = (size_t)r_int(b); en->partner = r_ref(b, &e->partners, 1); en->to = (rw_recipient)r_enum(b, 1);
         en->to_user = r_ref(b, &e->users, 0); en->amount = r_int(b); r_code(b, en->currency);
         en->status = (rw_status)r_enum(b, RW_ST_REDEEMED); en->hold = (rw_hold)r_enum(b, RW_HOLD_NO_ACCESS);
         en->earned_at = r_int(b); en->run = r_ref(b, &e->runs, 0); en->redemption_id = r_str(b, 0);
+        if (r_more(b)) {
+            en->deal = r_ref(b, &e->deals, 0); en->note = r_str(b, 0); en->adjust_id = r_str(b, 0);
+        }
+        /* manual entries, and only they, have an adjustment id and no contribution */
+        if (!b->bad && (en->type == RW_ENTRY_MANUAL) != (en->adjust_id != NULL))
+            b->bad = 1;
+        if (!b->bad && en->deal && en->type != RW_ENTRY_MANUAL)
+            b->bad = 1;
+        if (!b->bad && en->type == RW_ENTRY_MANUAL && (cseq || (en->deal && en->deal->partner != en->partner)))
+            b->bad = 1;
+        if (!b->bad && en->adjust_id && rw_index_get(&e->adjustments, en->adjust_id))
+            b->bad = 1;
         en->exp = rw_engine_currency_exp(e, en->currency);
         if (!b->bad && cseq && !(en->contrib = find_contrib(e, cseq)))
             b->bad = 1;
@@ -717,6 +788,18 @@ static void decode(rbuf *b, rw_rec *r)
     case RW_KIND_EVENT_ID: {
         rw_event_id *ev = (rw_event_id *)r;
         ev->id = r_str(b, 1); ev->signature = r_str(b, 1);
+        break;
+    }
+    case RW_KIND_ACTIVITY: {
+        rw_deal *d = (rw_deal *)r;
+        d->id = r_str(b, 1); d->partner = r_ref(b, &e->partners, 1); d->user = r_ref(b, &e->users, 0);
+        d->activity_type = r_str(b, 1); d->units = r_int(b); d->has_amount = (int)r_enum(b, 1);
+        r_code(b, d->currency); d->amount = r_int(b); d->attrs = r_attrs(b); d->registered_at = r_int(b);
+        d->stage = RW_STAGE_REGISTERED;
+        d->won_at = d->closed_at = RW_NONE;
+        d->exp = rw_engine_currency_exp(e, d->currency);
+        if (d->exp < 0 || d->units < 0 || d->amount < 0 || (d->user && d->user->partner != d->partner))
+            b->bad = 1;
         break;
     }
     case RW_KIND_COUNT:
@@ -759,12 +842,20 @@ static rewards_status restore_call(rewards_engine *e, rewards_record_kind kind, 
     return REWARDS_OK;
 }
 
+/* The restore order of a kind: kinds added after 1.0 take their place among the old ones. */
+static int restore_rank(int kind)
+{
+    if (kind == RW_KIND_ACTIVITY)
+        return 2 * RW_KIND_DEAL + 1; /* after deals, before anything that fires (contributions, entries) */
+    return 2 * kind;
+}
+
 void rw_pending_key(const rw_pending *p, char *buf, size_t size)
 {
     static const unsigned char keyed[RW_KIND_COUNT] = {
         [RW_KIND_CURRENCY] = 1, [RW_KIND_PROGRAM] = 1, [RW_KIND_LEVEL] = 1, [RW_KIND_REWARD] = 1,
         [RW_KIND_PARTNER] = 1,  [RW_KIND_USER] = 1,    [RW_KIND_DEAL] = 1,  [RW_KIND_RUN] = 1,
-        [RW_KIND_ENTRY] = 1,    [RW_KIND_EVENT_ID] = 1,
+        [RW_KIND_ENTRY] = 1,    [RW_KIND_EVENT_ID] = 1, [RW_KIND_ACTIVITY] = 1,
     };
     rbuf b = { NULL, p->data + 4, p->data + p->size, 0, 0, 0, p->data };
     const char *s;
@@ -787,7 +878,7 @@ static int by_kind_seq(const void *a, const void *b)
 {
     const pending *x = *(pending *const *)a, *y = *(pending *const *)b;
     if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
+        return restore_rank(x->kind) < restore_rank(y->kind) ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -817,7 +908,8 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
         if (r->kind != RW_KIND_META && r->kind != RW_KIND_FX && r->kind != RW_KIND_CONTRIB && r->kind != RW_KIND_LINE &&
             r->kind != RW_KIND_LEVEL_CHANGE && r->kind != RW_KIND_ENTRY) {
             const rw_index *ixs[] = { NULL, &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners,
-                                      &e->users, NULL, &e->deals, NULL, NULL, &e->runs, NULL, NULL, &e->event_ids };
+                                      &e->users, NULL, &e->deals, NULL, NULL, &e->runs, NULL, NULL, &e->event_ids,
+                                      &e->deals };
             if (rw_index_get(ixs[r->kind], key))
                 st = rw_fail(e, REWARDS_INVALID_ARGUMENT, "%s '%s' is restored twice", rewards_record_kind_name(p->kind), key);
         }

@@ -179,7 +179,12 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         break;
     }
     case RW_KIND_DEAL:
+    case RW_KIND_ACTIVITY: /* an activity is kept as a deal (activity.c) */
         check_deal(&c, (const rw_deal *)r);
+        if (r->kind == RW_KIND_ACTIVITY && (!((const rw_deal *)r)->activity_type ||
+                                            !*((const rw_deal *)r)->activity_type ||
+                                            strlen(((const rw_deal *)r)->activity_type) > 255))
+            bad(&c, "type", "is not 1 to 255 bytes");
         break;
     case RW_KIND_LEVEL_CHANGE: {
         const rw_level_change *l = (const rw_level_change *)r;
@@ -191,7 +196,10 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
     case RW_KIND_CONTRIB: {
         const rw_contrib *k = (const rw_contrib *)r;
         time_(&c, "at", k->at, 0);
-        nonneg(&c, "base", k->base, 0);
+        /* an override's mirror keeps the child's net mirrored so far there, which may be negative
+         * (a child entry corrected after its recipient changed starts a new key) */
+        if (!k->covered)
+            nonneg(&c, "base", k->base, 0);
         nonneg(&c, "fx_rate", k->fx_rate, 0);
         break;
     }
@@ -213,6 +221,11 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         time_(&c, "earned_at", en->earned_at, 0);
         if (en->status == RW_ST_PAID && !en->run)
             bad(&c, "payout", "is missing for a paid entry");
+        if (en->adjust_id) /* a manual entry (adjust.c) */
+            id(&c, "id", en->adjust_id);
+        text(&c, "note", en->note);
+        if (en->type == RW_ENTRY_MANUAL && (en->amount == 0 || (!strcmp(en->currency, "PTS") && en->amount < 0)))
+            bad(&c, "amount", "is zero, or negative points, for a manual entry");
         break;
     }
     case RW_KIND_EVENT_ID: {

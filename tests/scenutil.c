@@ -237,7 +237,7 @@ rewards_op *line_op(rewards_engine *e, const char *line)
 
 const char *const scenario_names[SCENARIO_COUNT] = { "bad_input", "collections_retroactive", "holds_release", "kiflo_sales_rep",
                                               "levels_points_fx", "tiered_clawback", "trakti_quarter_bonus",
-                                              "lines_margin_precedence" };
+                                              "lines_margin_precedence", "two_tier_activities" };
 
 char *read_file(const char *path)
 {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include "rewards.h"
 
-#define SCENARIO_COUNT 8
+#define SCENARIO_COUNT 9
 extern const char *const scenario_names[SCENARIO_COUNT];
 
 typedef struct scenario {

@@ -257,13 +257,14 @@ static void test_record_kind_names(void **state)
     (void)state;
     static const char *const names[] = { "meta", "currency", "program", "level", "reward", "partner", "user", "fx",
                                          "deal", "level_change", "contribution", "payout", "payout_line", "entry",
-                                         "event_id" };
-    for (int k = 0; k <= REWARDS_RECORD_EVENT_ID; k++)
+                                         "event_id", "activity" };
+    for (int k = 0; k <= REWARDS_RECORD_ACTIVITY; k++)
         assert_string_equal(rewards_record_kind_name((rewards_record_kind)k), names[k]);
     assert_int_equal(REWARDS_RECORD_ENTRY, 13);
-    assert_string_equal(rewards_record_kind_name((rewards_record_kind)15), "unknown");
+    assert_int_equal(REWARDS_RECORD_ACTIVITY, 15);
+    assert_string_equal(rewards_record_kind_name((rewards_record_kind)16), "unknown");
     assert_string_equal(rewards_record_kind_name((rewards_record_kind)-1), "unknown");
-    assert_int_equal(rewards_record_kind_count(), REWARDS_RECORD_EVENT_ID + 1);
+    assert_int_equal(rewards_record_kind_count(), REWARDS_RECORD_ACTIVITY + 1);
 }
 
 static void test_event_type_names(void **state)
@@ -271,11 +272,13 @@ static void test_event_type_names(void **state)
     (void)state;
     static const char *const names[] = { "entry_earned", "entry_held", "entry_released", "entry_adjusted",
                                          "entry_reversed", "reward_skipped", "level_changed", "payout_created",
-                                         "points_redeemed" };
-    for (int t = REWARDS_EVENT_ENTRY_EARNED; t <= REWARDS_EVENT_POINTS_REDEEMED; t++)
+                                         "points_redeemed", "manual_recorded", "override_recorded" };
+    for (int t = REWARDS_EVENT_ENTRY_EARNED; t <= REWARDS_EVENT_OVERRIDE_RECORDED; t++)
         assert_string_equal(rewards_event_type_name((rewards_event_type)t), names[t - 1]);
+    assert_int_equal(REWARDS_EVENT_MANUAL_RECORDED, 10);
+    assert_int_equal(REWARDS_EVENT_OVERRIDE_RECORDED, 11);
     assert_string_equal(rewards_event_type_name((rewards_event_type)0), "unknown");
-    assert_string_equal(rewards_event_type_name((rewards_event_type)10), "unknown");
+    assert_string_equal(rewards_event_type_name((rewards_event_type)12), "unknown");
 }
 
 /* A refused op setter says why through the engine's message. */
@@ -883,6 +886,27 @@ static const spec sequence[] = {
     { "release", "at", "2026-02-13", "deal", "d3", "to", "partner" },
     { "approve", "at", "2026-03-01", "until", "2026-02-28" },
     { "payout", "at", "2026-03-02", "id", "run2", "until", "2026-02-28", "event", "pay-2" },
+    /* two tiers, an activity and manual adjustments (SPEC.md section 13) */
+    { "program", "id", "q", "name", "Two tier", "currency", "EUR" },
+    { "level", "id", "q1", "program", "q", "name", "Q1", "rank:i", "1" },
+    { "reward", "id", "qpct", "level", "q1", "name", "Q 10%", "trigger", "deal_won", "recipient", "partner", "kind",
+      "percent", "rate", "10%", "clawback_days:i", "30" },
+    { "reward", "id", "qovr", "program", "q", "name", "Override", "recipient", "partner", "kind", "override", "rate",
+      "3%", "of.0", "qpct", "auto_approve:b", "true" },
+    { "reward", "id", "qact", "program", "q", "name", "Cert", "trigger", "activity:cert", "recipient", "sales_rep",
+      "kind", "fixed", "amount", "20.00", "when", "activity.units >= 1 && activity.attr.k == \"v\"" },
+    { "partner", "id", "qd", "program", "q", "level", "q1", "name", "Dist" },
+    { "partner", "id", "qr", "program", "q", "level", "q1", "name", "Res", "parent", "qd" },
+    { "user", "id", "qu", "partner", "qr", "name", "Qu", "portal_access:b", "false" },
+    { "deal", "at", "2026-03-03", "id", "qdeal", "partner", "qr", "currency", "EUR", "amount", "333.33" },
+    { "stage", "at", "2026-03-04", "deal", "qdeal", "stage", "won" },
+    { "activity", "at", "2026-03-05", "id", "qa1", "partner", "qr", "user", "qu", "type", "cert", "units:i", "2",
+      "attrs.k", "v" },
+    { "release", "at", "2026-03-06", "deal", "qa1", "to", "partner" },
+    { "adjust", "at", "2026-03-07", "id", "qadj", "partner", "qr", "amount", "-5.00", "deal", "qdeal", "note", "Fix",
+      "approved:b", "true" },
+    { "adjust", "at", "2026-03-07", "id", "qadj2", "partner", "qr", "amount", "7", "currency", "PTS" },
+    { "stage", "at", "2026-03-08", "deal", "qdeal", "stage", "cancelled" },
 };
 #define NSEQ (sizeof sequence / sizeof sequence[0])
 
@@ -1026,7 +1050,15 @@ static void test_sequence_ledger(void **state)
                   "21,earned,tier,d3,acme,partner,acme,100.00,USD,paid,,FY2026-Q1,2026-02-10T00:00:00Z,run2\n"
                   "22,earned,ms,d3,acme,partner,acme,200.00,USD,paid,,FY2026-Q1,2026-02-10T00:00:00Z,run2\n"
                   "23,earned,pts,d3,acme,partner,acme,500,PTS,approved,,,2026-02-10T00:00:00Z,\n"
-                  "24,earned,renew,d3,acme,partner,acme,0.25,USD,paid,,,2026-02-12T00:00:00Z,run2\n");
+                  "24,earned,renew,d3,acme,partner,acme,0.25,USD,paid,,,2026-02-12T00:00:00Z,run2\n"
+                  /* 3% of 33.33 is 0.9999: 1.00; the manual entries are not mirrored */
+                  "25,earned,qpct,qdeal,qr,partner,qr,33.33,EUR,pending,,,2026-03-04T00:00:00Z,\n"
+                  "26,earned,qovr,qdeal,qd,partner,qd,1.00,EUR,approved,,,2026-03-04T00:00:00Z,\n"
+                  "27,earned,qact,qa1,qr,partner,qr,20.00,EUR,pending,,,2026-03-05T00:00:00Z,\n"
+                  "28,manual,,qdeal,qr,partner,qr,-5.00,EUR,approved,,,2026-03-07T00:00:00Z,\n"
+                  "29,manual,,,qr,partner,qr,7,PTS,pending,,,2026-03-07T00:00:00Z,\n"
+                  "30,reversal,qpct,qdeal,qr,partner,qr,-33.33,EUR,pending,,,2026-03-08T00:00:00Z,\n"
+                  "31,reversal,qovr,qdeal,qd,partner,qd,-1.00,EUR,approved,,,2026-03-08T00:00:00Z,\n");
     char *p = eu_payouts(e);
     assert_str(p, "payout,recipient_type,recipient,recipient_name,partner,partner_name,currency,amount,entries\n"
                   "run1,partner,acme,Acme,acme,Acme,USD,175.00,10\n"

@@ -708,9 +708,12 @@ static void test_restore_10_records(void **state)
     int stripped = 0;
     for (size_t i = 0; i < m.committed.n; i++) {
         const mrec *r = &m.committed.v[i];
-        /* 1.1 appends 4 fields to a reward, 2 to a contribution, and a line count (0) to a deal */
-        int k = r->kind == REWARDS_RECORD_REWARD ? 4 : r->kind == REWARDS_RECORD_CONTRIBUTION ? 2
-              : r->kind == REWARDS_RECORD_DEAL ? 1 : 0;
+        /* 1.1 appends 4 + 2 fields to a reward (lines, then two tiers: an activity type and an
+         * empty 'of'), 2 + 3 to a contribution, a line count (0) to a deal, a parent to a partner,
+         * and a deal, note and adjustment id to an entry */
+        int k = r->kind == REWARDS_RECORD_REWARD ? 6 : r->kind == REWARDS_RECORD_CONTRIBUTION ? 5
+              : r->kind == REWARDS_RECORD_DEAL || r->kind == REWARDS_RECORD_PARTNER ? 1
+              : r->kind == REWARDS_RECORD_ENTRY ? 3 : 0;
         size_t size = k ? drop_fields(r->data, r->size, k) : r->size;
         stripped += k > 0;
         if (r->kind == REWARDS_RECORD_META) {

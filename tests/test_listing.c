@@ -284,6 +284,51 @@ static void param_is(const rewards_engine *e, const char *reward, const char *pa
     assert_string_equal(buf, want);
 }
 
+/* A two-tier program: a parent, an override of two rewards, an activity reward. */
+static rewards_engine *two_tier(void)
+{
+    rewards_engine *e;
+    assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
+    OK(e, "program", "id", "p", "name", "P", "currency", "USD");
+    OK(e, "level", "id", "l", "program", "p", "name", "L", "rank:i", "1");
+    OK(e, "reward", "id", "a", "level", "l", "name", "A", "trigger", "deal_won", "recipient", "partner", "kind",
+       "percent", "rate", "10%");
+    OK(e, "reward", "id", "b", "level", "l", "name", "B", "trigger", "deal_won", "recipient", "partner", "kind",
+       "fixed", "amount", "5");
+    OK(e, "reward", "id", "act", "level", "l", "name", "Demo", "trigger", "activity:demo", "recipient", "partner",
+       "kind", "fixed", "amount", "1");
+    OK(e, "reward", "id", "ovr", "program", "p", "name", "Override", "recipient", "partner", "kind", "override",
+       "rate", "2.5%", "of.0", "a", "of.1", "b");
+    OK(e, "partner", "id", "top", "program", "p", "level", "l", "name", "Top");
+    OK(e, "partner", "id", "sub", "program", "p", "level", "l", "name", "Sub", "parent", "top");
+    return e;
+}
+
+static void test_two_tier(void **state)
+{
+    (void)state;
+    rewards_engine *e = two_tier();
+    const rewards_reward *ovr = rewards_engine_find_reward(e, "ovr"), *act = rewards_engine_find_reward(e, "act");
+    assert_string_equal(rewards_reward_kind(ovr), "override");
+    assert_string_equal(rewards_reward_trigger(ovr), "");
+    param_is(e, "ovr", "trigger", NULL);
+    param_is(e, "ovr", "rate", "2.5%");
+    param_is(e, "ovr", "of", "2");
+    param_is(e, "ovr", "of.0", "a");
+    param_is(e, "ovr", "of.1", "b");
+    param_is(e, "ovr", "of.2", NULL);
+    param_is(e, "ovr", "of.01", NULL);
+    param_is(e, "a", "of", NULL);
+    param_is(e, "a", "of.0", NULL);
+    param_is(e, "a", "trigger", "deal_won");
+    assert_string_equal(rewards_reward_trigger(act), "activity");
+    param_is(e, "act", "trigger", "activity:demo");
+    assert_string_equal(rewards_partner_id(rewards_partner_parent(rewards_engine_find_partner(e, "sub"))), "top");
+    assert_null(rewards_partner_parent(rewards_engine_find_partner(e, "top")));
+    assert_null(rewards_partner_parent(NULL));
+    rewards_engine_free(e);
+}
+
 static void test_rewards(void **state)
 {
     (void)state;
@@ -381,7 +426,8 @@ static void test_rewards(void **state)
     assert_int_equal(rewards_reward_param(pct, "rate", NULL, 8), REWARDS_MISUSE);
     assert_int_equal(rewards_reward_param(pct, "rate", fits, 0), REWARDS_MISUSE);
 
-    /* the paths the library lists: every one is answered by some reward of the world */
+    /* the paths the library lists: every one is answered by some reward of the world or the two-tier engine */
+    rewards_engine *e2 = two_tier();
     size_t n = rewards_reward_param_count();
     assert_true(n >= 21);
     assert_string_equal(rewards_reward_param_name(0), "rate");
@@ -390,19 +436,24 @@ static void test_rewards(void **state)
     for (size_t i = 0; i < n; i++) {
         char path[64], buf[128];
         const char *name = rewards_reward_param_name(i);
-        const char *dot_n = strstr(name, ".N.");
-        if (dot_n)
+        const char *dot_n = strstr(name, ".N");
+        if (dot_n && dot_n[2] == '.')
             snprintf(path, sizeof path, "%.*s.0.%s", (int)(dot_n - name), name, dot_n + 3);
+        else if (dot_n && !dot_n[2])
+            snprintf(path, sizeof path, "%.*s.0", (int)(dot_n - name), name);
         else
             snprintf(path, sizeof path, "%s", name);
         tiers_from |= !strcmp(name, "tiers.N.from");
         int answered = 0;
         for (size_t k = 0; k < rewards_engine_reward_count(e); k++)
             answered |= rewards_reward_param(rewards_engine_reward(e, k), path, buf, sizeof buf) == REWARDS_OK;
+        for (size_t k = 0; k < rewards_engine_reward_count(e2); k++)
+            answered |= rewards_reward_param(rewards_engine_reward(e2, k), path, buf, sizeof buf) == REWARDS_OK;
         if (!answered)
             fail_msg("no reward answers '%s'", path);
     }
     assert_true(tiers_from);
+    rewards_engine_free(e2);
     rewards_engine_free(e);
 }
 
@@ -588,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_payouts),
         cmocka_unit_test(test_payout_currencies_and_overflow),
         cmocka_unit_test(test_rewards),
+        cmocka_unit_test(test_two_tier),
         cmocka_unit_test(test_reward_param_extremes),
         cmocka_unit_test(test_field_path_errors),
         cmocka_unit_test(test_restored_listing),

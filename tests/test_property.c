@@ -24,6 +24,15 @@
  * entry is recorded, that each operation creates only the entry types it
  * may (earned on a win; reversals on the cancelled deal, adjustments on
  * others), and that corrections come in trigger order, then reward order.
+ *
+ * Two tiers (SPEC.md section 13): P0 and P1 have the parent D (P2 has none),
+ * which has two override rewards: "ovr" (3.5%, no 'of': every partner
+ * reward) and "ovr2" (12.5% of the two rep rewards, auto-approved).  After
+ * every operation, for every (override, deal, covered reward) the sum of
+ * D's override entries equals round(rate x the child's net) (the child's
+ * recipient is fixed per reward and deal here), each override entry comes
+ * right after the child entry it mirrors (overrides in creation order),
+ * with its type and time, paid to D and never held.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,6 +55,7 @@
 #define MAXDEALS 128
 #define MAXENTRIES 4096
 #define NREWARDS 5
+#define NOVERRIDES 2
 #define DAY INT64_C(86400)
 
 /* ---- the plan, as the oracle knows it ------------------------------------ */
@@ -68,10 +78,30 @@ static const rdef rdefs[NREWARDS] = {
     { "mcap", 0, 0, 1, 15 },
 };
 
+/* Override rewards: rate in ppm, and which rewards each covers. */
+typedef struct odef {
+    const char *id;
+    int64_t ppm;
+    int covers[NREWARDS];
+    int auto_approve;
+} odef;
+
+static const odef odefs[NOVERRIDES] = {
+    { "ovr", 35000, { 1, 0, 1, 0, 1 }, 0 },
+    { "ovr2", 125000, { 0, 1, 0, 1, 0 }, 1 },
+};
+
+static int has_parent(int partner)
+{
+    return partner < 2;
+}
+
 static void define_plan(rewards_engine *e)
 {
     OK(eu_op(e, "program", "id", "p", "name", "P", "currency", "USD", NULL));
     OK(eu_op(e, "level", "id", "std", "program", "p", "name", "Std", "rank:i", "1", NULL));
+    OK(eu_op(e, "level", "id", "dist", "program", "p", "name", "Distributor", "rank:i", "2", NULL));
+    OK(eu_op(e, "partner", "id", "D", "program", "p", "level", "dist", "name", "D", NULL));
     OK(eu_op(e, "reward", "id", "grad", "level", "std", "name", "Graduated", "trigger", "deal_won", "recipient",
              "partner", "kind", "tiered", "clawback_days:i", "30", "auto_approve:b", "true", "period", "quarter",
              "tiers.0.from", "0", "tiers.0.rate", "5%", "tiers.1.from", "10000.00", "tiers.1.rate", "8%",
@@ -90,10 +120,15 @@ static void define_plan(rewards_engine *e)
     OK(eu_op(e, "reward", "id", "mcap", "level", "std", "name", "Monthly cap", "trigger", "deal_won", "recipient",
              "partner", "kind", "percent", "clawback_days:i", "15", "auto_approve:b", "true", "period", "month",
              "rate", "10%", "cap_per_period", "2500.00", NULL));
+    OK(eu_op(e, "reward", "id", "ovr", "level", "dist", "name", "Override", "recipient", "partner", "kind", "override",
+             "rate", "3.5%", NULL));
+    OK(eu_op(e, "reward", "id", "ovr2", "program", "p", "name", "Rep override", "recipient", "partner", "kind",
+             "override", "rate", "12.5%", "of.0", "retro", "of.1", "pcap", "auto_approve:b", "true", NULL));
     for (int p = 0; p < NPARTNERS; p++) {
         char id[16];
         snprintf(id, sizeof id, "P%d", p);
-        OK(eu_op(e, "partner", "id", id, "program", "p", "level", "std", "name", id, NULL));
+        OK(eu_op(e, "partner", "id", id, "program", "p", "level", "std", "name", id, has_parent(p) ? "parent" : NULL,
+                 "D", NULL));
         for (int u = 0; u < 2; u++) {
             char uid[16];
             snprintf(uid, sizeof uid, "U%d", p * 2 + u);
@@ -181,6 +216,7 @@ typedef struct world {
     size_t nsnaps;
     snap snaps[MAXENTRIES];
     int64_t expected[NREWARDS][MAXDEALS];
+    long overrides; /* (override, reward, deal) with a non-zero mirror, summed over checks */
     char rec_expected[NREWARDS][MAXDEALS][16];
 } world;
 
@@ -274,6 +310,14 @@ static void oracle(world *w)
     }
 }
 
+static int override_index(const char *id)
+{
+    for (int o = 0; o < NOVERRIDES; o++)
+        if (!strcmp(odefs[o].id, id))
+            return o;
+    return -1;
+}
+
 static int reward_index(const char *id)
 {
     for (int r = 0; r < NREWARDS; r++)
@@ -306,14 +350,38 @@ static void check(world *w, int seed, int step, int op, int di)
     size_t count = rewards_engine_entry_count(e);
     assert_true(count <= MAXENTRIES);
     assert_true(count >= w->nsnaps);
-    int64_t net[NREWARDS][MAXDEALS];
+    int64_t net[NREWARDS][MAXDEALS], mirrored[NOVERRIDES][NREWARDS][MAXDEALS];
     memset(net, 0, sizeof net);
+    memset(mirrored, 0, sizeof mirrored);
     int prev_seq = -1, prev_r = -1;
+    int last_r = -1, last_o = -1; /* the child reward, and the override, of the entries just before */
+    snap last;
+    memset(&last, 0, sizeof last);
     for (size_t i = 0; i < count; i++) {
         const rewards_entry *en = rewards_engine_entry(e, i);
         snap s;
         snap_of(en, &s);
+        int o = override_index(s.reward);
+        if (o >= 0) {
+            /* right after the child entry it mirrors (or an earlier override's mirror of it) */
+            if (last_r < 0 || !odefs[o].covers[last_r] || o <= last_o || last.deal != s.deal || strcmp(last.type, s.type) ||
+                last.earned_at != s.earned_at || !has_parent(w->deals[s.deal].partner))
+                fail_msg("seed %d step %d: override entry %zu does not follow a covered child entry", seed, step, i + 1);
+            if (strcmp(s.recipient, "D") || strcmp(rewards_partner_id(rewards_entry_partner(en)), "D") ||
+                !strcmp(s.status, "held") || strcmp(rewards_entry_period(en), "") || s.amount == 0)
+                fail_msg("seed %d step %d: override entry %zu is not D's, or held, or zero", seed, step, i + 1);
+            if (i >= w->nsnaps && strcmp(s.status, odefs[o].auto_approve ? "approved" : "pending"))
+                fail_msg("seed %d step %d: new override entry %zu is %s", seed, step, i + 1, s.status);
+            mirrored[o][last_r][s.deal] += s.amount;
+            last_o = o;
+            if (i < w->nsnaps && (w->snaps[i].amount != s.amount || strcmp(w->snaps[i].reward, s.reward)))
+                fail_msg("seed %d step %d: override entry %zu changed", seed, step, i + 1);
+            continue;
+        }
         int r = reward_index(s.reward);
+        last_r = r;
+        last_o = -1;
+        last = s;
         if (s.amount == 0)
             fail_msg("seed %d step %d: entry %zu records zero", seed, step, i + 1);
         if (strcmp(s.recipient, w->rec_expected[r][s.deal]))
@@ -352,6 +420,17 @@ static void check(world *w, int seed, int step, int op, int di)
             if (net[r][d] != w->expected[r][d])
                 fail_msg("seed %d step %d: %s on d%d nets %lld, expected %lld", seed, step, rdefs[r].id, d,
                          (long long)net[r][d], (long long)w->expected[r][d]);
+    /* the parent's total per (override, deal, covered reward) is round(rate x the child's net) */
+    for (int o = 0; o < NOVERRIDES; o++)
+        for (int r = 0; r < NREWARDS; r++)
+            for (int d = 0; d < w->ndeals; d++) {
+                int64_t want = odefs[o].covers[r] && has_parent(w->deals[d].partner) ? round_ppm(net[r][d] * odefs[o].ppm)
+                                                                                      : 0;
+                if (mirrored[o][r][d] != want)
+                    fail_msg("seed %d step %d: %s of %s on d%d mirrors %lld, expected %lld", seed, step, odefs[o].id,
+                             rdefs[r].id, d, (long long)mirrored[o][r][d], (long long)want);
+                w->overrides += mirrored[o][r][d] != 0;
+            }
     for (size_t i = 0; i < count; i++)
         snap_of(rewards_engine_entry(e, i), &w->snaps[i]);
     w->nsnaps = count;
@@ -483,6 +562,7 @@ static int op_cancel(world *w)
 /* What the sequences reached, so that the test proves it exercised the corrections. */
 typedef struct stats {
     long entries, adjustments, reversals, paid, held, edge_cancels, past_edge_cancels, mixed_cancels;
+    long override_entries, override_corrections, override_checks;
 } stats;
 
 static void run_sequence(int seed, stats *st)
@@ -552,7 +632,12 @@ static void run_sequence(int seed, stats *st)
         st->reversals += !strcmp(s->type, "reversal");
         st->paid += !strcmp(s->status, "paid");
         st->held += !strcmp(s->status, "held");
+        if (override_index(s->reward) >= 0) {
+            st->override_entries++;
+            st->override_corrections += strcmp(s->type, "earned") != 0;
+        }
     }
+    st->override_checks += w->overrides;
     rewards_engine_free(w->e);
     free(w);
 }
@@ -575,6 +660,10 @@ static void test_invariant_holds_on_random_sequences(void **state)
     assert_true(st.edge_cancels >= 50);
     assert_true(st.past_edge_cancels >= 50);
     assert_true(st.mixed_cancels >= 50);
+    print_message("override entries %ld (corrections %ld); non-zero (override, reward, deal) totals checked %ld\n",
+                  st.override_entries, st.override_corrections, st.override_checks);
+    assert_true(st.override_entries >= 500);
+    assert_true(st.override_corrections >= 200);
 }
 
 int main(void)

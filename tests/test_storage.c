@@ -165,6 +165,17 @@ static const spec script[] = {
     { "redeem", "at", "2026-02-16", "id", "rd", "recipient_type", "partner", "recipient", "acme", "points", "20" },
     { "approve", "at", "2026-03-01", "until", "2026-02-28" },
     { "payout", "at", "2026-03-02", "id", "run2", "until", "2026-02-28" },
+    /* two tiers, an activity and a manual entry (SPEC.md section 13) */
+    { "partner", "id", "sub", "program", "p", "level", "l1", "name", "Sub", "parent", "acme" },
+    { "reward", "id", "ovr", "program", "p", "name", "Override", "recipient", "partner", "kind", "override", "rate",
+      "10%" },
+    { "reward", "id", "cert", "program", "p", "name", "Cert", "trigger", "activity:cert", "recipient", "partner",
+      "kind", "fixed", "amount", "7.00" },
+    { "deal", "at", "2026-03-03", "id", "s1", "partner", "sub", "currency", "USD", "amount", "100.00" },
+    { "stage", "at", "2026-03-04", "deal", "s1", "stage", "won" },
+    { "activity", "at", "2026-03-05", "id", "act1", "partner", "sub", "type", "cert", "event", "crm-act1" },
+    { "adjust", "at", "2026-03-06", "id", "adj1", "partner", "sub", "amount", "-1.00", "deal", "s1", "note", "n" },
+    { "stage", "at", "2026-03-07", "deal", "s1", "stage", "cancelled" },
 };
 #define NSCRIPT (sizeof script / sizeof script[0])
 
@@ -191,7 +202,20 @@ static const char script_ledger[] =
     "19,earned,tier,d3,acme,partner,acme,100.00,USD,paid,,FY2026-Q1,2026-02-14T00:00:00Z,run2\n"
     "20,earned,ms,d3,acme,partner,acme,30.00,USD,paid,,FY2026-Q1,2026-02-14T00:00:00Z,run2\n"
     "21,earned,pts,d3,acme,partner,acme,10,PTS,approved,,,2026-02-14T00:00:00Z,\n"
-    "22,redemption,,,acme,partner,acme,-20,PTS,redeemed,,,2026-02-16T00:00:00Z,\n";
+    "22,redemption,,,acme,partner,acme,-20,PTS,redeemed,,,2026-02-16T00:00:00Z,\n"
+    "23,earned,pct,s1,sub,partner,sub,10.00,USD,pending,,,2026-03-04T00:00:00Z,\n"
+    "24,earned,ovr,s1,acme,partner,acme,1.00,USD,pending,,,2026-03-04T00:00:00Z,\n"
+    "25,earned,rep,s1,sub,sales_rep,,50.00,USD,held,no_assigned_rep,,2026-03-04T00:00:00Z,\n"
+    "26,earned,tier,s1,sub,partner,sub,5.00,USD,pending,,FY2026-Q1,2026-03-04T00:00:00Z,\n"
+    "27,earned,ovr,s1,acme,partner,acme,0.50,USD,pending,,,2026-03-04T00:00:00Z,\n"
+    "28,earned,pts,s1,sub,partner,sub,10,PTS,approved,,,2026-03-04T00:00:00Z,\n"
+    "29,earned,cert,act1,sub,partner,sub,7.00,USD,pending,,,2026-03-05T00:00:00Z,\n"
+    "30,earned,ovr,act1,acme,partner,acme,0.70,USD,pending,,,2026-03-05T00:00:00Z,\n"
+    "31,manual,,s1,sub,partner,sub,-1.00,USD,pending,,,2026-03-06T00:00:00Z,\n"
+    "32,reversal,pct,s1,sub,partner,sub,-10.00,USD,pending,,,2026-03-07T00:00:00Z,\n"
+    "33,reversal,ovr,s1,acme,partner,acme,-1.00,USD,pending,,,2026-03-07T00:00:00Z,\n"
+    "34,reversal,tier,s1,sub,partner,sub,-5.00,USD,pending,,FY2026-Q1,2026-03-07T00:00:00Z,\n"
+    "35,reversal,ovr,s1,acme,partner,acme,-0.50,USD,pending,,,2026-03-07T00:00:00Z,\n";
 
 /* ---- tests -------------------------------------------------------------- */
 

@@ -75,6 +75,7 @@ void lrw_push_entry(lua_State *L, const rewards_entry *e)
     if (rewards_time_format(rewards_entry_earned_at(e), when, sizeof when) == REWARDS_OK)
         set_str(L, "earned_at_text", when);
     set_str(L, "payout", rewards_payout_id(rewards_entry_payout(e)));
+    set_str(L, "note", rewards_entry_note(e)); /* manual entries only (nil otherwise) */
     set_str(L, "line", rewards_entry_line(e));
 }
 
@@ -124,6 +125,7 @@ void lrw_push_partner(lua_State *L, const rewards_partner *p)
     set_str(L, "name", rewards_partner_name(p));
     set_str(L, "level", rewards_level_id(rewards_partner_level(p)));
     set_str(L, "program", rewards_program_id(rewards_partner_program(p)));
+    set_str(L, "parent", rewards_partner_id(rewards_partner_parent(p)));
 }
 
 void lrw_push_user(lua_State *L, const rewards_user *u)
@@ -296,7 +298,8 @@ void lrw_push_reward(lua_State *L, const rewards_reward *r)
 
 static const char *const event_names[] = {
     NULL, "entry_earned", "entry_held", "entry_released", "entry_adjusted", "entry_reversed",
-    "reward_skipped", "level_changed", "payout_created", "points_redeemed",
+    "reward_skipped", "level_changed", "payout_created", "points_redeemed", "manual_recorded",
+    "override_recorded",
 };
 
 void lrw_push_event(lua_State *L, const rewards_event *ev)

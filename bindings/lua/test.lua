@@ -195,6 +195,7 @@ end
 ---------------------------------------------------------------------------
 test("scenario kiflo_sales_rep", function() check_scenario("kiflo_sales_rep") end)
 test("scenario tiered_clawback", function() check_scenario("tiered_clawback") end)
+test("scenario two_tier_activities", function() check_scenario("two_tier_activities") end)
 test("scenario lines_margin_precedence", function() check_scenario("lines_margin_precedence") end)
 
 test("deal lines as a list of tables", function()
@@ -625,6 +626,48 @@ test("listing (C API 1.1) and decimal-string amounts", function()
   eq("jane 2026-02", run.lines[2].user .. " " .. run.lines[2].payout, "a rep line's user and run")
   e:close()
   raises("misuse", function() for _ in it do end end)
+end)
+
+test("two-tier: override, activity and adjust events, the note", function()
+  local events = {}
+  local e <close> = rewards.engine { on_event = function(ev) events[#events + 1] = ev end }
+  e:apply("program", { id = "tt", name = "Two tier", currency = "EUR" })
+  e:apply("level", { id = "res", program = "tt", name = "Reseller", rank = 1 })
+  e:apply("level", { id = "dist", program = "tt", name = "Distributor", rank = 2 })
+  e:apply("reward", { id = "resale", level = "res", name = "Resale", trigger = "deal_won", recipient = "partner",
+                      kind = "percent", rate = "10%" })
+  e:apply("reward", { id = "ovr", level = "dist", name = "Override", recipient = "partner", kind = "override",
+                      rate = "2%", of = { "resale" } })
+  e:apply("reward", { id = "cert", program = "tt", name = "Cert", trigger = "activity:certification",
+                      recipient = "partner", kind = "fixed", amount = "50.00" })
+  e:apply("partner", { id = "alp", program = "tt", level = "dist", name = "Alpine" })
+  e:apply("partner", { id = "ber", program = "tt", level = "res", name = "Bergen", parent = "alp" })
+  e:apply("deal", { at = "2026-01-05", id = "b1", partner = "ber", currency = "EUR", amount = "1000.00" })
+  e:apply("stage", { at = "2026-01-06", deal = "b1", stage = "won" })
+  eq("entry_earned", events[1].type, "child entry")
+  eq("override_recorded", events[2].type, "mirror")
+  eq("alp", events[2].partner, "mirror partner")
+  eq(200, events[2].entry.amount, "2% of 100.00")
+  events = {}
+  e:apply("activity", { at = "2026-01-07", id = "c1", partner = "ber", type = "certification" })
+  eq("cert", events[1].reward, "activity reward")
+  eq("c1", events[1].deal, "activity in the deal column")
+  eq(1, #events, "cert is a partner reward, but 'of' lists resale only: no mirror")
+  events = {}
+  e:apply("adjust", { at = "2026-01-08", id = "adj", partner = "ber", amount = "12.00", note = "Booth" })
+  eq("manual_recorded", events[1].type, "adjust event")
+  eq("Booth", events[1].entry.note, "note")
+  eq("manual", events[1].entry.type, "manual")
+  raises("not_found", e.apply, e, "amend", { at = "2026-01-09", deal = "c1", amount = "1.00" })
+  -- listing: the parent, the override's params, the activity trigger
+  eq("alp", e:partner("ber").parent, "parent")
+  eq(nil, e:partner("alp").parent, "no parent")
+  local o = e:reward("ovr")
+  eq("override 2% resale", table.concat({ o.kind, o.params.rate, o.params["of.0"] }, " "), "override params")
+  eq("", o.trigger, "an override has no trigger")
+  eq(nil, o.params.of, "a list's count is not a parameter")
+  eq("activity activity:certification", e:reward("cert").trigger .. " " .. e:reward("cert").params.trigger,
+     "activity trigger")
 end)
 
 print(string.format("%d tests, %d failed", count, failures))

@@ -30,7 +30,8 @@ static const char run_usage[] =
     "usage: rewards-cli run SCENARIO.jsonl [--ledger FILE] [--payouts FILE]\n"
     "\n"
     "Operations: program level reward partner user user_access fx deal assign stage\n"
-    "payment amend set_level evaluate_levels approve release redeem payout currency.\n"
+    "payment amend set_level evaluate_levels approve release redeem payout currency\n"
+    "adjust activity.\n"
     "Amounts, rates, points and times are JSON strings (\"1200.50\", \"12.5%\",\n"
     "\"2026-01-31\"); units, rank, clawback_days are integers. Any line may carry\n"
     "\"event\":\"ID\" for idempotent delivery. See SCENARIOS.md for every field.\n";

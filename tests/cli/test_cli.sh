@@ -18,6 +18,7 @@ contains() { # description, file, text
 contains "--help names the commands" "$tmp/out" "rewards-cli check"
 "$cli" run --help >"$tmp/out" 2>&1; expect "run --help" 0 $?
 contains "run --help lists operations" "$tmp/out" "evaluate_levels"
+contains "run --help lists adjust and activity" "$tmp/out" "adjust activity"
 "$cli" >"$tmp/out" 2>&1; expect "no command" 2 $?
 "$cli" run "$tmp/missing.jsonl" 2>"$tmp/err"; expect "unreadable file" 2 $?
 contains "unreadable file is named" "$tmp/err" "missing.jsonl"

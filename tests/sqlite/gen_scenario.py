@@ -12,7 +12,9 @@ deals and units, points), with caps, conditions, effective dates, clawback
 windows and every rep policy; partners and their reps, deals that move
 through their stages, are paid, amended, renewed, cancelled and lost; rep
 assignments and portal access changes; level changes by hand and by
-evaluation; approvals, releases, redemptions and monthly payout runs.  Some
+evaluation; approvals, releases, redemptions and monthly payout runs; a
+two-tier network (partners with a parent, override rewards with and without
+'of'), activities with activity:TYPE rewards, and manual adjustments.  Some
 lines carry event ids and some of those are delivered twice (a replay is a
 no-op); a few lines are wrong on purpose (rejected, the run goes on); there
 are comments and blank lines.  The generator keeps a rough model of the
@@ -45,6 +47,8 @@ class Gen:
         self.ndeals = 0
         self.nredeem = 0
         self.nruns = 0
+        self.nacts = 0
+        self.nadjust = 0
         self.last_month = None
 
     # -- output -----------------------------------------------------------
@@ -122,6 +126,9 @@ class Gen:
                 op = {"op": "partner", "id": pid, "program": p, "level": lvl,
                       "name": r.choice(["Acme", "Globex", "Initech", "Umbrella", "Hooli", "-Stark", "@Wayne"]) + " " + str(i),
                       "attrs": {"region": r.choice(regions), "tier": r.randint(1, 3), "vip": r.random() < 0.3}}
+                # two tiers: partners 00 and 01 are distributors of some of the others
+                if i >= 2 and r.random() < 0.6:
+                    op["parent"] = "%s-partner-%02d" % (p, r.randrange(2))
                 self.emit(op, timed=False)
                 self.partners[pid] = {"program": p, "users": []}
                 self.programs[p]["partners"].append(pid)
@@ -182,6 +189,18 @@ class Gen:
              "active_until": "2026-03-01", "cap_per_period": "5000.00", "period": "quarter"},
             {"id": L("renew"), "program": p, "name": "Renewal 2.5%", "trigger": "deal_renewed",
              "recipient": "sales_rep", "kind": "percent", "rate": "2.5%", "when": "rep.attr.senior == true"},
+            {"id": L("ovr-all"), "program": p, "name": "Distributor override 1.5%", "recipient": "partner",
+             "kind": "override", "rate": "1.5%", "auto_approve": True},
+            {"id": L("ovr-gold"), "level": L("gold"), "name": "Gold distributor override on reps", "recipient": "partner",
+             "kind": "override", "rate": "0.75%", "of": [L("rep-hold"), L("won-bronze")], "active_from": "2025-02-01"},
+            {"id": L("act-cert"), "program": p, "name": "Certification", "trigger": "activity:certification",
+             "recipient": "sales_rep", "kind": "fixed", "amount": "120.00", "rep_policy": "hold"},
+            {"id": L("act-ref"), "program": p, "name": "Referral 5%", "trigger": "activity:referral",
+             "recipient": "partner", "kind": "percent", "rate": "5%", "cap_per_deal": "400.00",
+             "when": "activity.units >= 1 && !(activity.attr.channel == \"web\")"},
+            {"id": L("act-ms"), "program": p, "name": "Trainings a quarter", "trigger": "activity:training",
+             "recipient": "partner", "kind": "milestone", "period": "quarter", "metric": "units",
+             "thresholds": [{"at": "10", "bonus": "300.00"}]},
         ]
         for d in defs:
             op = {"op": "reward"}
@@ -349,6 +368,44 @@ class Gen:
             self.emit({"op": "redeem", "id": "redeem-1", "recipient_type": "partner", "recipient": self.pick_partner(),
                        "points": "1"})  # id taken (or insufficient points)
 
+    def activity(self):
+        r = self.r
+        pid = self.pick_partner()
+        self.nacts += 1
+        op = {"op": "activity", "id": "act-%05d" % self.nacts, "partner": pid,
+              "type": r.choice(["certification", "referral", "training", "webinar"])}
+        if self.partners[pid]["users"] and r.random() < 0.7:
+            op["user"] = r.choice(self.partners[pid]["users"])  # with or without portal access
+        if r.random() < 0.5:
+            op["units"] = r.randint(0, 5)
+        if r.random() < 0.5:
+            op["amount"] = self.money(100, 9000)
+            op["currency"] = r.choice(["USD", "EUR", self.programs[self.partners[pid]["program"]]["currency"]])
+        if r.random() < 0.5:
+            op["attrs"] = {"channel": r.choice(["web", "event", "partner"])}
+        self.emit(op, event=r.random() < 0.2)
+        self.deals[op["id"]] = {"partner": pid, "stage": "activity"}
+
+    def adjust(self):
+        r = self.r
+        pid = self.pick_partner()
+        self.nadjust += 1
+        op = {"op": "adjust", "id": "adj-%05d" % self.nadjust, "partner": pid}
+        if self.partners[pid]["users"] and r.random() < 0.4:
+            op["user"] = r.choice(self.partners[pid]["users"])  # no_portal_access now and then
+        if r.random() < 0.2:
+            op["amount"] = str(r.randint(1, 800))
+            op["currency"] = "PTS"
+        else:
+            op["amount"] = ("-" if r.random() < 0.4 else "") + self.money(1, 900)
+        mine = [d for d in sorted(self.deals) if self.deals[d]["partner"] == pid]
+        if mine and r.random() < 0.6:
+            op["deal"] = r.choice(mine)
+        op["note"] = r.choice(["Goodwill", "Correction, per finance", "Booth duty \"EMEA\"", "=SUM(A1)"])
+        if r.random() < 0.5:
+            op["approved"] = r.random() < 0.7
+        self.emit(op, event=r.random() < 0.2)
+
     def replay(self):
         if not self.evented:
             return self.new_deal()
@@ -361,7 +418,7 @@ class Gen:
         actions = [
             (self.new_deal, 16), (self.move_deal, 30), (self.payment, 8), (self.amend, 5), (self.assign, 6),
             (self.access, 5), (self.levels, 3), (self.approve, 2), (self.release, 2), (self.redeem, 3),
-            (self.fx, 1), (self.mistake, 1), (self.replay, 2),
+            (self.fx, 1), (self.mistake, 1), (self.replay, 2), (self.activity, 3), (self.adjust, 2),
         ]
         funcs = [a for a, _ in actions]
         weights = [w for _, w in actions]

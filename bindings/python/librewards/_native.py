@@ -148,7 +148,7 @@ for _f in ("program_id", "program_currency", "level_id", "reward_id", "reward_na
            "partner_name", "user_id", "user_name", "deal_id", "deal_stage", "entry_type",
            "entry_recipient_type", "entry_recipient", "entry_currency", "entry_status", "entry_reason",
            "entry_period", "payout_id", "payout_line_recipient_type", "payout_line_recipient",
-           "payout_line_currency", "entry_line",
+           "payout_line_currency", "entry_note", "entry_line",
            # 1.1
            "program_name", "level_name", "deal_currency", "reward_kind", "reward_trigger", "reward_recipient"):
     _PROTOTYPES["rewards_" + _f] = (c_char_p, [handle_p])
@@ -158,7 +158,7 @@ for _f in ("partner_level", "user_partner", "deal_partner", "deal_user", "entry_
            "entry_partner", "entry_payout", "event_entry", "event_partner", "event_reward", "event_deal",
            "event_user", "event_previous_level", "event_level", "event_payout",
            # 1.1
-           "level_program", "partner_program", "payout_line_partner", "payout_line_user", "payout_line_payout",
+           "level_program", "partner_program", "partner_parent", "payout_line_partner", "payout_line_user", "payout_line_payout",
            "reward_level", "reward_program"):
     _PROTOTYPES["rewards_" + _f] = (handle_p, [handle_p])
 

@@ -36,6 +36,7 @@ class RecordKind(enum.IntEnum):
     PAYOUT_LINE = 12
     ENTRY = 13
     EVENT_ID = 14
+    ACTIVITY = 15
 
     @classmethod
     def of(cls, value):
@@ -59,6 +60,8 @@ class EventType(enum.IntEnum):
     LEVEL_CHANGED = 7
     PAYOUT_CREATED = 8
     POINTS_REDEEMED = 9
+    MANUAL_RECORDED = 10
+    OVERRIDE_RECORDED = 11
 
 
 def to_datetime(seconds: int) -> datetime.datetime:
@@ -102,6 +105,7 @@ class Entry:
     period: str
     earned_at: datetime.datetime
     payout: Optional[str]
+    note: Optional[str] = None  # a manual entry's note (operation adjust)
     line: Optional[str] = None  # the deal line of a per-line reward's entry ("" for a deal without lines)
 
     @property
@@ -131,6 +135,7 @@ class Entry:
             period=text(lib.rewards_entry_period(h)),
             earned_at=to_datetime(lib.rewards_entry_earned_at(h)),
             payout=_id(lib.rewards_payout_id, lib.rewards_entry_payout(h)),
+            note=text(lib.rewards_entry_note(h)),
             line=text(lib.rewards_entry_line(h)),
         )
 
@@ -237,12 +242,14 @@ class Partner:
     name: str
     level: Optional[str]
     program: Optional[str] = field(default=None, compare=False)
+    parent: Optional[str] = field(default=None, compare=False)  # two-tier programs
 
     @classmethod
     def read(cls, h) -> "Partner":
         return cls(text(lib.rewards_partner_id(h)), text(lib.rewards_partner_name(h)),
                    _id(lib.rewards_level_id, lib.rewards_partner_level(h)),
-                   _id(lib.rewards_program_id, lib.rewards_partner_program(h)))
+                   _id(lib.rewards_program_id, lib.rewards_partner_program(h)),
+                   _id(lib.rewards_partner_id, lib.rewards_partner_parent(h)))
 
 
 @dataclass(frozen=True)

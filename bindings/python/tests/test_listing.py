@@ -54,7 +54,8 @@ class ListingTest(unittest.TestCase):
             self.assertEqual(("percent", "deal_contract_started", "sales_rep", "gold", "resell"),
                              (rep.kind, rep.trigger, rep.recipient, rep.level, rep.program))
             self.assertEqual({"rate": "10%", "rep_policy": "hold", "clawback_days": "0", "auto_approve": "false",
-                              "per": "deal", "base": "amount", "priority": "0"}, dict(rep.params))
+                              "per": "deal", "base": "amount", "priority": "0", "trigger": "deal_contract_started"},
+                             dict(rep.params))
             self.assertEqual("5%", engine.reward_param("partner-5", "rate"))
             self.assertIsNone(engine.reward_param("partner-5", "amount"))
             with self.assertRaises(librewards.NotFound):
@@ -95,8 +96,8 @@ class ListingTest(unittest.TestCase):
                               "tiers.0.rate": "5%", "tiers.1.from": "10000.00", "tiers.1.rate": "7.5%",
                               "cap_per_period": "500.00", "when": "deal.amount > 0",
                               "active_from": "2026-01-01T00:00:00Z", "rep_policy": "hold", "clawback_days": "0",
-                              "auto_approve": "false", "per": "deal", "base": "amount", "priority": "0"},
-                             dict(engine.reward("t").params))
+                              "auto_approve": "false", "per": "deal", "base": "amount", "priority": "0",
+                              "trigger": "deal_won"}, dict(engine.reward("t").params))
             long_when = " || ".join(["deal.amount > %d" % i for i in range(60)])
             engine.apply("reward", id="w", program="p", name="W", trigger="deal_won", recipient="partner",
                          kind="fixed", amount="1", when=long_when)
@@ -146,8 +147,28 @@ class ListingTest(unittest.TestCase):
             engine.apply("deal", at="2026-02-01", id="plain", partner="acme", currency="USD", amount="1.00")
             self.assertEqual((), engine.deal("plain").lines)
             self.assertEqual({"rate": "10%", "per": "line", "base": "margin", "exclusive": "g", "priority": "2",
-                              "rep_policy": "hold", "clawback_days": "0", "auto_approve": "false"},
-                             dict(engine.reward("m").params))
+                              "rep_policy": "hold", "clawback_days": "0", "auto_approve": "false",
+                              "trigger": "deal_won"}, dict(engine.reward("m").params))
+
+    def test_two_tier(self):
+        with librewards.Engine() as engine:
+            engine.apply("program", id="tt", name="Two tier", currency="EUR")
+            engine.apply("level", id="res", program="tt", name="Reseller", rank=1)
+            engine.apply("reward", id="resale", level="res", name="Resale", trigger="deal_won",
+                         recipient="partner", kind="percent", rate="10%")
+            engine.apply("reward", id="ovr", program="tt", name="Override", recipient="partner", kind="override",
+                         rate="2%", of=["resale"])
+            engine.apply("reward", id="cert", program="tt", name="Cert", trigger="activity:certification",
+                         recipient="partner", kind="fixed", amount="50.00")
+            engine.apply("partner", id="alp", program="tt", level="res", name="Alpine")
+            engine.apply("partner", id="ber", program="tt", level="res", name="Bergen", parent="alp")
+            self.assertEqual(["alp", None], [p.parent for p in engine.partners()][::-1])
+            ovr = engine.reward("ovr")
+            self.assertEqual(("override", ""), (ovr.kind, ovr.trigger))
+            self.assertEqual({"rate": "2%", "of.0": "resale", "auto_approve": "false"}, {
+                k: v for k, v in ovr.params.items() if k in ("rate", "of.0", "of", "auto_approve")})
+            cert = engine.reward("cert")
+            self.assertEqual(("activity", "activity:certification"), (cert.trigger, cert.params["trigger"]))
 
     def test_decimal_in(self):
         with librewards.Engine() as engine:
