@@ -18,6 +18,8 @@ import sys
 root = os.path.abspath(sys.argv[1])
 pages = [os.path.join(root, "README.md"), os.path.join(root, "bindings", "README.md")] + sorted(glob.glob(os.path.join(root, "docs", "*.md")))
 sources = []
+with open(os.path.join(root, "include", "rewards.h"), encoding="utf-8") as f:
+    sources.append(f.read())  # a declaration quoted from the header
 for top in ("examples", "bindings", "tests"):
     for dirpath, _, files in os.walk(os.path.join(root, top)):
         for name in files:
