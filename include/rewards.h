@@ -48,7 +48,7 @@ typedef enum rewards_status {
 /** Major version: changes only when the ABI breaks (and then the soname changes). */
 #define REWARDS_VERSION_MAJOR 1
 /** Minor version: new API, backward compatible. */
-#define REWARDS_VERSION_MINOR 0
+#define REWARDS_VERSION_MINOR 1
 /** Patch version: fixes only. */
 #define REWARDS_VERSION_PATCH 0
 /** The version as one number: major * 10000 + minor * 100 + patch. */

@@ -2,7 +2,7 @@
 -- repository with one command, run from the repository's root (the source
 -- paths below are relative to it; see bindings/README.md):
 --
---   luarocks --lua-version=5.4 make bindings/lua/rewards-1.0.0-1.rockspec
+--   luarocks --lua-version=5.4 make bindings/lua/rewards-1.1.0-1.rockspec
 --                                            (add --local for ~/.luarocks)
 --
 -- The module is self-contained: the library's C sources are compiled into
@@ -11,7 +11,7 @@
 -- consumer test, tests/consumers/check_lua.sh, checks it).
 rockspec_format = "3.0"
 package = "rewards"
-version = "1.0.0-1"
+version = "1.1.0-1"
 source = { url = "git+file://." }
 description = {
   summary = "Partner-program rewards (levels, commissions, tiers, payouts) for Lua 5.4",
