@@ -123,6 +123,10 @@ for _f in ("partner_level", "user_partner", "deal_partner", "deal_user", "entry_
            "event_user", "event_previous_level", "event_level", "event_payout"):
     _PROTOTYPES["rewards_" + _f] = (handle_p, [handle_p])
 
+# Batches (1.1): int f(rewards_engine *)
+for _f in ("begin", "commit", "rollback", "in_batch"):
+    _PROTOTYPES["rewards_engine_" + _f] = (c_int, [engine_p])
+
 
 def _load():
     path = os.environ.get("LIBREWARDS_PATH") or ctypes.util.find_library("rewards")
