@@ -351,6 +351,7 @@ int luaopen_rewards(lua_State *L)
     if (luaL_newmetatable(L, LRW_ENGINE_MT)) {
         luaL_newlib(L, engine_methods);
         luaL_setfuncs(L, lrw_query_methods, 0);
+        luaL_setfuncs(L, lrw_batch_methods, 0);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, l_gc);
         lua_setfield(L, -2, "__gc");
@@ -370,6 +371,7 @@ int luaopen_rewards(lua_State *L)
     lua_setfield(L, -2, "__name");
     lua_rawsetp(L, LUA_REGISTRYINDEX, lrw_array_key());
     lrw_register_out_buf(L);
+    lrw_register_batch(L);
 
     luaL_newlib(L, module_functions);
     luaL_setfuncs(L, lrw_helper_functions, 0);
