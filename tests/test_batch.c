@@ -232,6 +232,14 @@ static void bulk(rewards_engine *e, int ndeals, int with_payout)
 
 /* ---- tests ------------------------------------------------------------------ */
 
+static int preview_sink(void *user, const char *data, size_t size)
+{
+    (void)user;
+    (void)data;
+    (void)size;
+    return 0;
+}
+
 /* Committed, a batch is the same as its operations one by one: same records
  * (and storage holds exactly them), same ledger, same events in the same
  * order; storage heard one begin, one put per changed record, one commit. */
@@ -256,7 +264,9 @@ static void test_commit_equals_one_by_one(void **state)
     /* nothing heard yet */
     assert_int_equal(f.m.begins + f.m.puts + f.m.commits + f.m.events, heard);
     int begins = f.m.begins, commits = f.m.commits, puts = f.m.puts;
-    /* lookups and exports see the batch */
+    /* lookups, previews and exports see the batch */
+    assert_non_null(rewards_engine_find_deal(f.e, "s1"));
+    assert_ok(f.e, rewards_engine_preview_payout(f.e, "preview", INT64_MAX, preview_sink, NULL));
     char *l = eu_ledger(f.e);
     char *lr = eu_ledger(r.e);
     assert_str(l, lr);
@@ -469,6 +479,7 @@ static void test_storage_failure_every_position(void **state)
     assert_ok(r.e, rewards_engine_commit(r.e));
     int nputs = r.m.puts - puts0;
     assert_true(nputs > 40);
+    print_message("storage failing at each of %d positions of a batch's commit\n", nputs + 2);
     char *fp = eu_fingerprint(f.e), *stored = table_text(&f.m.committed), *evs = strdup(evtext(&f));
     long live = f.c.st.live - scratch_blocks(f.e);
     for (int pos = 0; pos <= nputs + 1; pos++) {
@@ -549,7 +560,7 @@ static void test_nomem_every_position(void **state)
         fx_init(&f, 1);
         for (size_t i = 0; i < pre; i++)
             assert_ok(f.e, apply_spec(f.e, script[i]));
-        char *before = eu_fingerprint(f.e), *stored = table_text(&f.m.committed);
+        char *before = eu_fingerprint(f.e), *stored = table_text(&f.m.committed), *evs = strdup(evtext(&f));
         f.c.st.fail_at = f.c.st.count + k;
         assert_ok(f.e, rewards_engine_begin(f.e));
         int failed = 0;
@@ -586,11 +597,15 @@ static void test_nomem_every_position(void **state)
             if (strcmp(got, before))
                 fail_msg("k=%ld: a commit failing with nomem left the engine changed", k);
             assert_str(got_stored, stored);
+            assert_str(evtext(&f), evs); /* no event of the batch */
         } else {
             assert_ok(f.e, st);
             assert_str(got, want);
             assert_str(got_stored, want_stored);
+            /* the failed operation's events dropped, its retry's delivered once, in order */
+            assert_str(evtext(&f), evtext(&r));
         }
+        free(evs);
         free(got);
         free(got_stored);
         free(before);
@@ -601,6 +616,8 @@ static void test_nomem_every_position(void **state)
     }
     assert_true(ops_failed > 100);
     assert_true(commits_failed > 0);
+    print_message("nomem at every position: %d operations failed inside a batch and were retried, %d commits "
+                  "rolled the batch back\n", ops_failed, commits_failed);
     free(want);
     free(want_stored);
     fx_free(&r);
