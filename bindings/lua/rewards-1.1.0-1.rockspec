@@ -55,6 +55,7 @@ build = {
         "lib/lines.c",
         "lib/precedence.c",
         "lib/listing.c",
+        "lib/batch.c",
         "bindings/lua/rewards_lua.c",
         "bindings/lua/lua_queries.c",
         "bindings/lua/lua_helpers.c",
@@ -62,6 +63,7 @@ build = {
         "bindings/lua/lua_callbacks.c",
         "bindings/lua/lua_objects.c",
         "bindings/lua/lua_listing.c",
+        "bindings/lua/lua_batch.c",
       },
       defines = { "_POSIX_C_SOURCE=200809L" },
       incdirs = { "include" },  -- not lib: its headers are found beside its sources (lib/limits.h must not shadow <limits.h>)
