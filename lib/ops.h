@@ -6,7 +6,7 @@
 #define RW_OPS_H
 
 #include "fields.h"
-#include "limits.h"
+#include "field_limits.h"
 #include "integrity.h"
 
 typedef rewards_status (*rw_handler)(rw_ctx *c);

@@ -9,7 +9,7 @@
  * ascending, amounts that are never negative where an operation refuses a
  * negative one); a stored value outside those ranges would later overflow a
  * signed computation.  So every restored record is checked against the same
- * rules, through the same helpers (rw_time_valid, rw_rate_valid, limits.h)
+ * rules, through the same helpers (rw_time_valid, rw_rate_valid, field_limits.h)
  * the operations use, and a violation is refused naming the record and the
  * field.  Enumerations, references and the decoding itself are checked by
  * record.c as it reads.

@@ -19,6 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <limits.h> /* the C library's, though this file is compiled with -Ilib */
+
+#ifndef INT_MAX
+#error "<limits.h> is shadowed by a header under lib/"
+#endif
 
 #include "ops.h"
 #include "engineutil.h"
