@@ -12,7 +12,7 @@
  * rules, through the same helpers (rw_time_valid, rw_rate_valid, field_limits.h)
  * the operations use, and a violation is refused naming the record and the
  * field.  Enumerations, references and the decoding itself are checked by
- * record.c as it reads.
+ * record_decode.c as it reads.
  */
 #include "ops.h"
 
