@@ -326,6 +326,14 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         text(&c, "note", en->note);
         if (en->type == RW_ENTRY_MANUAL && (en->amount == 0 || (!strcmp(en->currency, "PTS") && en->amount < 0)))
             bad(&c, "amount", "is zero, or negative points, for a manual entry");
+        if (en->type == RW_ENTRY_MANUAL) { /* adjust.c's rules */
+            if (strcmp(en->currency, "PTS") && strcmp(en->currency, en->partner->program->currency))
+                bad(&c, "currency", "is neither the program currency nor PTS for a manual entry");
+            if (en->to_user && en->to_user->partner != en->partner)
+                bad(&c, "user", "belongs to another partner");
+            if (en->deal && en->deal->partner != en->partner)
+                bad(&c, "deal", "belongs to another partner");
+        }
         break;
     }
     case RW_KIND_EVENT_ID: {

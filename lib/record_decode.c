@@ -421,7 +421,8 @@ static void decode(rbuf *b, rw_rec *r)
             b->bad = 1;
         if (!b->bad && en->deal && en->type != RW_ENTRY_MANUAL)
             b->bad = 1;
-        if (!b->bad && en->type == RW_ENTRY_MANUAL && (cseq || (en->deal && en->deal->partner != en->partner)))
+        /* (whose the deal is, is record_check.c's) */
+        if (!b->bad && en->type == RW_ENTRY_MANUAL && cseq)
             b->bad = 1;
         if (!b->bad && en->adjust_id && rw_index_get(&e->adjustments, en->adjust_id))
             b->bad = 1;

@@ -270,6 +270,8 @@ static void build_s13(rewards_engine *e)
     assert_ok(e, eu_op(e, "activity", "at", "2026-01-09", "id", "a1", "partner", "acme", "type", "cert", "units:i",
                        "2", "amount", "4.00", "currency", "USD", NULL));
     assert_ok(e, eu_op(e, "activity", "at", "2026-01-09", "id", "a0", "partner", "acme", "type", "cert", NULL));
+    assert_ok(e, eu_op(e, "adjust", "at", "2026-01-10", "id", "m1", "partner", "acme", "user", "jo", "amount", "-1.00",
+                       "deal", "a1", NULL));
 }
 
 /* The contribution of reward rid on deal did (the first). */
@@ -285,6 +287,21 @@ static size_t find_contrib_of(const table *t, const char *rid, const char *did)
             return i;
     }
     fail_msg("no contribution of %s on %s", rid, did);
+    return 0;
+}
+
+/* The manual entry of adjustment aid. */
+static size_t find_manual(const table *t, const char *aid)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->v[i].kind != REWARDS_RECORD_ENTRY)
+            continue;
+        fld f[40];
+        size_t nf = fields_at(t->v[i].data, t->v[i].size, f, 40);
+        if (nf > 17 && f[17].len == strlen(aid) && !memcmp(t->v[i].data + f[17].start, aid, f[17].len))
+            return i;
+    }
+    fail_msg("no manual entry %s", aid);
     return 0;
 }
 
@@ -316,13 +333,14 @@ static void test_restore_checks_section13_fields(void **state)
     char longp[300];
     memset(longp, 'p', 256);
     longp[256] = 0;
-    size_t kline = find_contrib_of(t, "pl", "dl");
+    size_t kline = find_contrib_of(t, "pl", "dl"), kman = find_manual(t, "m1");
     /* reward (percent): 24 per, 25 base, 26 exclusive, 27 priority, 28 activity type, 29 nof, 30 of.0;
      * deal: 12 nlines, then id, product, amount, cost, units, attrs per line from 13;
-     * activity: 4 type, 5 units, 6 has_amount, 7 currency, 8 amount; partner: 6 parent; contribution: 14 line */
+     * activity: 4 type, 5 units, 6 has_amount, 7 currency, 8 amount; partner: 6 parent; contribution: 14 line;
+     * entry: 7 user, 9 currency, 15 deal */
     const struct {
         int kind;
-        const char *key; /* NULL: the contribution of pl on dl */
+        const char *key; /* NULL: the contribution of pl on dl, or the manual entry m1 */
         size_t field;
         const char *value;
         const char *says;
@@ -355,10 +373,15 @@ static void test_restore_checks_section13_fields(void **state)
         { REWARDS_RECORD_ACTIVITY, "a0", 4, "\xff", "field 'type'" },
         { REWARDS_RECORD_CONTRIBUTION, NULL, 14, "2", "field 'line'" },
         { REWARDS_RECORD_CONTRIBUTION, NULL, 14, "-2", "field 'line'" },
+        { REWARDS_RECORD_ENTRY, NULL, 9, "EUR", "field 'currency'" },
+        { REWARDS_RECORD_ENTRY, NULL, 7, "bo", "field 'user'" },
+        { REWARDS_RECORD_ENTRY, NULL, 15, "dl", "field 'deal'" },
     };
     grec *bad = from_table(t);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        size_t r = cases[i].key ? find_kind(t, cases[i].kind, cases[i].key) : kline;
+        size_t r = cases[i].key                                      ? find_kind(t, cases[i].kind, cases[i].key)
+                   : cases[i].kind == REWARDS_RECORD_CONTRIBUTION ? kline
+                                                                  : kman;
         memcpy(bad, base, t->n * sizeof *bad);
         size_t sz;
         char *d = with_field(bad[r].data, bad[r].size, cases[i].field, cases[i].value, &sz);
@@ -366,7 +389,7 @@ static void test_restore_checks_section13_fields(void **state)
         bad[r].size = sz;
         char what[200], says[100];
         snprintf(what, sizeof what, "%s '%s' field %zu", rewards_record_kind_name((rewards_record_kind)cases[i].kind),
-                 cases[i].key ? cases[i].key : "pl/dl", cases[i].field);
+                 cases[i].key ? cases[i].key : cases[i].kind == REWARDS_RECORD_CONTRIBUTION ? "pl/dl" : "m1", cases[i].field);
         /* the record, then the field */
         snprintf(says, sizeof says, "%s record", rewards_record_kind_name((rewards_record_kind)cases[i].kind));
         assert_refused_then_intact(bad, t->n, good, t->n, a, what, says);
