@@ -253,8 +253,9 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         text(&c, "name", p->name);
         if (p->level->program != p->program)
             bad(&c, "level", "belongs to another program");
-        if (p->parent && (p->parent == p || p->parent->program != p->program))
-            bad(&c, "parent", "is itself or a partner of another program");
+        /* never itself: the decoder finds a parent among the partners restored before */
+        if (p->parent && p->parent->program != p->program)
+            bad(&c, "parent", "is a partner of another program");
         break;
     }
     case RW_KIND_USER: {

@@ -83,6 +83,18 @@ static void test_bad_deal_lines(void **state)
     REFUSED_MSG(e, REWARDS_OVERFLOW, "field 'lines'", DEAL, "lines.0.id", "a", "lines.0.product", "x",
                 "lines.0.amount", "50000000000000000.00", "lines.1.id", "b", "lines.1.product", "x",
                 "lines.1.amount", "50000000000000000.00");
+    /* and so do the costs and the units */
+    REFUSED_MSG(e, REWARDS_OVERFLOW, "line costs", DEAL, "lines.0.id", "a", "lines.0.product", "x",
+                "lines.0.amount", "1.00", "lines.0.cost", "50000000000000000.00", "lines.1.id", "b",
+                "lines.1.product", "x", "lines.1.amount", "1.00", "lines.1.cost", "50000000000000000.00");
+    REFUSED_MSG(e, REWARDS_OVERFLOW, "line units", DEAL, "lines.0.id", "a", "lines.0.product", "x",
+                "lines.0.amount", "1.00", "lines.0.units:i", "9223372036854775807", "lines.1.id", "b",
+                "lines.1.product", "x", "lines.1.amount", "1.00", "lines.1.units:i", "1");
+    /* a product of 256 bytes */
+    REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "lines.0.product", DEAL, "lines.0.id", "a", "lines.0.product",
+                "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
+                "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
+                "pppppppppppppppppppppppppppppppppppppppppppp", "lines.0.amount", "1.00");
     /* section 11 order: the sums come after every line, so a malformed later line is reported first */
     REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "lines.2.amount", DEAL, "lines.0.id", "a", "lines.0.product", "x",
                 "lines.0.amount", "50000000000000000.00", "lines.1.id", "b", "lines.1.product", "x",

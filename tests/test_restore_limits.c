@@ -260,6 +260,12 @@ static void build_s13(rewards_engine *e)
                        "partner", "kind", "percent", "rate", "1%", NULL));
     assert_ok(e, eu_op(e, "reward", "id", "ov", "program", "p", "name", "O", "recipient", "partner", "kind",
                        "override", "rate", "2%", "of.0", "t", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "pl3", "program", "p", "name", "PL3", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "fixed", "amount", "1.00", "per", "line", "exclusive", "g", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "ex1", "program", "p", "name", "E1", "trigger", "activity:cert", "recipient",
+                       "partner", "kind", "fixed", "amount", "1.00", "exclusive", "h", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "ex2", "program", "p", "name", "E2", "trigger", "activity:cert", "recipient",
+                       "partner", "kind", "fixed", "amount", "2.00", "exclusive", "h", NULL));
     assert_ok(e, eu_op(e, "partner", "id", "z2", "program", "p2", "level", "l9", "name", "Z", NULL));
     assert_ok(e, eu_op(e, "partner", "id", "kid", "program", "p", "level", "l", "name", "Kid", "parent", "acme", NULL));
     assert_ok(e, eu_op(e, "deal", "at", "2026-01-08", "id", "dl", "partner", "kid", "currency", "USD", "lines.0.id",
@@ -356,6 +362,15 @@ static void test_restore_checks_section13_fields(void **state)
         { REWARDS_RECORD_REWARD, "ov", 21, "true", "field 'when'" },
         { REWARDS_RECORD_REWARD, "ov", 26, "h", "field 'per'" },
         { REWARDS_RECORD_REWARD, "ov", 30, "q2", "field 'of'" },
+        { REWARDS_RECORD_REWARD, "ov", 6, "1", "field 'recipient'" },
+        { REWARDS_RECORD_REWARD, "ov", 28, "cert", "field 'trigger'" },
+        { REWARDS_RECORD_REWARD, "ov", 25, "1", "field 'base'" },
+        { REWARDS_RECORD_REWARD, "ex2", 28, "train", "field 'exclusive'" },
+        { REWARDS_RECORD_REWARD, "pl3", 24, "0", "field 'exclusive'" },
+        { REWARDS_RECORD_ACTIVITY, "a0", 4, "", "field 'type'" },
+        { REWARDS_RECORD_ACTIVITY, "a0", 4, longp, "field 'type'" },
+        { REWARDS_RECORD_ENTRY, NULL, 8, "0", "field 'amount'" },
+        { REWARDS_RECORD_ENTRY, NULL, 9, "PTS", "field 'amount'" },
         { REWARDS_RECORD_PARTNER, "kid", 6, "z2", "field 'parent'" },
         { REWARDS_RECORD_DEAL, "dl", 13, "", "field 'lines.id'" },
         { REWARDS_RECORD_DEAL, "dl", 19, "L1", "field 'lines.id'" },
