@@ -21,8 +21,8 @@
  * Prints numbers; asserts nothing.  Run: build/tests/bench/bench_amend
  */
 #include "rewards.h"
+#include "benchutil.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,50 +31,6 @@
 
 #define REPEATS 21
 #define DAY INT64_C(86400)
-
-static void die(const char *what, rewards_engine *e, rewards_status st)
-{
-    fprintf(stderr, "%s: %s: %s\n", what, rewards_status_name(st), e ? rewards_engine_errmsg(e) : "");
-    exit(1);
-}
-
-/* Apply an operation given as key/value string pairs (":i" keys are integers), NULL-terminated. */
-static void op(rewards_engine *e, int64_t at, const char *kind, ...)
-{
-    rewards_op *o;
-    rewards_status st = rewards_op_new(e, &o, kind);
-    if (st)
-        die(kind, e, st);
-    if (at != INT64_MIN && (st = rewards_op_set_time(o, "at", at)))
-        die(kind, e, st);
-    va_list ap;
-    va_start(ap, kind);
-    const char *key;
-    while (!st && (key = va_arg(ap, const char *))) {
-        const char *val = va_arg(ap, const char *);
-        size_t n = strlen(key);
-        if (n > 2 && !strcmp(key + n - 2, ":i")) {
-            char path[64];
-            snprintf(path, sizeof path, "%.*s", (int)(n - 2), key);
-            st = rewards_op_set_int(o, path, strtoll(val, NULL, 10));
-        } else {
-            st = rewards_op_set_string(o, key, val);
-        }
-    }
-    va_end(ap);
-    if (!st)
-        st = rewards_engine_apply(e, o);
-    rewards_op_free(o);
-    if (st)
-        die(kind, e, st);
-}
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -100,21 +56,21 @@ static void build(bench *b, long ndeals, long npartners, int months)
 {
     rewards_status st = rewards_engine_new(&b->e, NULL);
     if (st)
-        die("engine", NULL, st);
+        bu_die("engine", NULL, st);
     rewards_engine *e = b->e;
     int64_t t0;
     rewards_time_parse("2026-01-01", &t0);
-    op(e, INT64_MIN, "program", "id", "p", "name", "P", "currency", "USD", NULL);
-    op(e, INT64_MIN, "level", "id", "std", "program", "p", "name", "Std", "rank:i", "1", NULL);
-    op(e, INT64_MIN, "reward", "id", "pct", "level", "std", "name", "Pct", "trigger", "deal_won", "recipient",
+    bu_op(e, INT64_MIN, "program", "id", "p", "name", "P", "currency", "USD", NULL);
+    bu_op(e, INT64_MIN, "level", "id", "std", "program", "p", "name", "Std", "rank:i", "1", NULL);
+    bu_op(e, INT64_MIN, "reward", "id", "pct", "level", "std", "name", "Pct", "trigger", "deal_won", "recipient",
        "partner", "kind", "percent", "rate", "10%", NULL);
-    op(e, INT64_MIN, "reward", "id", "tier", "level", "std", "name", "Tier", "trigger", "deal_won", "recipient",
+    bu_op(e, INT64_MIN, "reward", "id", "tier", "level", "std", "name", "Tier", "trigger", "deal_won", "recipient",
        "partner", "kind", "tiered", "period", "month", "tiers.0.from", "0", "tiers.0.rate", "5%", "tiers.1.from",
        "1000.00", "tiers.1.rate", "8%", "tiers.2.from", "5000.00", "tiers.2.rate", "10%", NULL);
     for (long p = 0; p < npartners; p++) {
         char id[32];
         snprintf(id, sizeof id, "p%ld", p);
-        op(e, INT64_MIN, "partner", "id", id, "program", "p", "level", "std", "name", id, NULL);
+        bu_op(e, INT64_MIN, "partner", "id", id, "program", "p", "level", "std", "name", id, NULL);
     }
     long per_month = (ndeals + months - 1) / months;
     for (long i = 0; i < ndeals; i++) {
@@ -128,8 +84,8 @@ static void build(bench *b, long ndeals, long npartners, int months)
         snprintf(id, sizeof id, "d%ld", i);
         snprintf(partner, sizeof partner, "p%ld", i % npartners);
         snprintf(amount, sizeof amount, "%ld.00", 700 + (i % 7) * 100);
-        op(e, at, "deal", "id", id, "partner", partner, "currency", "USD", "amount", amount, NULL);
-        op(e, at, "stage", "deal", id, "stage", "won", NULL);
+        bu_op(e, at, "deal", "id", id, "partner", partner, "currency", "USD", "amount", amount, NULL);
+        bu_op(e, at, "stage", "deal", id, "stage", "won", NULL);
         b->clock = at;
     }
     b->deals = ndeals;
@@ -154,20 +110,20 @@ static void measure(const char *label, bench *b, double built_ns)
         if (!st)
             st = rewards_op_set_string(o, "amount", r % 2 ? "700.00" : "1350.00");
         if (st)
-            die("amend op", b->e, st);
-        double t = now_ns();
+            bu_die("amend op", b->e, st);
+        double t = bu_now_ns();
         st = rewards_engine_apply(b->e, o);
-        ns[r] = now_ns() - t;
+        ns[r] = bu_now_ns() - t;
         rewards_op_free(o);
         if (st)
-            die("amend", b->e, st);
+            bu_die("amend", b->e, st);
     }
     qsort(ns, REPEATS, sizeof ns[0], cmp_double);
     size_t after = rewards_engine_entry_count(b->e);
     printf("%-36s %9zu %8ld %7ld %11.1f %9.1f %9.1f %9.1f\n", label, before, b->deals, b->group,
            ns[REPEATS / 2] / 1e3, ns[0] / 1e3, ns[REPEATS - 1] / 1e3, built_ns / 1e6);
     if (after <= before)
-        die("the amendments recorded no adjustment", b->e, REWARDS_OK);
+        bu_die("the amendments recorded no adjustment", b->e, REWARDS_OK);
 }
 
 /* Set lines.i.<field> of o. */
@@ -189,20 +145,20 @@ static void measure_lines(long nlines, int grouped)
     rewards_engine *e;
     rewards_status st = rewards_engine_new(&e, NULL);
     if (st)
-        die("engine", NULL, st);
+        bu_die("engine", NULL, st);
     int64_t t;
     rewards_time_parse("2026-01-01", &t);
-    op(e, INT64_MIN, "program", "id", "p", "name", "P", "currency", "USD", NULL);
-    op(e, INT64_MIN, "level", "id", "std", "program", "p", "name", "Std", "rank:i", "1", NULL);
-    op(e, INT64_MIN, "reward", "id", "pl", "level", "std", "name", "Per line", "trigger", "deal_won", "recipient",
+    bu_op(e, INT64_MIN, "program", "id", "p", "name", "P", "currency", "USD", NULL);
+    bu_op(e, INT64_MIN, "level", "id", "std", "program", "p", "name", "Std", "rank:i", "1", NULL);
+    bu_op(e, INT64_MIN, "reward", "id", "pl", "level", "std", "name", "Per line", "trigger", "deal_won", "recipient",
        "partner", "kind", "percent", "per", "line", "rate", "10%", NULL);
-    op(e, INT64_MIN, "reward", "id", "mg", "level", "std", "name", "Margin", "trigger", "deal_won", "recipient",
+    bu_op(e, INT64_MIN, "reward", "id", "mg", "level", "std", "name", "Margin", "trigger", "deal_won", "recipient",
        "partner", "kind", "percent", "base", "margin", "rate", "10%", NULL);
     if (grouped)
-        op(e, INT64_MIN, "reward", "id", "tier", "level", "std", "name", "Tier", "trigger", "deal_won", "recipient",
+        bu_op(e, INT64_MIN, "reward", "id", "tier", "level", "std", "name", "Tier", "trigger", "deal_won", "recipient",
            "partner", "kind", "tiered", "per", "line", "period", "month", "tiers.0.from", "0", "tiers.0.rate", "5%",
            "tiers.1.from", "1000.00", "tiers.1.rate", "8%", NULL);
-    op(e, INT64_MIN, "partner", "id", "p0", "program", "p", "level", "std", "name", "P0", NULL);
+    bu_op(e, INT64_MIN, "partner", "id", "p0", "program", "p", "level", "std", "name", "P0", NULL);
     for (int pass = 0; pass <= REPEATS; pass++) {
         rewards_op *o;
         const char *kind = pass ? "amend" : "deal";
@@ -229,22 +185,22 @@ static void measure_lines(long nlines, int grouped)
                 st = set_line(o, i, "cost", "60.00");
         }
         if (st)
-            die("lines op", e, st);
-        double t0 = now_ns();
+            bu_die("lines op", e, st);
+        double t0 = bu_now_ns();
         st = rewards_engine_apply(e, o);
-        double ns = now_ns() - t0;
+        double ns = bu_now_ns() - t0;
         /* the same amendment again changes nothing: what reading the restated lines costs */
         double ns_same = 0;
         if (!st && pass) {
-            t0 = now_ns();
+            t0 = bu_now_ns();
             st = rewards_engine_apply(e, o);
-            ns_same = now_ns() - t0;
+            ns_same = bu_now_ns() - t0;
         }
         rewards_op_free(o);
         if (st)
-            die(kind, e, st);
+            bu_die(kind, e, st);
         if (!pass) {
-            op(e, t, "stage", "deal", "big", "stage", "won", NULL);
+            bu_op(e, t, "stage", "deal", "big", "stage", "won", NULL);
             continue;
         }
         static double all[REPEATS], same[REPEATS], extra[REPEATS];
@@ -284,9 +240,9 @@ int main(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bench b = { 0 };
-        double t = now_ns();
+        double t = bu_now_ns();
         build(&b, cases[i].deals, cases[i].partners, cases[i].months);
-        double built = now_ns() - t;
+        double built = bu_now_ns() - t;
         measure(cases[i].label, &b, built);
         rewards_engine_free(b.e);
     }

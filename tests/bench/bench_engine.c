@@ -20,8 +20,8 @@
  *   build/tests/bench/bench_engine [DEALS] [--restore]     (default 10000)
  */
 #include "rewards.h"
+#include "benchutil.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +81,6 @@ static void *c_realloc(void *user, void *ptr, size_t size)
 
 /* ---- timing ------------------------------------------------------------------ */
 
-static double wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static double cpu_s(void)
 {
     struct timespec ts;
@@ -127,49 +120,13 @@ static int cmp_float(const void *a, const void *b)
 
 /* ---- operations -------------------------------------------------------------- */
 
-static void die(const char *what, rewards_engine *e, rewards_status st)
-{
-    fprintf(stderr, "%s: %s: %s\n", what, rewards_status_name(st), e ? rewards_engine_errmsg(e) : "");
-    exit(1);
-}
+/* Apply an operation (as bu_op) and record its time under kind (or not, for -1). */
+#define op(e, kind, at, ...) record_kind((kind), bu_op((e), (at), __VA_ARGS__))
 
-/* Build and apply an operation from key/value pairs (":i" keys are integers); time it as kind (or -1). */
-static void op(rewards_engine *e, int kind, int64_t at, const char *name, ...)
+static void record_kind(int kind, double ns)
 {
-    rewards_op *o;
-    rewards_status st = rewards_op_new(e, &o, name);
-    if (st)
-        die(name, e, st);
-    if (at != INT64_MIN && (st = rewards_op_set_time(o, "at", at)))
-        die(name, e, st);
-    va_list ap;
-    va_start(ap, name);
-    const char *key;
-    while (!st && (key = va_arg(ap, const char *))) {
-        const char *val = va_arg(ap, const char *);
-        size_t n = strlen(key);
-        if (n > 2 && !strcmp(key + n - 2, ":i")) {
-            char path[64];
-            snprintf(path, sizeof path, "%.*s", (int)(n - 2), key);
-            st = rewards_op_set_int(o, path, strtoll(val, NULL, 10));
-        } else if (n > 2 && !strcmp(key + n - 2, ":b")) {
-            char path[64];
-            snprintf(path, sizeof path, "%.*s", (int)(n - 2), key);
-            st = rewards_op_set_bool(o, path, !strcmp(val, "true"));
-        } else {
-            st = rewards_op_set_string(o, key, val);
-        }
-    }
-    va_end(ap);
-    if (st)
-        die(name, e, st);
-    double t = wall_ns();
-    st = rewards_engine_apply(e, o);
     if (kind >= 0)
-        record(kind, wall_ns() - t);
-    rewards_op_free(o);
-    if (st)
-        die(name, e, st);
+        record(kind, ns);
 }
 
 /* ---- the plan -------------------------------------------------------------------- */
@@ -328,9 +285,9 @@ static void print_timing(void)
 static double timed_op(rewards_engine *e, int64_t at, const char *name, const char *k1, const char *v1,
                        const char *k2, const char *v2)
 {
-    double t = wall_ns();
+    double t = bu_now_ns();
     op(e, -1, at, name, k1, v1, k2, v2, NULL);
-    return (wall_ns() - t) / 1e3;
+    return (bu_now_ns() - t) / 1e3;
 }
 
 int main(int argc, char **argv)
@@ -364,17 +321,17 @@ int main(int argc, char **argv)
     rewards_engine *e;
     rewards_status st = rewards_engine_new(&e, &opt);
     if (st)
-        die("engine", NULL, st);
+        bu_die("engine", NULL, st);
     plan(e);
     long long base_bytes = heap.bytes, base_blocks = heap.blocks;
 
     int64_t t0;
     rewards_time_parse("2026-01-01", &t0);
     size_t ops = 0;
-    double c0 = cpu_s(), w0 = wall_ns();
+    double c0 = cpu_s(), w0 = bu_now_ns();
     for (long i = 0; i < deals; i++)
         deal(e, i, t0 + (int64_t)i * 60);
-    double cpu = cpu_s() - c0, wall = (wall_ns() - w0) / 1e9;
+    double cpu = cpu_s() - c0, wall = (bu_now_ns() - w0) / 1e9;
     for (int k = 0; k < K_COUNT; k++)
         ops += timing[k].n;
     size_t entries = rewards_engine_entry_count(e);
@@ -413,14 +370,14 @@ int main(int argc, char **argv)
             }
         rewards_engine *r;
         if ((st = rewards_engine_new(&r, NULL)))
-            die("engine", NULL, st);
+            bu_die("engine", NULL, st);
         double rc = cpu_s();
         for (size_t i = 0; i < live; i++)
             if ((st = rewards_engine_restore(r, (rewards_record_kind)saved.items[i].kind, saved.items[i].data,
                                              saved.items[i].size)))
-                die("restore", r, st);
+                bu_die("restore", r, st);
         if ((st = rewards_engine_restore_finish(r)))
-            die("restore_finish", r, st);
+            bu_die("restore_finish", r, st);
         rc = cpu_s() - rc;
         printf("restore            %.0f records/s (%zu records, %.2f s CPU; %zu puts)\n", (double)live / rc, live, rc,
                saved.puts);
