@@ -48,7 +48,7 @@ typedef enum rewards_status {
 /** Major version: changes only when the ABI breaks (and then the soname changes). */
 #define REWARDS_VERSION_MAJOR 1
 /** Minor version: new API, backward compatible. */
-#define REWARDS_VERSION_MINOR 0
+#define REWARDS_VERSION_MINOR 1
 /** Patch version: fixes only. */
 #define REWARDS_VERSION_PATCH 0
 /** The version as one number: major * 10000 + minor * 100 + patch. */
@@ -593,6 +593,160 @@ typedef struct rewards_balance {
  */
 REWARDS_API rewards_status rewards_engine_balance(rewards_engine *engine, rewards_balance *out,
                                                   const char *recipient_type, const char *recipient);
+/** @} */
+
+/**
+ * @defgroup listing Listing and more accessors (1.1)
+ *
+ * Every collection is listed the same way as the ledger: a count and an
+ * accessor by 0-based index, in creation order (rewards_engine_entry_count()
+ * and rewards_engine_entry()).  An index past the end, or a NULL handle,
+ * gives NULL (and a count of 0).  Indexes are stable while the engine is
+ * not changed: a successful operation may append, never reorders.  The
+ * handles follow the rules of @ref objects.  See docs/c-api-listing.md.
+ * @{
+ */
+/** @brief Number of programs. */
+REWARDS_API size_t rewards_engine_program_count(const rewards_engine *engine);
+/** @brief The program at @p index (creation order); NULL past the end. */
+REWARDS_API const rewards_program *rewards_engine_program(const rewards_engine *engine, size_t index);
+/** @brief Number of levels, of every program. */
+REWARDS_API size_t rewards_engine_level_count(const rewards_engine *engine);
+/** @brief The level at @p index (creation order); NULL past the end. */
+REWARDS_API const rewards_level *rewards_engine_level(const rewards_engine *engine, size_t index);
+/** @brief Number of reward definitions, of every program. */
+REWARDS_API size_t rewards_engine_reward_count(const rewards_engine *engine);
+/** @brief The reward at @p index (creation order); NULL past the end. */
+REWARDS_API const rewards_reward *rewards_engine_reward(const rewards_engine *engine, size_t index);
+/** @brief Number of partners, of every program. */
+REWARDS_API size_t rewards_engine_partner_count(const rewards_engine *engine);
+/** @brief The partner at @p index (creation order); NULL past the end. */
+REWARDS_API const rewards_partner *rewards_engine_partner(const rewards_engine *engine, size_t index);
+/** @brief Number of users, of every partner. */
+REWARDS_API size_t rewards_engine_user_count(const rewards_engine *engine);
+/** @brief The user at @p index (creation order); NULL past the end. */
+REWARDS_API const rewards_user *rewards_engine_user(const rewards_engine *engine, size_t index);
+/** @brief Number of deals, of every partner. */
+REWARDS_API size_t rewards_engine_deal_count(const rewards_engine *engine);
+/** @brief The deal at @p index (registration order); NULL past the end. */
+REWARDS_API const rewards_deal *rewards_engine_deal(const rewards_engine *engine, size_t index);
+/** @brief Number of payout runs. */
+REWARDS_API size_t rewards_engine_payout_count(const rewards_engine *engine);
+/** @brief The payout run at @p index (run order); NULL past the end. */
+REWARDS_API const rewards_payout *rewards_engine_payout(const rewards_engine *engine, size_t index);
+/** @brief Number of deals of a partner. */
+REWARDS_API size_t rewards_partner_deal_count(const rewards_partner *partner);
+/** @brief The partner's deal at @p index (registration order); NULL past the end. */
+REWARDS_API const rewards_deal *rewards_partner_deal(const rewards_partner *partner, size_t index);
+
+/** @brief The program's name. */
+REWARDS_API const char *rewards_program_name(const rewards_program *program);
+/** @brief The level's name. */
+REWARDS_API const char *rewards_level_name(const rewards_level *level);
+/** @brief The level's program. */
+REWARDS_API const rewards_program *rewards_level_program(const rewards_level *level);
+/** @brief The partner's program. */
+REWARDS_API const rewards_program *rewards_partner_program(const rewards_partner *partner);
+/** @brief The partner's parent in a two-tier program; NULL without one. */
+REWARDS_API const rewards_partner *rewards_partner_parent(const rewards_partner *partner);
+
+/** @brief The deal's currency code ("EUR"): its amount's currency. */
+REWARDS_API const char *rewards_deal_currency(const rewards_deal *deal);
+/** @brief The deal's units (1 when the deal operation gave none). */
+REWARDS_API int64_t rewards_deal_units(const rewards_deal *deal);
+/** @brief When the deal was registered (UTC seconds). */
+REWARDS_API int64_t rewards_deal_registered_at(const rewards_deal *deal);
+/** @brief A line of a deal (SPEC section 13), borrowed like every handle. */
+typedef struct rewards_deal_line rewards_deal_line;
+/** @brief Number of the deal's lines: 0 for a deal given without lines. */
+REWARDS_API size_t rewards_deal_line_count(const rewards_deal *deal);
+/** @brief The deal's line at @p index, in the order the lines were given; NULL past the end. */
+REWARDS_API const rewards_deal_line *rewards_deal_line_at(const rewards_deal *deal, size_t index);
+/** @brief The line's id, unique within its deal. */
+REWARDS_API const char *rewards_deal_line_id(const rewards_deal_line *line);
+/** @brief The line's product. */
+REWARDS_API const char *rewards_deal_line_product(const rewards_deal_line *line);
+/** @brief The line's current amount, in minor units of the deal's currency. */
+REWARDS_API int64_t rewards_deal_line_amount(const rewards_deal_line *line);
+/** @brief The line's cost in minor units of the deal's currency (0 when none was given). */
+REWARDS_API int64_t rewards_deal_line_cost(const rewards_deal_line *line);
+/** @brief The line's units (0 when none were given). */
+REWARDS_API int64_t rewards_deal_line_units(const rewards_deal_line *line);
+
+/** @brief When the payout run was made (its operation's "at", UTC seconds). */
+REWARDS_API int64_t rewards_payout_at(const rewards_payout *payout);
+/** @brief The run's cut-off: it paid approved entries earned up to this time ("until"). */
+REWARDS_API int64_t rewards_payout_until(const rewards_payout *payout);
+/**
+ * @brief Number of distinct currencies among the run's lines (a run pays
+ * each line in its entries' currency, so one run may hold several).
+ */
+REWARDS_API size_t rewards_payout_currency_count(const rewards_payout *payout);
+/** @brief The run's currency at @p index, in order of first appearance among its lines; NULL past the end. */
+REWARDS_API const char *rewards_payout_currency(const rewards_payout *payout, size_t index);
+/**
+ * @brief The run's total in one currency: the sum of its lines in
+ * @p currency, in minor units (0 when it has no line in that currency).
+ * Totals are per currency because amounts of different currencies are
+ * never added.
+ * @return REWARDS_OK; REWARDS_OVERFLOW when the sum leaves 64 bits;
+ *         REWARDS_MISUSE when an argument is NULL.
+ */
+REWARDS_API rewards_status rewards_payout_total(const rewards_payout *payout, const char *currency, int64_t *out);
+/** @brief The partner the line's recipient belongs to (the partner itself, or the rep's partner). */
+REWARDS_API const rewards_partner *rewards_payout_line_partner(const rewards_payout_line *line);
+/** @brief The sales rep paid by the line; NULL for a partner line. */
+REWARDS_API const rewards_user *rewards_payout_line_user(const rewards_payout_line *line);
+/** @brief The run the line belongs to. */
+REWARDS_API const rewards_payout *rewards_payout_line_payout(const rewards_payout_line *line);
+
+/** @brief The reward's kind: "percent", "fixed", "tiered", "milestone", "points", "override" (or a later kind's name). */
+REWARDS_API const char *rewards_reward_kind(const rewards_reward *reward);
+/** @brief The reward's trigger: "deal_won", ... as in the reward operation; "activity" for activity:TYPE (the param "trigger" gives it whole). */
+REWARDS_API const char *rewards_reward_trigger(const rewards_reward *reward);
+/** @brief The reward's recipient: "partner" or "sales_rep". */
+REWARDS_API const char *rewards_reward_recipient(const rewards_reward *reward);
+/** @brief The level the reward belongs to; NULL for a program-wide reward. */
+REWARDS_API const rewards_level *rewards_reward_level(const rewards_reward *reward);
+/** @brief The reward's program (its level's for a level reward). */
+REWARDS_API const rewards_program *rewards_reward_program(const rewards_reward *reward);
+/**
+ * @brief One field of the reward's definition as text, in the reward
+ * operation's own vocabulary and format: @p path is the operation's field
+ * path ("rate", "amount", "period", "tiers.1.from", "thresholds.0.bonus",
+ * "cap_per_deal", "when", "active_from", ...) and the text is what the
+ * scenario format writes: "10%", "5000.00", "quarter", a time as
+ * "YYYY-MM-DDTHH:MM:SSZ", a boolean as "true" or "false".  A list field
+ * ("tiers", "thresholds") gives its number of items ("3").  Rates and
+ * points per unit come without trailing zeros ("12.5%"); amounts with the
+ * currency's decimals.  Fields with a default (rep_policy, clawback_days,
+ * auto_approve, and mode for a tiered reward) give their value in force.
+ * New reward fields become new paths; the signature never changes.
+ *
+ * @param reward the reward
+ * @param path   the field path, as in the reward operation
+ * @param buf    receives the NUL-terminated text ("" on failure)
+ * @param size   size of @p buf
+ * @return REWARDS_OK; REWARDS_NOT_FOUND when the reward has no such field
+ *         (an absent optional field, a field of another kind, an index past
+ *         the end, an unknown path); REWARDS_INVALID_ARGUMENT when @p buf
+ *         is too small; REWARDS_MISUSE when an argument is NULL or size is 0.
+ */
+REWARDS_API rewards_status rewards_reward_param(const rewards_reward *reward, const char *path, char *buf, size_t size);
+/**
+ * @brief How many field paths rewards_reward_param() knows in this
+ * library version (so a binding can list a reward's parameters without a
+ * list of its own that would age).
+ */
+REWARDS_API size_t rewards_reward_param_count(void);
+/**
+ * @brief The field path at @p index (0 .. count - 1): "rate", "tiers",
+ * "tiers.N.from" ...  "N" stands for a list index: ask the list's own path
+ * ("tiers") for its number of items, then "tiers.0.from" and so on; a
+ * list of plain values ends in ".N" ("of.N": "of.0", "of.1" ...).
+ * @return static storage; NULL past the end.
+ */
+REWARDS_API const char *rewards_reward_param_name(size_t index);
 /** @} */
 
 /**

@@ -113,9 +113,19 @@ static rw_node *add_kid(const rw_alloc *a, rw_node *parent, const char *key, siz
  * list element; a container is created as a list when the component after
  * it is a number.
  */
-static rewards_status locate(rewards_op *op, const char *path, rw_node **out)
+/* Why a path was refused, so the message can say which fault it is. */
+typedef enum { PATH_MALFORMED = 0, PATH_SET_TWICE, PATH_SKIPS_INDEX } path_fault;
+typedef struct {
+    path_fault fault;
+    size_t at;        /* length of the path prefix naming the offending node */
+    size_t index, len;/* PATH_SKIPS_INDEX: the index given and the list's length */
+} path_why;
+
+static rewards_status locate(rewards_op *op, const char *path, rw_node **out, path_why *why)
 {
     const rw_alloc *a = &op->engine->alloc;
+    why->fault = PATH_MALFORMED;
+    why->at = 0;
     if (!path || !*path)
         return REWARDS_INVALID_ARGUMENT;
     rw_node *cur = &op->root;
@@ -129,9 +139,17 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out)
             goto fail;
         rw_node *next = NULL;
         size_t idx;
+        why->at = (size_t)(p - path) + len;
         if (cur->type == RW_V_LIST) {
-            if (!is_index(p, len, &idx) || idx > cur->nkids)
+            if (!is_index(p, len, &idx))
                 goto fail;
+            if (idx > cur->nkids) {
+                why->fault = PATH_SKIPS_INDEX;
+                why->index = idx;
+                why->len = cur->nkids;
+                why->at = (size_t)(p - path) - 1; /* the list's own path (a list is never the root) */
+                goto fail;
+            }
             if (idx < cur->nkids)
                 next = &cur->kids[idx];
             else if (!(next = add_kid(a, cur, NULL, 0)))
@@ -149,11 +167,15 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out)
                     made_in = cur;
             }
         } else {
-            goto fail; /* a scalar has no fields */
+            why->fault = PATH_SET_TWICE; /* a scalar has no fields: its parent was set as a value */
+            why->at = p - path > 0 ? (size_t)(p - path) - 1 : 0;
+            goto fail;
         }
         if (!dot) {
-            if (next->type != RW_V_NULL || next->str || next->nkids)
-                goto fail; /* set twice */
+            if (next->type != RW_V_NULL || next->str || next->nkids) {
+                why->fault = PATH_SET_TWICE;
+                goto fail;
+            }
             *out = next;
             return REWARDS_OK;
         }
@@ -189,13 +211,24 @@ static rewards_status set_node(rewards_op *op, const char *path, rw_vtype t, con
             return rw_nomem(op->engine);
     }
     rw_node *n;
-    rewards_status st = locate(op, path, &n);
+    path_why why = { PATH_MALFORMED, 0, 0, 0 };
+    rewards_status st = locate(op, path, &n, &why);
     if (st) {
         rw_free(&op->engine->alloc, copy);
         if (st == REWARDS_NOMEM)
             return rw_nomem(op->engine);
-        return rw_fail(op->engine, st, "field path '%s' is malformed, set twice, or skips a list index",
-                       path ? path : "(null)");
+        if (!path)
+            return rw_fail(op->engine, st, "field path is missing");
+        switch (why.fault) {
+        case PATH_SET_TWICE:
+            return rw_fail(op->engine, st, "field path '%s': field '%.*s' is set twice", path, (int)why.at, path);
+        case PATH_SKIPS_INDEX:
+            return rw_fail(op->engine, st, "field path '%s' skips a list index: '%.*s' has %zu items, so the next is %zu, not %zu",
+                           path, (int)why.at, path, why.len, why.len, why.index);
+        default:
+            return rw_fail(op->engine, st, "field path '%s' is malformed (components are names or list indexes "
+                           "without leading zeros, separated by single dots)", path);
+        }
     }
     n->type = t;
     n->str = copy;

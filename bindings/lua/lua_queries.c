@@ -142,6 +142,23 @@ static int l_balance(lua_State *L)
     lua_setfield(L, -2, "paid");
     lua_pushinteger(L, (lua_Integer)b.points);
     lua_setfield(L, -2, "points");
+    /* the money as decimal strings in the recipient's program currency: pending_text = "1200.00" */
+    const rewards_partner *p = strcmp(type, "sales_rep") == 0
+                                   ? rewards_user_partner(rewards_engine_find_user(le->engine, id))
+                                   : rewards_engine_find_partner(le->engine, id);
+    const char *currency = rewards_program_currency(rewards_partner_program(p));
+    const char *names[] = { "pending_text", "approved_text", "held_text", "paid_text" };
+    int64_t values[] = { b.pending, b.approved, b.held, b.paid };
+    char text[32];
+    for (int i = 0; i < 4 && currency; i++)
+        if (rewards_amount_format(values[i], currency, text, sizeof text) == REWARDS_OK) {
+            lua_pushstring(L, text);
+            lua_setfield(L, -2, names[i]);
+        }
+    if (currency) {
+        lua_pushstring(L, currency);
+        lua_setfield(L, -2, "currency");
+    }
     return 1;
 }
 

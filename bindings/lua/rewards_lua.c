@@ -351,6 +351,7 @@ int luaopen_rewards(lua_State *L)
     if (luaL_newmetatable(L, LRW_ENGINE_MT)) {
         luaL_newlib(L, engine_methods);
         luaL_setfuncs(L, lrw_query_methods, 0);
+        luaL_setfuncs(L, lrw_listing_methods, 0);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, l_gc);
         lua_setfield(L, -2, "__gc");

@@ -8,6 +8,7 @@
  * lua_op.c         Lua values to rewards_op fields
  * lua_callbacks.c  storage and event callbacks calling Lua
  * lua_objects.c    entries, deals, ... and events as Lua tables
+ * lua_listing.c    iterators over programs, levels, rewards, partners, users, deals, payout runs
  */
 #ifndef REWARDS_LUA_H
 #define REWARDS_LUA_H
@@ -76,6 +77,13 @@ void lrw_push_partner(lua_State *L, const rewards_partner *partner);
 void lrw_push_user(lua_State *L, const rewards_user *user);
 void lrw_push_payout(lua_State *L, const rewards_payout *payout);
 void lrw_push_event(lua_State *L, const rewards_event *event);
+void lrw_push_program(lua_State *L, const rewards_program *program);
+void lrw_push_level(lua_State *L, const rewards_level *level);
+void lrw_push_reward(lua_State *L, const rewards_reward *reward);
+/* Push a reward's field as text (rewards_reward_param), or nil when it has none. */
+void lrw_push_reward_param(lua_State *L, const rewards_reward *reward, const char *path);
+/* The listing methods (lua_listing.c). */
+extern const luaL_Reg lrw_listing_methods[];
 /* Push a C string or nil. */
 void lrw_push_str(lua_State *L, const char *s);
 

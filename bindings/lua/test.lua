@@ -541,6 +541,93 @@ test("restore round trip", function()
   raises("invalid_argument", rewards.restore, partial)
 end)
 
+test("listing (C API 1.1) and decimal-string amounts", function()
+  local e <close> = rewards.engine()
+  setup_program(e)
+  e:apply("program", { id = "eu", name = "EU Program", currency = "EUR" })
+  e:apply("level", { id = "eu-std", program = "eu", name = "Standard", rank = 1 })
+  e:apply("partner", { id = "euro", program = "eu", level = "eu-std", name = "Euro GmbH" })
+  e:apply("reward", { id = "tiers", program = "eu", name = "Tiers", trigger = "deal_won", recipient = "partner",
+                      kind = "tiered", period = "quarter",
+                      tiers = { { from = "0", rate = "5%" }, { from = "1000", rate = "7.5%" } } })
+  win_deal(e, "d-100", "12000.00", "2026-02-01")
+  win_deal(e, "d-101", "3333.33", "2026-02-10")
+  e:apply("deal", { at = "2026-02-11", id = "d-eu", partner = "euro", currency = "EUR", amount = "99.5", units = 4 })
+  local function ids(iter, field)
+    local out = {}
+    for item in iter do out[#out + 1] = item[field or "id"] end
+    return table.concat(out, ",")
+  end
+  eq("resell,eu", ids(e:programs()), "programs")
+  eq("Reseller Program,EU Program", ids(e:programs(), "name"), "program names")
+  eq("resell,eu", ids(e:levels(), "program"), "levels' programs")
+  eq("rep-10,partner-5,tiers", ids(e:rewards()), "rewards")
+  eq("acme,euro", ids(e:partners()), "partners")
+  eq("resell,eu", ids(e:partners(), "program"), "partners' programs")
+  eq("jane,bob", ids(e:users()), "users")
+  eq("d-100,d-101,d-eu", ids(e:deals()), "deals")
+  eq("d-100,d-101", ids(e:deals("acme")), "a partner's deals")
+  raises("not_found", e.deals, e, "nobody")
+  local d = e:deal("d-eu")
+  eq("EUR 4 9950 99.50 2026-02-11T00:00:00Z", table.concat({ d.currency, d.units, d.amount, d.amount_text,
+                                                             d.registered_at_text }, " "), "deal")
+  -- an item appended while iterating is seen once, at the end
+  local it = e:deals()
+  eq("d-100", it().id, "first")
+  e:apply("deal", { at = "2026-02-12", id = "d-late", partner = "acme", currency = "USD", amount = "1.00" })
+  eq("d-101,d-eu,d-late", ids(it), "rest")
+
+  local r = e:reward("tiers")
+  eq("tiered deal_won partner eu", table.concat({ r.kind, r.trigger, r.recipient, r.program }, " "), "reward")
+  eq(nil, r.level, "program-wide")
+  eq("quarter graduated 0.00 5% 1000.00 7.5%", table.concat({ r.params.period, r.params.mode,
+      r.params["tiers.0.from"], r.params["tiers.0.rate"], r.params["tiers.1.from"], r.params["tiers.1.rate"] }, " "),
+     "params")
+  eq(nil, r.params.rate, "no rate")
+  eq(nil, r.params.tiers, "a list's count is not a parameter")
+  eq("10%", e:reward_param("rep-10", "rate"), "reward_param")
+  eq(nil, e:reward_param("rep-10", "amount"), "absent param")
+  raises("not_found", e.reward_param, e, "nobody", "rate")
+  local long = {}
+  for i = 1, 60 do long[#long + 1] = "deal.amount > " .. i end
+  long = table.concat(long, " || ")
+  e:apply("reward", { id = "w", program = "resell", name = "W", trigger = "deal_won", recipient = "partner",
+                      kind = "fixed", amount = "1", when = long })
+  eq(long, e:reward_param("w", "when"), "a long parameter")
+  e:apply("reward", { id = "m", level = "gold", name = "M", trigger = "deal_won", recipient = "partner",
+                      kind = "percent", rate = "10%", per = "line", base = "margin", exclusive = "g", priority = 2 })
+  e:apply("deal", { at = "2026-02-12", id = "d-lines", partner = "acme", currency = "USD",
+                    lines = { { id = "x", product = "Widget", amount = "100.00", cost = "60.00", units = 4 },
+                              { id = "y", product = "Service", amount = "50.00" } } })
+  local dl = e:deal("d-lines")
+  eq(2, #dl.lines, "deal lines")
+  eq("x Widget 10000 100.00 6000 60.00 4", table.concat({ dl.lines[1].id, dl.lines[1].product, dl.lines[1].amount,
+     dl.lines[1].amount_text, dl.lines[1].cost, dl.lines[1].cost_text, dl.lines[1].units }, " "), "line 1")
+  eq("y 0 0", table.concat({ dl.lines[2].id, dl.lines[2].cost, dl.lines[2].units }, " "), "line 2")
+  eq(0, #e:deal("d-100").lines, "a deal without lines")
+  local m = e:reward("m").params
+  eq("line margin g 2", table.concat({ m.per, m.base, m.exclusive, m.priority }, " "), "section 13 params")
+  eq("Gold", e:level("gold").name, "level lookup")
+  eq("USD", e:program("resell").currency, "program lookup")
+
+  e:apply("approve", { at = "2026-03-01", ["until"] = "2026-02-28" })
+  local b = e:balance("sales_rep", "jane")
+  eq("1533.33 0.00 USD", b.approved_text .. " " .. b.paid_text .. " " .. b.currency, "balance text")
+  e:apply("payout", { at = "2026-03-02", id = "2026-02", until_ = "2026-02-28" })
+  local runs = {}
+  for run in e:payouts() do runs[#runs + 1] = run end
+  eq(1, #runs, "runs")
+  local run = runs[1]
+  eq("2026-03-02T00:00:00Z 2026-02-28T00:00:00Z", run.at_text .. " " .. run.until_text, "run times")
+  eq(230000, run.totals.USD, "total")
+  eq("2300.00", run.totals_text.USD, "total text")
+  eq("acme acme", run.lines[1].partner .. " " .. run.lines[2].partner, "lines' partner")
+  eq(nil, run.lines[1].user, "a partner line has no user")
+  eq("jane 2026-02", run.lines[2].user .. " " .. run.lines[2].payout, "a rep line's user and run")
+  e:close()
+  raises("misuse", function() for _ in it do end end)
+end)
+
 test("two-tier: override, activity and adjust events, the note", function()
   local events = {}
   local e <close> = rewards.engine { on_event = function(ev) events[#events + 1] = ev end }
@@ -572,6 +659,15 @@ test("two-tier: override, activity and adjust events, the note", function()
   eq("Booth", events[1].entry.note, "note")
   eq("manual", events[1].entry.type, "manual")
   raises("not_found", e.apply, e, "amend", { at = "2026-01-09", deal = "c1", amount = "1.00" })
+  -- listing: the parent, the override's params, the activity trigger
+  eq("alp", e:partner("ber").parent, "parent")
+  eq(nil, e:partner("alp").parent, "no parent")
+  local o = e:reward("ovr")
+  eq("override 2% resale", table.concat({ o.kind, o.params.rate, o.params["of.0"] }, " "), "override params")
+  eq("", o.trigger, "an override has no trigger")
+  eq(nil, o.params.of, "a list's count is not a parameter")
+  eq("activity activity:certification", e:reward("cert").trigger .. " " .. e:reward("cert").params.trigger,
+     "activity trigger")
 end)
 
 print(string.format("%d tests, %d failed", count, failures))

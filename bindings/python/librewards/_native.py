@@ -1,13 +1,22 @@
 """Loading librewards with ctypes and declaring the C prototypes.
 
-Only this module knows the C signatures.  The library is found through the
-``LIBREWARDS_PATH`` environment variable (a path to ``librewards.so.1``, as
-the meson tests set it) or else ``ctypes.util.find_library("rewards")``.
-The loaded library must have the same major version as the header these
+Only this module knows the C signatures.  The library is found, in order:
+
+1. through the ``LIBREWARDS_PATH`` environment variable (a path to
+   ``librewards.so.1``; the meson tests set it to the library just built);
+2. inside this package (``pip install .`` bundles ``librewards.so.1`` next
+   to this file);
+3. in the library directory a ``meson install`` wrote it to (recorded at
+   build time in ``_libpath.py``);
+4. by the dynamic linker's own search (``librewards.so.1`` installed system-wide).
+
+so an installed package imports without any environment variable.  The
+loaded library must have the same major version as the header these
 prototypes were written from (REWARDS_VERSION_MAJOR = 1).
 """
 import ctypes
 import ctypes.util
+import glob
 import os
 
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_int64, c_size_t,
@@ -103,7 +112,32 @@ _PROTOTYPES = {
     "rewards_payout_line_amount": (c_int64, [handle_p]),
     "rewards_payout_line_entries": (c_int64, [handle_p]),
     "rewards_event_get_type": (c_int, [handle_p]),
+    # 1.1: listing and accessors (docs/c-api-listing.md)
+    "rewards_partner_deal_count": (c_size_t, [handle_p]),
+    "rewards_partner_deal": (handle_p, [handle_p, c_size_t]),
+    "rewards_deal_units": (c_int64, [handle_p]),
+    "rewards_deal_registered_at": (c_int64, [handle_p]),
+    "rewards_payout_at": (c_int64, [handle_p]),
+    "rewards_payout_until": (c_int64, [handle_p]),
+    "rewards_payout_currency_count": (c_size_t, [handle_p]),
+    "rewards_payout_currency": (c_char_p, [handle_p, c_size_t]),
+    "rewards_payout_total": (c_int, [handle_p, c_char_p, POINTER(c_int64)]),
+    "rewards_reward_param": (c_int, [handle_p, c_char_p, c_char_p, c_size_t]),
+    "rewards_reward_param_count": (c_size_t, []),
+    "rewards_deal_line_count": (c_size_t, [handle_p]),
+    "rewards_deal_line_at": (handle_p, [handle_p, c_size_t]),
+    "rewards_deal_line_id": (c_char_p, [handle_p]),
+    "rewards_deal_line_product": (c_char_p, [handle_p]),
+    "rewards_deal_line_amount": (c_int64, [handle_p]),
+    "rewards_deal_line_cost": (c_int64, [handle_p]),
+    "rewards_deal_line_units": (c_int64, [handle_p]),
+    "rewards_reward_param_name": (c_char_p, [c_size_t]),
 }
+
+# 1.1 engine listings: size_t rewards_engine_<t>_count(e), const T *rewards_engine_<t>(e, i)
+for _t in ("program", "level", "reward", "partner", "user", "deal", "payout"):
+    _PROTOTYPES["rewards_engine_%s_count" % _t] = (c_size_t, [engine_p])
+    _PROTOTYPES["rewards_engine_" + _t] = (handle_p, [engine_p, c_size_t])
 
 # Lookups: const T *rewards_engine_find_<t>(const rewards_engine *, const char *id)
 for _t in ("program", "level", "reward", "partner", "user", "deal", "payout"):
@@ -114,21 +148,57 @@ for _f in ("program_id", "program_currency", "level_id", "reward_id", "reward_na
            "partner_name", "user_id", "user_name", "deal_id", "deal_stage", "entry_type",
            "entry_recipient_type", "entry_recipient", "entry_currency", "entry_status", "entry_reason",
            "entry_period", "payout_id", "payout_line_recipient_type", "payout_line_recipient",
-           "payout_line_currency", "entry_note", "entry_line"):
+           "payout_line_currency", "entry_note", "entry_line",
+           # 1.1
+           "program_name", "level_name", "deal_currency", "reward_kind", "reward_trigger", "reward_recipient"):
     _PROTOTYPES["rewards_" + _f] = (c_char_p, [handle_p])
 
 # Accessors returning another handle: const U *f(const T *)
 for _f in ("partner_level", "user_partner", "deal_partner", "deal_user", "entry_reward", "entry_deal",
            "entry_partner", "entry_payout", "event_entry", "event_partner", "event_reward", "event_deal",
-           "event_user", "event_previous_level", "event_level", "event_payout"):
+           "event_user", "event_previous_level", "event_level", "event_payout",
+           # 1.1
+           "level_program", "partner_program", "partner_parent", "payout_line_partner", "payout_line_user", "payout_line_payout",
+           "reward_level", "reward_program"):
     _PROTOTYPES["rewards_" + _f] = (handle_p, [handle_p])
 
 
+def _candidates():
+    """Where librewards.so.1 may be, best first (see the module doc)."""
+    env = os.environ.get("LIBREWARDS_PATH")
+    if env:
+        yield env
+        return
+    soname = "librewards.so.%d" % ABI_MAJOR
+    here = os.path.dirname(os.path.abspath(__file__))
+    yield os.path.join(here, soname)
+    # a wheel holds the real file only (no symlinks): librewards.so.1.x.y
+    yield from sorted(glob.glob(os.path.join(here, soname + ".*")), reverse=True)
+    try:
+        from ._libpath import LIBDIR  # written by meson install
+        yield os.path.join(LIBDIR, soname)
+    except ImportError:
+        pass
+    yield soname
+    found = ctypes.util.find_library("rewards")
+    if found:
+        yield found
+
+
 def _load():
-    path = os.environ.get("LIBREWARDS_PATH") or ctypes.util.find_library("rewards")
-    if not path:
-        raise ImportError("librewards not found: set LIBREWARDS_PATH to librewards.so.%d" % ABI_MAJOR)
-    lib = ctypes.CDLL(path)
+    lib, tried = None, []
+    for path in _candidates():
+        if os.path.sep in path and not os.path.exists(path):
+            tried.append(path)
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+            break
+        except OSError as exc:
+            tried.append("%s (%s)" % (path, exc))
+    if lib is None:
+        raise ImportError("librewards.so.%d not found (tried: %s); install the package with pip, "
+                          "or set LIBREWARDS_PATH" % (ABI_MAJOR, "; ".join(tried)))
     for name, (restype, argtypes) in _PROTOTYPES.items():
         fn = getattr(lib, name)
         fn.restype = restype

@@ -12,16 +12,19 @@ engine lives.  They refer to a small _Callbacks object, never to the
 Engine, so that dropping the last reference to an Engine frees it at once.
 """
 import ctypes
+import datetime
 import functools
 import keyword
 import threading
 from collections.abc import Mapping
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Union
 
 from . import _native, errors
 from ._native import lib, text
 from .records import (Deal, Entry, Event, Level, Partner, Payout, Program, RecordKind, Reward,
                       User)
 from .values import check_name, set_field, to_seconds
+from .listing import _Listing
 
 
 class _Callbacks:
@@ -143,7 +146,7 @@ def _field_name(key):
     return key
 
 
-class Engine:
+class Engine(_Listing):
     """A librewards engine.
 
     ``storage``: an object with any of begin(), put(kind, key, data),
@@ -166,7 +169,7 @@ class Engine:
     persisted.
     """
 
-    def __init__(self, storage=None, on_event=None):
+    def __init__(self, storage: Any = None, on_event: Optional[Callable[[Event], Any]] = None) -> None:
         self._handle = None
         self._busy = False
         self._lock = threading.RLock()
@@ -191,7 +194,8 @@ class Engine:
     # -- life cycle -------------------------------------------------------
 
     @classmethod
-    def restore(cls, records, storage=None, on_event=None):
+    def restore(cls, records: Iterable[Any], storage: Any = None,
+                on_event: Optional[Callable[[Event], Any]] = None) -> "Engine":
         """A new engine rebuilt from saved records.
 
         ``records`` yields (kind, data) or (kind, key, data), where kind is a
@@ -226,7 +230,7 @@ class Engine:
         return engine
 
     @_locked
-    def close(self):
+    def close(self) -> None:
         """Free the engine (and everything in it).  Calling it again does nothing."""
         if self._busy:
             raise errors.error(14, "close() called from one of the engine's callbacks")
@@ -236,14 +240,14 @@ class Engine:
         self._keep = []
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         return self._handle is None
 
-    def __enter__(self):
+    def __enter__(self) -> "Engine":
         self._live()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> bool:
         self.close()
         return False
 
@@ -283,7 +287,7 @@ class Engine:
             raise self._error(status)
 
     @_locked
-    def apply(self, op, /, **fields):
+    def apply(self, op: Union[str, Mapping], /, **fields: Any) -> None:
         """Apply one operation: ``apply("deal", at="2026-01-05", id="d-100", ...)`` or
         ``apply({"op": "deal", "at": ..., ...})`` (keyword fields are added to
         the mapping's).  ``from_=`` stands for the field "from".  Raises the
@@ -329,15 +333,15 @@ class Engine:
         self._call(fn, *args, writer, None)
         return b"".join(chunks).decode("utf-8")
 
-    def ledger_csv(self):
+    def ledger_csv(self) -> str:
         """The ledger as CSV text (SCENARIOS.md, "Output: the ledger")."""
         return self._export(lib.rewards_engine_export_ledger)
 
-    def payouts_csv(self):
+    def payouts_csv(self) -> str:
         """Every payout line as CSV text (SCENARIOS.md, "Output: the payouts")."""
         return self._export(lib.rewards_engine_export_payouts)
 
-    def preview_payout(self, id, until):
+    def preview_payout(self, id: str, until: Union[str, int, datetime.datetime, datetime.date]) -> str:
         """The payouts CSV a run ``id`` with cut-off ``until`` would create; changes nothing.
         ``until``: "YYYY-MM-DD[THH:MM:SSZ]", UTC seconds, a datetime or a date."""
         seconds = to_seconds(until, "until")
@@ -345,7 +349,7 @@ class Engine:
 
     # -- queries ----------------------------------------------------------
 
-    def balance(self, recipient_type, recipient):
+    def balance(self, recipient_type: str, recipient: str) -> Dict[str, int]:
         """Balances of a recipient ("partner" or "sales_rep", and its id), in minor units:
         {"pending", "approved", "held", "paid", "points"}."""
         out = _native.Balance()
@@ -355,7 +359,7 @@ class Engine:
         return {name: getattr(out, name) for name in ("pending", "approved", "held", "paid", "points")}
 
     @_locked
-    def entries(self, partner=None, deal=None):
+    def entries(self, partner: Optional[str] = None, deal: Optional[str] = None) -> Iterator[Entry]:
         """Iterate over the ledger entries (creation order) as Entry snapshots: all of
         them, a partner's (its own and its reps') or a deal's."""
         h = self._live()
@@ -386,7 +390,7 @@ class Engine:
             i += 1
 
     @_locked
-    def entry_count(self):
+    def entry_count(self) -> int:
         return lib.rewards_engine_entry_count(self._live())
 
     @_locked
@@ -394,24 +398,24 @@ class Engine:
         handle = finder(self._live(), _native.encode(id))
         return cls.read(handle) if handle else None
 
-    def program(self, id):
+    def program(self, id: str) -> Optional[Program]:
         """The program ``id`` as a Program snapshot, or None."""
         return self._find(lib.rewards_engine_find_program, Program, id)
 
-    def level(self, id):
+    def level(self, id: str) -> Optional[Level]:
         return self._find(lib.rewards_engine_find_level, Level, id)
 
-    def reward(self, id):
+    def reward(self, id: str) -> Optional[Reward]:
         return self._find(lib.rewards_engine_find_reward, Reward, id)
 
-    def partner(self, id):
+    def partner(self, id: str) -> Optional[Partner]:
         return self._find(lib.rewards_engine_find_partner, Partner, id)
 
-    def user(self, id):
+    def user(self, id: str) -> Optional[User]:
         return self._find(lib.rewards_engine_find_user, User, id)
 
-    def deal(self, id):
+    def deal(self, id: str) -> Optional[Deal]:
         return self._find(lib.rewards_engine_find_deal, Deal, id)
 
-    def payout(self, id):
+    def payout(self, id: str) -> Optional[Payout]:
         return self._find(lib.rewards_engine_find_payout, Payout, id)

@@ -6,19 +6,20 @@ of scenario output, "not_found"), ``.status`` its number and ``.message``
 what rewards_engine_errmsg() said (or what the binding found wrong before
 calling the library).
 """
+from typing import Optional
 
 
 class RewardsError(Exception):
     """A librewards call failed: ``code`` (e.g. "not_found") and ``message``."""
 
-    status = None  # the rewards_status number, set on each subclass
+    status: Optional[int] = None  # the rewards_status number, set on each subclass
 
-    def __init__(self, code, message=""):
+    def __init__(self, code: str, message: str = "") -> None:
         super().__init__(code, message)
         self.code = code
         self.message = message
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "%s: %s" % (self.code, self.message) if self.message else self.code
 
 
@@ -106,13 +107,13 @@ _BY_STATUS = {cls.status: cls for cls in (
     InsufficientPoints, Conflict, Overflow, ParseError, Storage, NoMemory, Misuse)}
 
 
-def status_name(status):
+def status_name(status: int) -> str:
     """The stable code name of a status number ("not_found")."""
     from ._native import lib, text
     return text(lib.rewards_status_name(status))
 
 
-def error(status, message=""):
+def error(status: int, message: str = "") -> RewardsError:
     """The exception for a status number (RewardsError for a number this binding does not know)."""
     cls = _BY_STATUS.get(status, RewardsError)
     err = cls(status_name(status), message)

@@ -1,5 +1,7 @@
 """The engine-less helpers of the C API: times, amounts, conditions, version."""
 import ctypes
+import datetime
+from typing import Union
 
 from . import errors
 from ._native import c_int, c_int64, encode, lib, text
@@ -7,22 +9,22 @@ from .records import format_amount as _format_amount
 from .values import to_seconds
 
 
-def version():
+def version() -> str:
     """The loaded library's version as text ("1.0.0")."""
     return text(lib.rewards_version_string())
 
 
-def version_number():
+def version_number() -> int:
     """The loaded library's version as major * 10000 + minor * 100 + patch."""
     return lib.rewards_version()
 
 
-def parse_time(value):
+def parse_time(value: Union[str, int, datetime.datetime, datetime.date]) -> int:
     """UTC seconds of "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (also accepts a datetime or a date)."""
     return to_seconds(value)
 
 
-def format_time(seconds):
+def format_time(seconds: int) -> str:
     """UTC seconds as "YYYY-MM-DDTHH:MM:SSZ"."""
     buf = ctypes.create_string_buffer(32)
     status = lib.rewards_time_format(seconds, buf, len(buf))
@@ -31,7 +33,7 @@ def format_time(seconds):
     return buf.value.decode()
 
 
-def parse_amount(value, currency):
+def parse_amount(value: str, currency: str) -> int:
     """Exact minor units of decimal text in a currency: parse_amount("1200.50", "USD") == 120050."""
     out = c_int64()
     try:
@@ -43,7 +45,7 @@ def parse_amount(value, currency):
     return out.value
 
 
-def format_amount(minor, currency):
+def format_amount(minor: int, currency: str) -> str:
     """Minor units as exact decimal text: format_amount(-3550, "USD") == "-35.50"."""
     result = _format_amount(minor, currency)
     if result is None:
@@ -51,7 +53,7 @@ def format_amount(minor, currency):
     return result
 
 
-def check_condition(condition):
+def check_condition(condition: str) -> None:
     """Check a reward condition (SPEC section 8) without an engine.
 
     Returns None when it compiles; raises ParseError with ``line`` and

@@ -7,7 +7,11 @@ picks the setter by type:
     str                      rewards_op_set_string
     bool                     rewards_op_set_bool
     int                      rewards_op_set_int (beyond 64 bits: Overflow)
-    decimal.Decimal, float   rewards_op_set_number, as plain decimal text
+    decimal.Decimal          money: rewards_op_set_string, as plain decimal text
+                             ("1200.50"), since amounts are decimal strings;
+                             inside attrs (whose values are numbers):
+                             rewards_op_set_number
+    float                    rewards_op_set_number, as plain decimal text
     datetime.datetime        rewards_op_set_time (naive values are UTC)
     datetime.date            rewards_op_set_time, at 00:00:00 UTC
     dict (any Mapping)       rewards_op_set_object, then each member
@@ -23,6 +27,7 @@ import datetime
 import decimal
 import math
 from collections.abc import Mapping
+from typing import Any, Optional, Union
 
 from . import errors
 from ._native import c_int64, encode, lib
@@ -31,7 +36,7 @@ INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 
 
-def to_seconds(value, what="time"):
+def to_seconds(value: Union[str, int, datetime.datetime, datetime.date], what: str = "time") -> int:
     """UTC seconds from an int, a "YYYY-MM-DD[THH:MM:SSZ]" string, a datetime or a date."""
     if isinstance(value, bool):
         raise errors.error(1, "%s must be a time, not a boolean" % what)
@@ -55,7 +60,7 @@ def to_seconds(value, what="time"):
     raise errors.error(1, "%s must be a string, an int, a datetime or a date" % what)
 
 
-def decimal_text(value):
+def decimal_text(value: Union[decimal.Decimal, float]) -> Optional[str]:
     """Plain decimal text of a finite Decimal or float ("12.5", never "1.25E+1"); None otherwise."""
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -71,7 +76,7 @@ def _check(status, path, what):
         raise errors.error(status, "field '%s': cannot set %s" % (path, what))
 
 
-def set_field(op, path, value):
+def set_field(op: Any, path: str, value: Any) -> None:
     """Set the field at @p path of @p op to @p value (see the module doc for the types)."""
     raw_path = encode(path)
     if isinstance(value, bool):
@@ -86,6 +91,8 @@ def set_field(op, path, value):
         except ValueError:
             raise errors.error(1, "field '%s' contains a NUL character" % path) from None
         _check(lib.rewards_op_set_string(op, raw_path, raw), path, "a string")
+    elif isinstance(value, decimal.Decimal) and not _in_attrs(path) and value.is_finite():
+        _check(lib.rewards_op_set_string(op, raw_path, decimal_text(value).encode()), path, "a string")
     elif isinstance(value, (decimal.Decimal, float)):
         text = decimal_text(value)
         if text is None:
@@ -107,7 +114,12 @@ def set_field(op, path, value):
         _check(lib.rewards_op_set_null(op, raw_path), path, "a null")
 
 
-def check_name(key, parent=None):
+def _in_attrs(path: str) -> bool:
+    """Attributes hold numbers; everywhere else a Decimal is money, written as a decimal string."""
+    return path == "attrs" or path.startswith("attrs.")
+
+
+def check_name(key: Any, parent: Optional[str] = None) -> None:
     """A field name must be a non-empty str without '.' (paths are dot-separated)."""
     if not isinstance(key, str) or not key or "." in key or "\0" in key:
         where = " in '%s'" % parent if parent else ""
