@@ -839,6 +839,66 @@ REWARDS_API rewards_status rewards_amount_parse(const char *text, const char *cu
 REWARDS_API rewards_status rewards_amount_format(int64_t amount, const char *currency, char *buf, size_t size);
 /** @} */
 
+/**
+ * @defgroup batches Batches
+ *
+ * A batch groups operations into one transaction (SPEC section 9):
+ * rewards_engine_begin(), any number of rewards_engine_apply() calls, then
+ * rewards_engine_commit() or rewards_engine_rollback().  Inside a batch each
+ * operation still succeeds whole or fails alone, changing nothing, and the
+ * batch goes on; later operations see earlier ones (an event id applied
+ * earlier in the batch counts as seen).  Storage and events hear nothing
+ * until the commit: then one begin, one put per record with its final
+ * data, one commit, and the batch's events in order.  A rollback (or a
+ * storage failure at the commit) leaves the engine exactly as before the
+ * batch and tells storage and events nothing: a what-if.  Batches do not
+ * nest.  Exports, previews and lookups work inside a batch and see its
+ * operations; restoring does not (REWARDS_MISUSE).  Freeing an engine with a
+ * batch open rolls the batch back first.
+ *
+ * @code
+ * if (rewards_engine_begin(engine) != REWARDS_OK) abort();
+ * for (i = 0; i < n; i++)
+ *     if (rewards_engine_apply(engine, ops[i]) != REWARDS_OK)
+ *         report(i, rewards_engine_errmsg(engine)); // the batch goes on
+ * if (rewards_engine_commit(engine) != REWARDS_OK)
+ *     report_storage(rewards_engine_errmsg(engine)); // nothing of the batch remains
+ * @endcode
+ * @{
+ */
+/**
+ * @brief Open a batch.
+ * @return REWARDS_OK; REWARDS_MISUSE when a batch is already open, a
+ *         restore is in progress, from a callback, or for a NULL engine.
+ * @since 1.1
+ */
+REWARDS_API rewards_status rewards_engine_begin(rewards_engine *engine);
+/**
+ * @brief Commit the open batch: seal it, tell storage (begin, one put per
+ * changed record, commit), then deliver its events in order.  The batch is
+ * closed whatever the outcome.
+ * @return REWARDS_OK; REWARDS_STORAGE (a storage callback failed: the whole
+ *         batch was rolled back, storage was told rollback); REWARDS_NOMEM
+ *         (likewise rolled back); REWARDS_MISUSE when no batch is open, from
+ *         a callback, or for a NULL engine.
+ * @since 1.1
+ */
+REWARDS_API rewards_status rewards_engine_commit(rewards_engine *engine);
+/**
+ * @brief Roll the open batch back: the engine is exactly as before
+ * rewards_engine_begin(); storage and events are told nothing.
+ * @return REWARDS_OK; REWARDS_MISUSE when no batch is open, from a
+ *         callback, or for a NULL engine.
+ * @since 1.1
+ */
+REWARDS_API rewards_status rewards_engine_rollback(rewards_engine *engine);
+/**
+ * @brief Whether a batch is open: 1 or 0 (0 for NULL).  Callable from callbacks.
+ * @since 1.1
+ */
+REWARDS_API int rewards_engine_in_batch(const rewards_engine *engine);
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

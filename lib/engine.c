@@ -220,6 +220,8 @@ void rewards_engine_free(rewards_engine *e)
     if (!e || e->in_callback)
         return;
     e->in_callback = 1; /* the allocator's free callbacks may not re-enter */
+    if (e->journal.batch) /* an open batch: give back what it unlinked or made */
+        rw_journal_rollback(e);
     rw_engine_reset(e);
     for (size_t i = 0; i < e->restore.len; i++)
         rw_free(&e->alloc, RW_VEC_AT(e->restore, void *, i));
@@ -460,13 +462,37 @@ static rewards_status apply_call(rewards_engine *e, const rewards_op *op)
         rw_free(&e->alloc, sig);
         return st;
     }
+    if (e->journal.batch) {
+        /* inside a batch (batch.c): a savepoint, no storage, events kept for the commit */
+        size_t nqueued = e->queued.len;
+        rw_journal_mark mark;
+        rw_journal_mark_take(e, &mark);
+        st = apply_in_txn(e, op, def, event_id, &sig);
+        rw_free(&e->alloc, sig);
+        if (st) {
+            rw_journal_rollback_to(e, &mark);
+            e->queued.len = nqueued;
+            return st;
+        }
+        e->errmsg[0] = '\0';
+        return REWARDS_OK;
+    }
     e->queued.len = 0;
     rw_journal_begin(e);
     st = apply_in_txn(e, op, def, event_id, &sig);
     rw_free(&e->alloc, sig);
+    if (st) {
+        rw_journal_rollback(e);
+        e->queued.len = 0;
+        return st;
+    }
+    return rw_txn_finish(e);
+}
+
+rewards_status rw_txn_finish(rw_engine *e)
+{
     rw_sealed sealed = { NULL, 0 };
-    if (!st)
-        st = rw_seal(e, &sealed);
+    rewards_status st = rw_seal(e, &sealed);
     if (!st)
         st = persist(e, &sealed);
     rw_sealed_free(e, &sealed);

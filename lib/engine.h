@@ -393,4 +393,8 @@ rewards_status rw_enter(rw_engine *e, const char *fn);
 /* Events */
 rewards_status rw_queue_event(rw_engine *e, const rw_event *ev);
 
+/* End the open transaction (engine.c): seal, tell storage, commit, deliver
+ * the queued events; on a storage failure roll all of it back. */
+rewards_status rw_txn_finish(rw_engine *e);
+
 #endif

@@ -110,6 +110,12 @@ rewards_status rw_seal(rw_engine *e, rw_sealed *out)
     if (rw_save(e, &e->integ, sizeof e->integ))
         return rw_nomem(e);
     qsort(j->dirty, j->ndirty, sizeof *j->dirty, by_seq);
+    /* a batch's savepoints may list a record once per operation that touched it: one put each */
+    size_t nd = 0;
+    for (size_t i = 0; i < j->ndirty; i++)
+        if (!nd || j->dirty[nd - 1] != j->dirty[i])
+            j->dirty[nd++] = j->dirty[i];
+    j->ndirty = nd;
     out->items = rw_calloc(&e->alloc, j->ndirty, sizeof *out->items);
     if (!out->items)
         return rw_nomem(e);

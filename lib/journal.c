@@ -177,6 +177,34 @@ void rw_journal_rollback(rw_engine *e)
         rw_free(&e->alloc, j->free_rollback[i]);
     j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = 0;
     j->active = 0;
+    j->batch = 0;
+}
+
+void rw_journal_mark_take(rw_engine *e, rw_journal_mark *m)
+{
+    rw_journal *j = &e->journal;
+    j->txn_id++;
+    m->nundo = j->nundo;
+    m->nbytes = j->nbytes;
+    m->nfc = j->nfc;
+    m->nfr = j->nfr;
+    m->ndirty = j->ndirty;
+}
+
+void rw_journal_rollback_to(rw_engine *e, const rw_journal_mark *m)
+{
+    rw_journal *j = &e->journal;
+    for (size_t i = j->nundo; i-- > m->nundo;)
+        memcpy(j->undo[i].ptr, j->bytes + j->undo[i].off, j->undo[i].size);
+    for (size_t i = m->nfr; i < j->nfr; i++)
+        rw_free(&e->alloc, j->free_rollback[i]);
+    /* what the undone writes unlinked is linked again: it must outlive the commit */
+    j->nundo = m->nundo;
+    j->nbytes = m->nbytes;
+    j->nfc = m->nfc;
+    j->nfr = m->nfr;
+    j->ndirty = m->ndirty;
+    j->txn_id++; /* records restored to an older id are saved again when next touched */
 }
 
 void rw_journal_commit(rw_engine *e)
@@ -186,6 +214,7 @@ void rw_journal_commit(rw_engine *e)
         rw_free(&e->alloc, j->free_commit[i]);
     j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = 0;
     j->active = 0;
+    j->batch = 0;
 }
 
 void rw_journal_free(rw_engine *e)

@@ -47,7 +47,13 @@ typedef struct rw_journal {
     size_t nfr, capfr;
     rw_rec **dirty;
     size_t ndirty, capdirty;
+    int batch; /* a batch (batch.c) is open: the transaction spans many operations */
 } rw_journal;
+
+/* A savepoint inside a transaction (batch.c): how far every list had grown. */
+typedef struct rw_journal_mark {
+    size_t nundo, nbytes, nfc, nfr, ndirty;
+} rw_journal_mark;
 
 /* A growable array owned by the engine; growth is journaled. */
 typedef struct rw_vec {
@@ -59,6 +65,12 @@ void rw_journal_begin(rw_engine *e);
 void rw_journal_rollback(rw_engine *e);
 void rw_journal_commit(rw_engine *e);
 void rw_journal_free(rw_engine *e);
+/* Take a savepoint: later writes get a new transaction id, so a record
+ * already saved earlier in the transaction is saved again before it changes
+ * (the dirty list may then name it twice: rw_seal() drops the repeats). */
+void rw_journal_mark_take(rw_engine *e, rw_journal_mark *m);
+/* Undo everything since the savepoint and keep the transaction open. */
+void rw_journal_rollback_to(rw_engine *e, const rw_journal_mark *m);
 
 /* Save size bytes at ptr so that rollback restores them. -1 when out of memory. */
 int rw_save(rw_engine *e, void *ptr, size_t size);

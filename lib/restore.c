@@ -160,6 +160,10 @@ rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kin
     if (!e || (!data && size))
         return REWARDS_MISUSE;
     RW_TRY(rw_enter(e, "rewards_engine_restore"));
+    if (e->journal.batch) { /* batch.c: a restore builds a new engine, never inside a batch */
+        RW_LEAVE(e);
+        return rw_fail(e, REWARDS_MISUSE, "rewards_engine_restore: a batch is open (commit or roll it back first)");
+    }
     rewards_status st = restore_call(e, kind, data, size);
     if (st) {
         /* the set is now incomplete: restore_finish will say so, whatever follows */
@@ -176,6 +180,10 @@ rewards_status rewards_engine_restore_finish(rewards_engine *e)
     if (!e)
         return REWARDS_MISUSE;
     RW_TRY(rw_enter(e, "rewards_engine_restore_finish"));
+    if (e->journal.batch) { /* batch.c: a restore builds a new engine, never inside a batch */
+        RW_LEAVE(e);
+        return rw_fail(e, REWARDS_MISUSE, "rewards_engine_restore_finish: a batch is open (commit or roll it back first)");
+    }
     rewards_status st = restore_finish_call(e);
     RW_LEAVE(e);
     return st;

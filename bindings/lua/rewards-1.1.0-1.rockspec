@@ -55,6 +55,7 @@ build = {
         "lib/lines.c",
         "lib/precedence.c",
         "lib/listing.c",
+        "lib/batch.c",
         "lib/record_encode.c",
         "lib/record_decode.c",
         "lib/restore.c",
@@ -65,6 +66,7 @@ build = {
         "bindings/lua/lua_callbacks.c",
         "bindings/lua/lua_objects.c",
         "bindings/lua/lua_listing.c",
+        "bindings/lua/lua_batch.c",
       },
       defines = { "_POSIX_C_SOURCE=200809L" },
       incdirs = { "include" },  -- lib's headers are found beside its sources (and lib/field_limits.h no longer shadows <limits.h>)

@@ -352,6 +352,7 @@ int luaopen_rewards(lua_State *L)
         luaL_newlib(L, engine_methods);
         luaL_setfuncs(L, lrw_query_methods, 0);
         luaL_setfuncs(L, lrw_listing_methods, 0);
+        luaL_setfuncs(L, lrw_batch_methods, 0);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, l_gc);
         lua_setfield(L, -2, "__gc");
@@ -371,6 +372,7 @@ int luaopen_rewards(lua_State *L)
     lua_setfield(L, -2, "__name");
     lua_rawsetp(L, LUA_REGISTRYINDEX, lrw_array_key());
     lrw_register_out_buf(L);
+    lrw_register_batch(L);
 
     luaL_newlib(L, module_functions);
     luaL_setfuncs(L, lrw_helper_functions, 0);

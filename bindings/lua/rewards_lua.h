@@ -48,6 +48,9 @@ extern const luaL_Reg lrw_query_methods[];
 extern const luaL_Reg lrw_helper_functions[];
 /* Register the metatable of export buffers (at module load). */
 void lrw_register_out_buf(lua_State *L);
+/* Batches (lua_batch.c): the engine's batch methods, and the batch object's metatable. */
+extern const luaL_Reg lrw_batch_methods[];
+void lrw_register_batch(lua_State *L);
 
 /* Raise a librewards error: a table {code=, message=, status=} with LRW_ERROR_MT. */
 int lrw_raise(lua_State *L, rewards_status status, const char *message);

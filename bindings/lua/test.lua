@@ -670,5 +670,61 @@ test("two-tier: override, activity and adjust events, the note", function()
      "activity trigger")
 end)
 
+test("batches: <close> rolls back unless committed", function()
+  local saved, calls, events = {}, {}, {}
+  local s = {
+    begin = function() calls[#calls + 1] = "begin" end,
+    put = function(_, kind, key, data) calls[#calls + 1] = "put"; saved[kind .. ":" .. key] = data end,
+    commit = function() calls[#calls + 1] = "commit" end,
+    rollback = function() calls[#calls + 1] = "rollback" end,
+  }
+  local e <close> = rewards.engine { storage = s, on_event = function(ev) events[#events + 1] = ev.type end }
+  setup_program(e)
+  calls, events = {}, {}
+  local before = e:ledger_csv()
+  do
+    local b <close> = e:batch()
+    eq(true, e:in_batch(), "in batch")
+    for i = 1, 100 do win_deal(e, "x" .. i, "100.00", "2026-02-01") end
+    raises("not_found", e.apply, e, "stage", { at = "2026-02-01", deal = "nope", stage = "won" })
+    eq(0, #calls, "storage hears nothing inside")
+    eq(0, #events, "no event inside")
+  end -- not committed: rolled back
+  eq(false, e:in_batch(), "closed")
+  eq(before, e:ledger_csv(), "rolled back")
+  eq(0, #calls, "storage heard nothing")
+  -- an error unwinding the scope rolls back too
+  local ok = pcall(function()
+    local b <close> = e:batch()
+    win_deal(e, "y", "100.00", "2026-02-01")
+    error("abandon")
+  end)
+  eq(false, ok, "error propagated")
+  eq(before, e:ledger_csv(), "rolled back on error")
+  do
+    local b <close> = e:batch()
+    win_deal(e, "d1", "1000.00", "2026-02-01")
+    win_deal(e, "d2", "2000.00", "2026-02-02")
+    b:commit()
+    raises("misuse", b.commit, b)
+  end
+  eq("begin", calls[1], "one begin")
+  eq("commit", calls[#calls], "one commit")
+  local begins = 0
+  for _, c in ipairs(calls) do if c == "begin" then begins = begins + 1 end end
+  eq(1, begins, "a single transaction")
+  eq(4, #events, "events after the commit")
+  -- plain calls and misuse
+  e:begin()
+  raises("misuse", e.begin, e)
+  e:rollback()
+  raises("misuse", e.commit, e)
+  raises("misuse", e.rollback, e)
+  local records = {}
+  for k, data in pairs(saved) do records[#records + 1] = { kind = k:match("^[^:]+"), data = data } end
+  local r <close> = rewards.restore(records)
+  eq(e:ledger_csv(), r:ledger_csv(), "restored after a committed batch")
+end)
+
 print(string.format("%d tests, %d failed", count, failures))
 os.exit(failures == 0, true)

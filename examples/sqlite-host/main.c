@@ -24,6 +24,13 @@
  * is reported as `storage`, the engine has undone it, no progress is
  * recorded for it, the outputs show the state before it, and the exit
  * status is 1.  The next run starts again from that line.
+ *
+ * With --batch N the lines are applied in library batches of N operation
+ * lines, one database transaction each: the commit writes the batch's
+ * records and the progress row of its last line together (storage.c), so
+ * a crash loses or keeps a whole batch.  Rejected lines are reported as
+ * they are met; a storage failure at a batch's commit rolls the whole batch
+ * back and stops the run (the next run starts at the batch's first line).
  */
 #include "db.h"
 #include "hooks.h"
@@ -40,7 +47,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: sqlite-host DATABASE SCENARIO.jsonl [--ledger FILE] [--payouts FILE]\n"
+    "usage: sqlite-host DATABASE SCENARIO.jsonl [--ledger FILE] [--payouts FILE] [--batch N]\n"
     "       sqlite-host --help | --version\n"
     "\n"
     "Runs a scenario file (JSON Lines, as rewards-cli run) with every librewards\n"
@@ -52,7 +59,9 @@ static const char usage[] =
     "Exit status: 0 every line of this run applied, 1 some line rejected or the\n"
     "database refused a write (the run stops there; run again to resume), 2 the\n"
     "file or database cannot be used, a line is not a JSON object, or an output\n"
-    "cannot be written (then no output file is written).\n";
+    "cannot be written (then no output file is written).\n"
+    "--batch N applies N operation lines per database transaction (one fsync per\n"
+    "batch); the progress row is written in the batch's commit.\n";
 
 enum { LINE_OK, LINE_REJECTED, LINE_STOP, LINE_FATAL };
 
@@ -78,9 +87,16 @@ static int record_line(host_db *db, long n, uint64_t digest, const char *report,
     return result;
 }
 
-/* Handle line n (not yet applied): one of LINE_*. */
-static int handle_line(host_db *db, rewards_engine *e, const char *text, size_t len, long n, uint64_t digest)
+/* Handle line n (not yet applied): one of LINE_*.  Inside a batch (batch.c of
+ * the library, --batch N) a line records nothing itself: the batch's commit
+ * writes the progress row of its last line; a rejected line is reported at
+ * once (a crash before the commit makes the next run report it again).
+ * *was_op: the line was an operation. */
+static int handle_line(host_db *db, rewards_engine *e, const char *text, size_t len, long n, uint64_t digest,
+                       int *was_op)
 {
+    int batch = rewards_engine_in_batch(e);
+    *was_op = 0;
     db->line = n;
     db->digest = digest;
     db->line_recorded = 0;
@@ -91,7 +107,7 @@ static int handle_line(host_db *db, rewards_engine *e, const char *text, size_t 
     char msg[512] = "", report[1024];
     switch (scenario_parse_line(e, text, len, &op, &st, msg, sizeof msg)) {
     case SCENARIO_SKIP:
-        return record_line(db, n, digest, NULL, LINE_OK);
+        return batch ? LINE_OK : record_line(db, n, digest, NULL, LINE_OK);
     case SCENARIO_FATAL:
         fprintf(stderr, "line %ld: %s\n", n, msg);
         return LINE_FATAL;
@@ -101,10 +117,15 @@ static int handle_line(host_db *db, rewards_engine *e, const char *text, size_t 
             return LINE_STOP;
         }
         snprintf(report, sizeof report, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
+        if (batch) {
+            fputs(report, stderr);
+            return LINE_REJECTED;
+        }
         return record_line(db, n, digest, report, LINE_REJECTED);
     case SCENARIO_OP:
         break;
     }
+    *was_op = 1;
     st = rewards_engine_apply(e, op);
     rewards_op_free(op);
     if (st == REWARDS_STORAGE)
@@ -117,17 +138,38 @@ static int handle_line(host_db *db, rewards_engine *e, const char *text, size_t 
     if (st != REWARDS_OK) {
         st = scenario_apply_error(e, st, msg, sizeof msg);
         snprintf(report, sizeof report, "line %ld: %s: %s\n", n, rewards_status_name(st), msg);
+        if (batch) {
+            fputs(report, stderr);
+            return LINE_REJECTED;
+        }
         return record_line(db, n, digest, report, LINE_REJECTED);
     }
+    if (batch)
+        return LINE_OK;
     /* An event-id replay succeeds without a transaction: record the line anyway. */
     if (!db->line_recorded)
         return record_line(db, n, digest, NULL, LINE_OK);
     return LINE_OK;
 }
 
-/* Apply the lines of f after the first `done`; returns the exit status (0, 1 or 2). */
-static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path, long done, uint64_t done_digest)
+/* Commit the open batch (lines first..last): 0, or LINE_STOP after reporting. */
+static int commit_batch(host_db *db, rewards_engine *e, long first, long last)
 {
+    rewards_status st = rewards_engine_commit(e);
+    if (st == REWARDS_OK)
+        return 0;
+    /* the engine rolled the whole batch back, and storage with it */
+    fprintf(stderr, "line %ld: %s: the batch of lines %ld..%ld was rolled back: %s (%s)\n", last,
+            rewards_status_name(st), first, last, rewards_engine_errmsg(e), st == REWARDS_STORAGE ? db->errmsg : "");
+    return LINE_STOP;
+}
+
+/* Apply the lines of f after the first `done`, in batches of @p batch
+ * operation lines when batch > 0; returns the exit status (0, 1 or 2). */
+static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path, long done, uint64_t done_digest,
+                      long batch)
+{
+    long ops = 0, first = 0;
     char *text = NULL;
     size_t cap = 0;
     long len, n = 0;
@@ -145,7 +187,22 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
             }
             continue;
         }
-        int r = handle_line(db, e, text, (size_t)len, n, digest);
+        if (batch > 0 && !rewards_engine_in_batch(e)) {
+            rewards_status st = rewards_engine_begin(e);
+            if (st != REWARDS_OK) {
+                fprintf(stderr, "line %ld: %s: %s\n", n, rewards_status_name(st), rewards_engine_errmsg(e));
+                status = 1;
+                break;
+            }
+            ops = 0;
+            first = n;
+        }
+        int was_op;
+        int r = handle_line(db, e, text, (size_t)len, n, digest, &was_op);
+        if ((r == LINE_FATAL || r == LINE_STOP) && rewards_engine_in_batch(e))
+            rewards_engine_rollback(e); /* the batch's lines are applied again by the next run */
+        else if (batch > 0 && was_op && ++ops == batch && commit_batch(db, e, first, n))
+            r = LINE_STOP;
         if (r == LINE_FATAL)
             status = 2;
         else if (r == LINE_REJECTED)
@@ -157,6 +214,14 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
     }
     int read_errno = errno;
     free(text);
+    if (rewards_engine_in_batch(e)) {
+        if (status != 2 && len == SCENARIO_EOF) {
+            if (commit_batch(db, e, first, n))
+                status = 1;
+        } else {
+            rewards_engine_rollback(e);
+        }
+    }
     if (status != 2 && len == SCENARIO_READ_ERROR) {
         fprintf(stderr, "sqlite-host: cannot read %s: %s (after line %ld)\n", path, strerror(read_errno), n);
         return 2;
@@ -172,7 +237,7 @@ static int apply_file(host_db *db, rewards_engine *e, FILE *f, const char *path,
     return status;
 }
 
-static int run(const char *dbpath, const char *path, const char *ledger, const char *payouts)
+static int run(const char *dbpath, const char *path, const char *ledger, const char *payouts, long batch)
 {
     char err[256];
     host_hooks hooks;
@@ -206,7 +271,7 @@ static int run(const char *dbpath, const char *path, const char *ledger, const c
         fprintf(stderr, "sqlite-host: %s: %s\n", dbpath, db.errmsg);
         goto out;
     }
-    status = apply_file(&db, e, f, path, done, digest);
+    status = apply_file(&db, e, f, path, done, digest, batch);
     if (status != 2 && output_write(e, "sqlite-host", ledger, payouts))
         status = 2;
 out:
@@ -215,6 +280,20 @@ out:
     if (f != stdin)
         fclose(f);
     return status;
+}
+
+/* "N" from 1 to 10^9, else -1. */
+static long batch_size(const char *s)
+{
+    long v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 100000000)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v >= 1 && v <= 1000000000 ? v : -1;
 }
 
 /* A usage mistake: say which, then the usage; exit status 2. */
@@ -230,6 +309,7 @@ static int usage_error(const char *fmt, const char *what)
 int main(int argc, char **argv)
 {
     const char *dbpath = NULL, *scenario = NULL, *ledger = NULL, *payouts = NULL;
+    long batch = 0;
     for (int i = 1; i < argc; i++) {
         int is_ledger = !strcmp(argv[i], "--ledger"), is_payouts = !strcmp(argv[i], "--payouts");
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -244,6 +324,12 @@ int main(int argc, char **argv)
             if (is_ledger ? ledger != NULL : payouts != NULL)
                 return usage_error("'%s' given twice", argv[i]);
             *(is_ledger ? &ledger : &payouts) = argv[++i];
+        } else if (!strcmp(argv[i], "--batch")) {
+            if (batch)
+                return usage_error("'%s' given twice", argv[i]);
+            if (i + 1 >= argc || (batch = batch_size(argv[i + 1])) <= 0)
+                return usage_error("'--batch' needs a number of operations from 1 to 1000000000%s", "");
+            i++;
         } else if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
             return usage_error("unknown option '%s'", argv[i]);
         } else if (!dbpath) {
@@ -260,5 +346,5 @@ int main(int argc, char **argv)
         return usage_error("the database must be a file, not '-'%s", "");
     if (ledger && payouts && !strcmp(ledger, "-") && !strcmp(payouts, "-"))
         return usage_error("--ledger - and --payouts - together would mix both files on standard output%s", "");
-    return run(dbpath, scenario, ledger, payouts);
+    return run(dbpath, scenario, ledger, payouts, batch);
 }

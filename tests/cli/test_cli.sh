@@ -231,4 +231,60 @@ usage_err "an output given twice" "rewards-cli: '--ledger' given twice" run a.js
 usage_err "both outputs on standard output" "rewards-cli: --ledger - and --payouts - together would mix both files on standard output" \
   run "$dir/bad_input.jsonl" --ledger - --payouts -
 [ -s "$tmp/out" ] && { echo "FAIL: a refused command line wrote output"; fail=1; }
+
+# --batch N (docs/batches.md): the same outputs, error lines and status as without
+for f in "$dir"/*.jsonl; do
+  name=$(basename "$f" .jsonl)
+  "$cli" run "$f" --ledger "$tmp/l0.csv" --payouts "$tmp/p0.csv" 2>"$tmp/e0"; want=$?
+  for n in 1 2 7 1000; do
+    "$cli" run "$f" --batch $n --ledger "$tmp/l.csv" --payouts "$tmp/p.csv" 2>"$tmp/e"; got=$?
+    if [ $got -ne $want ] || ! cmp -s "$tmp/l.csv" "$tmp/l0.csv" || ! cmp -s "$tmp/p.csv" "$tmp/p0.csv" || \
+       ! cmp -s "$tmp/e" "$tmp/e0"; then
+      echo "FAIL: $name with --batch $n differs from one transaction per line"; fail=1
+    fi
+  done
+done
+echo "ok: --batch 1, 2, 7, 1000 give every scenario's outputs and errors"
+"$cli" check "$dir/bad_input.jsonl" --batch 5 2>"$tmp/err"; expect "check --batch with rejected lines" 1 $?
+usage_err "--batch 0" "rewards-cli: '--batch' needs a number of operations" run a.jsonl --batch 0
+usage_err "--batch x" "rewards-cli: '--batch' needs a number of operations" run a.jsonl --batch x
+usage_err "--batch without N" "rewards-cli: '--batch' needs a number of operations" run a.jsonl --batch
+usage_err "--batch twice" "rewards-cli: '--batch' given twice" run a.jsonl --batch 2 --batch 3
+
+# whatif BASE CHANGE: the difference CHANGE makes, then rolled back
+head -n 15 "$dir/tiered_clawback.jsonl" >"$tmp/base.jsonl"
+cat >"$tmp/change.jsonl" <<'EOF_CHANGE'
+{"op":"deal","id":"n9","partner":"nord","amount":"5000.00","currency":"EUR","at":"2026-02-03"}
+{"op":"stage","deal":"n9","stage":"won","at":"2026-02-04"}
+{"op":"stage","deal":"nope","stage":"won","at":"2026-02-04"}
+{"op":"payout","id":"feb","until":"2026-02-28","at":"2026-03-01"}
+EOF_CHANGE
+cat >"$tmp/whatif.expected" <<'EOF_WANT'
+# ledger
+- 5,earned,tiers,n3,nord,partner,nord,3425.00,EUR,approved,,FY2026-Q1,2026-02-01T00:00:00Z,
++ 5,earned,tiers,n3,nord,partner,nord,3425.00,EUR,paid,,FY2026-Q1,2026-02-01T00:00:00Z,feb
+- 6,earned,spiff,n3,nord,partner,nord,400.00,EUR,approved,,,2026-02-01T00:00:00Z,
++ 6,earned,spiff,n3,nord,partner,nord,400.00,EUR,paid,,,2026-02-01T00:00:00Z,feb
++ 7,earned,tiers,n9,nord,partner,nord,625.00,EUR,paid,,FY2026-Q1,2026-02-04T00:00:00Z,feb
++ 8,earned,spiff,n9,nord,partner,nord,150.00,EUR,paid,,,2026-02-04T00:00:00Z,feb
+# payouts
++ feb,partner,nord,Nordic IT AB,nord,Nordic IT AB,EUR,4600.00,4
+# net
+partner,nord,EUR,775.00
+EOF_WANT
+"$cli" whatif "$tmp/base.jsonl" "$tmp/change.jsonl" >"$tmp/out" 2>"$tmp/err"; expect "whatif with a rejected change line" 1 $?
+if cmp -s "$tmp/out" "$tmp/whatif.expected"; then echo "ok: whatif prints the difference"; else
+  echo "FAIL: whatif output"; diff -u "$tmp/whatif.expected" "$tmp/out"; fail=1; fi
+contains "whatif names the change file's line" "$tmp/err" "change.jsonl: line 3: not_found: no deal 'nope'"
+"$cli" whatif "$tmp/base.jsonl" "$tmp/base.jsonl" >"$tmp/out" 2>"$tmp/err"; expect "whatif of a replayed base" 1 $?
+printf '# ledger\n# payouts\n# net\n' >"$tmp/empty.expected"
+head -n 3 "$tmp/base.jsonl" >"$tmp/defs.jsonl"
+printf '# nothing\n' >"$tmp/nothing.jsonl"
+"$cli" whatif "$tmp/base.jsonl" "$tmp/nothing.jsonl" >"$tmp/out" 2>"$tmp/err"; expect "whatif of an empty change" 0 $?
+if cmp -s "$tmp/out" "$tmp/empty.expected"; then echo "ok: an empty change changes nothing"; else
+  echo "FAIL: empty whatif"; cat "$tmp/out"; fail=1; fi
+"$cli" whatif "$tmp/base.jsonl" "$tmp/missing.jsonl" >"$tmp/out" 2>"$tmp/err"; expect "whatif with a missing change" 2 $?
+contains "whatif names the missing file" "$tmp/err" "missing.jsonl"
+usage_err "whatif with one file" "rewards-cli: whatif needs two files: BASE.jsonl CHANGE.jsonl" whatif a.jsonl
+
 exit $fail

@@ -69,8 +69,8 @@ def cli(cli_path, scenario, outdir):
     return _run([cli_path, "run", scenario], outdir)
 
 
-def host(host_path, db, scenario, outdir, env=None, outputs=True):
-    return _run([host_path, db, scenario], outdir, env, outputs)
+def host(host_path, db, scenario, outdir, env=None, outputs=True, args=()):
+    return _run([host_path, db, scenario] + list(args), outdir, env, outputs)
 
 
 def head(src, n, dst):

@@ -162,6 +162,10 @@ for _f in ("partner_level", "user_partner", "deal_partner", "deal_user", "entry_
            "reward_level", "reward_program"):
     _PROTOTYPES["rewards_" + _f] = (handle_p, [handle_p])
 
+# Batches (1.1): int f(rewards_engine *)
+for _f in ("begin", "commit", "rollback", "in_batch"):
+    _PROTOTYPES["rewards_engine_" + _f] = (c_int, [engine_p])
+
 
 def _candidates():
     """Where librewards.so.1 may be, best first (see the module doc)."""

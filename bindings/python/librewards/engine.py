@@ -11,6 +11,7 @@ The ctypes callback objects are kept on the Engine for as long as the C
 engine lives.  They refer to a small _Callbacks object, never to the
 Engine, so that dropping the last reference to an Engine frees it at once.
 """
+import contextlib
 import ctypes
 import datetime
 import functools
@@ -419,3 +420,42 @@ class Engine(_Listing):
 
     def payout(self, id: str) -> Optional[Payout]:
         return self._find(lib.rewards_engine_find_payout, Payout, id)
+
+    # -- batches ----------------------------------------------------------
+
+    def begin(self):
+        """Open a batch (docs/batches.md): operations until commit() or
+        rollback() are one transaction.  Misuse when one is already open."""
+        self._call(lib.rewards_engine_begin)
+
+    def commit(self):
+        """Commit the open batch: storage hears one transaction, then the
+        batch's events are delivered.  On a storage failure the whole batch
+        is rolled back and the error raised; the batch is closed either way."""
+        self._call(lib.rewards_engine_commit)
+
+    def rollback(self):
+        """Undo the open batch: the engine is exactly as before begin();
+        storage and on_event hear nothing."""
+        self._call(lib.rewards_engine_rollback)
+
+    @property
+    def in_batch(self):
+        """True while a batch is open."""
+        return bool(lib.rewards_engine_in_batch(self._live()))
+
+    @contextlib.contextmanager
+    def batch(self):
+        """``with engine.batch(): ...``: begin; commit on a normal exit (unless
+        the body already committed or rolled back), roll back on an exception.
+        An operation that raises inside the body has changed nothing; catch
+        it there to let the batch go on."""
+        self.begin()
+        try:
+            yield self
+        except BaseException:
+            if self._handle is not None and self.in_batch:
+                self.rollback()
+            raise
+        if self.in_batch:
+            self.commit()
