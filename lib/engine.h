@@ -38,7 +38,7 @@ typedef enum rw_kind {
     RW_KIND_LINE,
     RW_KIND_ENTRY,
     RW_KIND_EVENT_ID,
-    RW_KIND_ACTIVITY, /* restored right after deals: see record.c */
+    RW_KIND_ACTIVITY, /* restored right after deals: see restore.c */
     RW_KIND_COUNT
 } rw_kind;
 

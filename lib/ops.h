@@ -6,7 +6,7 @@
 #define RW_OPS_H
 
 #include "fields.h"
-#include "limits.h"
+#include "field_limits.h"
 #include "integrity.h"
 
 typedef rewards_status (*rw_handler)(rw_ctx *c);
@@ -48,13 +48,17 @@ rewards_status rw_op_override_reward(rw_ctx *c, const char *id, const char *name
 /* Called for every entry rw_entry_add records: the parent's mirrors, if any. */
 rewards_status rw_override_mirror(rw_engine *e, const rw_entry *child, int64_t at);
 
-/* record.c: persistence of records */
+/* record.c, record_encode.c: records as stored */
 /* The storage key of a record (id, entry number or sequence number). */
 void rw_record_key(const rw_rec *rec, char *buf, size_t size);
 /* Encode a record; *out is allocated with the engine allocator. */
 rewards_status rw_record_encode(rw_engine *e, const rw_rec *rec, char **out, size_t *size);
 void rw_record_free(rw_engine *e, rw_rec *rec);
 size_t rw_record_size(int kind);
+/* record_decode.c: the sequence number of a record's data (0, or -1 when not a number), and
+ * its fields into r (0, 1 when corrupt or a reference is missing, 2 when out of memory). */
+int rw_record_seq(const char *data, size_t size, int64_t *seq);
+int rw_record_decode(rw_engine *e, rw_rec *r, const char *data, size_t size);
 
 /* evaluate.c: rewards on deal triggers, and corrections */
 rewards_status rw_fire(rw_engine *e, rw_deal *d, rw_trigger trig, int64_t at, int64_t base, int uses_deal_amount);

@@ -9,10 +9,10 @@
  * ascending, amounts that are never negative where an operation refuses a
  * negative one); a stored value outside those ranges would later overflow a
  * signed computation.  So every restored record is checked against the same
- * rules, through the same helpers (rw_time_valid, rw_rate_valid, limits.h)
+ * rules, through the same helpers (rw_time_valid, rw_rate_valid, field_limits.h)
  * the operations use, and a violation is refused naming the record and the
  * field.  Enumerations, references and the decoding itself are checked by
- * record.c as it reads.
+ * record_decode.c as it reads.
  */
 #include "ops.h"
 
@@ -66,6 +66,53 @@ static void text(chk *c, const char *field, const char *s)
         bad(c, field, "is not UTF-8");
 }
 
+/* per, base, exclusive (SPEC section 13), as ops_reward.c's read_precedence takes them */
+static void check_precedence(chk *c, const rw_reward *w)
+{
+    int stage_trigger = w->trigger >= RW_TRIG_REGISTERED && w->trigger <= RW_TRIG_CONTRACT_STARTED;
+    if (w->per_line && !stage_trigger)
+        bad(c, "per", "is line without a stage trigger");
+    if (w->margin && !stage_trigger)
+        bad(c, "base", "is margin without a stage trigger");
+    if (!w->exclusive)
+        return;
+    id(c, "exclusive", w->exclusive);
+    /* the first reward of the group, restored before this one, sets its trigger and per */
+    const rw_reward *first = rw_exclusive_first(w->program, w->exclusive);
+    if (first && (first->trigger != w->trigger || first->per_line != w->per_line ||
+                  (w->trigger == RW_TRIG_ACTIVITY &&
+                   (!first->activity_type || !w->activity_type || strcmp(first->activity_type, w->activity_type)))))
+        bad(c, "exclusive", "names a group whose first reward has another trigger or per");
+}
+
+/* an override as override.c makes one: the parent's, a rate up to 100%, nothing else; 'of' lists
+ * money rewards of the program that are not overrides, each once */
+static void check_override(chk *c, const rw_reward *w)
+{
+    if (w->recipient != RW_TO_PARTNER)
+        bad(c, "recipient", "is not partner for an override reward");
+    if (w->activity_type)
+        bad(c, "trigger", "is given for an override reward");
+    if (w->period != RW_PERIOD_NONE)
+        bad(c, "period", "is given for an override reward");
+    if (w->cap_deal != RW_NONE)
+        bad(c, "cap_per_deal", "is given for an override reward");
+    if (w->cap_period != RW_NONE)
+        bad(c, "cap_per_period", "is given for an override reward");
+    if (w->when)
+        bad(c, "when", "is given for an override reward");
+    if (w->per_line || w->margin || w->exclusive)
+        bad(c, "per", "(or base, exclusive) is given for an override reward");
+    for (size_t i = 0; i < w->nof; i++) {
+        const rw_reward *o = w->of[i];
+        if (o->program != w->program || o->kind == RW_KIND_OVERRIDE || o->kind == RW_KIND_POINTS)
+            bad(c, "of", "lists a reward of another program, an override or a points reward");
+        for (size_t j = 0; j < i; j++)
+            if (w->of[j] == o)
+                bad(c, "of", "lists a reward twice");
+    }
+}
+
 static void check_reward(chk *c, const rw_reward *w)
 {
     id(c, "id", w->id);
@@ -98,6 +145,39 @@ static void check_reward(chk *c, const rw_reward *w)
     time_(c, "active_until", w->active_until, 1);
     if (w->active_from != RW_NONE && w->active_until != RW_NONE && w->active_until <= w->active_from)
         bad(c, "active_until", "is not after active_from");
+    check_precedence(c, w);
+    if (w->kind == RW_KIND_OVERRIDE)
+        check_override(c, w);
+}
+
+/* A deal's lines, as lines.c reads them: 1 to 1000 (the decoder's bound), ids of 1 to 255 bytes
+ * unique within the deal, a product of at most 255 bytes of UTF-8, amounts, costs and units never
+ * negative, and the deal's amount and units the sums of its lines' (costs summing in 64 bits). */
+static void check_lines(chk *c, const rw_deal *d)
+{
+    int64_t amount = 0, cost = 0, units = 0;
+    int over = 0;
+    for (size_t i = 0; i < d->nlines; i++) {
+        const rw_deal_line *l = &d->lines[i];
+        id(c, "lines.id", l->id);
+        for (size_t j = 0; j < i; j++) /* quadratic, but at most 1000 lines and only at restore */
+            if (!strcmp(d->lines[j].id, l->id))
+                bad(c, "lines.id", "is given twice in the deal");
+        if (strlen(l->product) > 255 || !rw_utf8_valid(l->product, strlen(l->product)))
+            bad(c, "lines.product", "is not at most 255 bytes of UTF-8");
+        nonneg(c, "lines.amount", l->amount, 0);
+        nonneg(c, "lines.cost", l->cost, 0);
+        nonneg(c, "lines.units", l->units, 0);
+        over |= rw_add(amount, l->amount, &amount) | rw_add(cost, l->cost, &cost) | rw_add(units, l->units, &units);
+    }
+    if (!d->nlines)
+        return;
+    if (over)
+        bad(c, "lines", "sum past 64 bits");
+    if (amount != d->amount)
+        bad(c, "amount", "is not the sum of the line amounts");
+    if (units != d->units)
+        bad(c, "units", "is not the sum of the line units");
 }
 
 static void check_deal(chk *c, const rw_deal *d)
@@ -114,6 +194,19 @@ static void check_deal(chk *c, const rw_deal *d)
         bad(c, "closed_at", "is before registered_at");
     if (d->user && d->user->partner != d->partner)
         bad(c, "user", "belongs to another partner");
+    check_lines(c, d);
+}
+
+/* activity.c: an amount comes with a money currency; without one, 0 in the program currency */
+static void check_activity(chk *c, const rw_deal *a)
+{
+    text(c, "type", a->activity_type);
+    if (a->has_amount && !strcmp(a->currency, "PTS"))
+        bad(c, "currency", "is points for an activity's amount");
+    if (!a->has_amount && strcmp(a->currency, a->partner->program->currency))
+        bad(c, "currency", "is not the program currency for an activity without an amount");
+    if (!a->has_amount && a->amount != 0)
+        bad(c, "amount", "is not 0 for an activity without an amount");
 }
 
 rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
@@ -160,6 +253,9 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         text(&c, "name", p->name);
         if (p->level->program != p->program)
             bad(&c, "level", "belongs to another program");
+        /* never itself: the decoder finds a parent among the partners restored before */
+        if (p->parent && p->parent->program != p->program)
+            bad(&c, "parent", "is a partner of another program");
         break;
     }
     case RW_KIND_USER: {
@@ -185,6 +281,8 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
                                             !*((const rw_deal *)r)->activity_type ||
                                             strlen(((const rw_deal *)r)->activity_type) > 255))
             bad(&c, "type", "is not 1 to 255 bytes");
+        if (r->kind == RW_KIND_ACTIVITY)
+            check_activity(&c, (const rw_deal *)r);
         break;
     case RW_KIND_LEVEL_CHANGE: {
         const rw_level_change *l = (const rw_level_change *)r;
@@ -201,6 +299,9 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         if (!k->covered)
             nonneg(&c, "base", k->base, 0);
         nonneg(&c, "fx_rate", k->fx_rate, 0);
+        /* a per-line reward's contribution names a line of its deal (lines.c); none else has one */
+        if (k->line < -1 || (k->line >= 0 && (!k->reward->per_line || (uint64_t)k->line >= rw_deal_line_count(k->deal))))
+            bad(&c, "line", "is not a line of the deal of a per-line reward");
         break;
     }
     case RW_KIND_RUN: {
@@ -226,6 +327,14 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         text(&c, "note", en->note);
         if (en->type == RW_ENTRY_MANUAL && (en->amount == 0 || (!strcmp(en->currency, "PTS") && en->amount < 0)))
             bad(&c, "amount", "is zero, or negative points, for a manual entry");
+        if (en->type == RW_ENTRY_MANUAL) { /* adjust.c's rules */
+            if (strcmp(en->currency, "PTS") && strcmp(en->currency, en->partner->program->currency))
+                bad(&c, "currency", "is neither the program currency nor PTS for a manual entry");
+            if (en->to_user && en->to_user->partner != en->partner)
+                bad(&c, "user", "belongs to another partner");
+            if (en->deal && en->deal->partner != en->partner)
+                bad(&c, "deal", "belongs to another partner");
+        }
         break;
     }
     case RW_KIND_EVENT_ID: {

@@ -83,6 +83,18 @@ static void test_bad_deal_lines(void **state)
     REFUSED_MSG(e, REWARDS_OVERFLOW, "field 'lines'", DEAL, "lines.0.id", "a", "lines.0.product", "x",
                 "lines.0.amount", "50000000000000000.00", "lines.1.id", "b", "lines.1.product", "x",
                 "lines.1.amount", "50000000000000000.00");
+    /* and so do the costs and the units */
+    REFUSED_MSG(e, REWARDS_OVERFLOW, "line costs", DEAL, "lines.0.id", "a", "lines.0.product", "x",
+                "lines.0.amount", "1.00", "lines.0.cost", "50000000000000000.00", "lines.1.id", "b",
+                "lines.1.product", "x", "lines.1.amount", "1.00", "lines.1.cost", "50000000000000000.00");
+    REFUSED_MSG(e, REWARDS_OVERFLOW, "line units", DEAL, "lines.0.id", "a", "lines.0.product", "x",
+                "lines.0.amount", "1.00", "lines.0.units:i", "9223372036854775807", "lines.1.id", "b",
+                "lines.1.product", "x", "lines.1.amount", "1.00", "lines.1.units:i", "1");
+    /* a product of 256 bytes */
+    REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "lines.0.product", DEAL, "lines.0.id", "a", "lines.0.product",
+                "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
+                "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
+                "pppppppppppppppppppppppppppppppppppppppppppp", "lines.0.amount", "1.00");
     /* section 11 order: the sums come after every line, so a malformed later line is reported first */
     REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "lines.2.amount", DEAL, "lines.0.id", "a", "lines.0.product", "x",
                 "lines.0.amount", "50000000000000000.00", "lines.1.id", "b", "lines.1.product", "x",
@@ -210,6 +222,21 @@ static void test_bad_amendments(void **state)
     REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "never change", AMEND("d1"), LINE_A, "lines.0.attrs.color", "blue",
                 LINE_B);
     REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "lines.1.cost", AMEND("d1"), LINE_A, LINE_B, "lines.1.cost", "-2.00");
+    /* attributes compared whole: one more, another name, another type, some where there were none */
+    REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "never change", AMEND("d1"), LINE_A, "lines.0.attrs.color", "red",
+                "lines.0.attrs.size", "L", LINE_B);
+    REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "never change", AMEND("d1"), LINE_A, "lines.0.attrs.shade", "red",
+                LINE_B);
+    REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "never change", AMEND("d1"), LINE_A, "lines.0.attrs.color:i", "1",
+                LINE_B);
+    REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "never change", AMEND("d1"), LINE_A, LINE_B, "lines.1.attrs.x", "y");
+    /* the restated sums overflow: at 'lines' */
+    REFUSED_MSG(e, REWARDS_OVERFLOW, "line amounts", AMEND("d1"), "lines.0.id", "a", "lines.0.amount",
+                "50000000000000000.00", "lines.1.id", "b", "lines.1.amount", "50000000000000000.00");
+    REFUSED_MSG(e, REWARDS_OVERFLOW, "line costs", AMEND("d1"), LINE_A, "lines.0.cost", "50000000000000000.00", LINE_B,
+                "lines.1.cost", "50000000000000000.00");
+    REFUSED_MSG(e, REWARDS_OVERFLOW, "line units", AMEND("d1"), LINE_A, "lines.0.units:i", "9223372036854775807", LINE_B,
+                "lines.1.units:i", "1");
     REFUSED_MSG(e, REWARDS_INVALID_ARGUMENT, "unknown field 'lines.1.price'", AMEND("d1"), LINE_A, LINE_B,
                 "lines.1.price", "1");
     /* repeating product and attrs unchanged is fine; omitted cost and units become 0 */

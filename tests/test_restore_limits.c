@@ -19,6 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <limits.h> /* the C library's, though this file is compiled with -Ilib */
+
+#ifndef INT_MAX
+#error "<limits.h> is shadowed by a header under lib/"
+#endif
 
 #include "ops.h"
 #include "engineutil.h"
@@ -241,11 +246,186 @@ static void test_every_field_every_awkward_value(void **state)
     mock_free(&st);
 }
 
+/* The records of SPEC section 13: per-line and margin rewards in an exclusive
+ * group, a deal_paid reward, an override, a partner with a parent (and one of
+ * the second program), a deal with two lines won, and two activities. */
+static void build_s13(rewards_engine *e)
+{
+    assert_ok(e, eu_op(e, "reward", "id", "pl", "program", "p", "name", "PL", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "percent", "rate", "10%", "per", "line", "base", "margin", "exclusive", "g",
+                       "priority:i", "2", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "pd", "program", "p", "name", "PD", "trigger", "deal_paid", "recipient",
+                       "partner", "kind", "percent", "rate", "1%", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "q2", "program", "p2", "name", "Q", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "percent", "rate", "1%", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "ov", "program", "p", "name", "O", "recipient", "partner", "kind",
+                       "override", "rate", "2%", "of.0", "t", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "pl3", "program", "p", "name", "PL3", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "fixed", "amount", "1.00", "per", "line", "exclusive", "g", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "ex1", "program", "p", "name", "E1", "trigger", "activity:cert", "recipient",
+                       "partner", "kind", "fixed", "amount", "1.00", "exclusive", "h", NULL));
+    assert_ok(e, eu_op(e, "reward", "id", "ex2", "program", "p", "name", "E2", "trigger", "activity:cert", "recipient",
+                       "partner", "kind", "fixed", "amount", "2.00", "exclusive", "h", NULL));
+    assert_ok(e, eu_op(e, "partner", "id", "z2", "program", "p2", "level", "l9", "name", "Z", NULL));
+    assert_ok(e, eu_op(e, "partner", "id", "kid", "program", "p", "level", "l", "name", "Kid", "parent", "acme", NULL));
+    assert_ok(e, eu_op(e, "deal", "at", "2026-01-08", "id", "dl", "partner", "kid", "currency", "USD", "lines.0.id",
+                       "L1", "lines.0.product", "X", "lines.0.amount", "10.00", "lines.0.cost", "2.00",
+                       "lines.0.units:i", "1", "lines.1.id", "L2", "lines.1.product", "Y", "lines.1.amount", "5.00",
+                       "lines.1.units:i", "2", NULL));
+    assert_ok(e, eu_op(e, "stage", "at", "2026-01-09", "deal", "dl", "stage", "won", NULL));
+    assert_ok(e, eu_op(e, "activity", "at", "2026-01-09", "id", "a1", "partner", "acme", "type", "cert", "units:i",
+                       "2", "amount", "4.00", "currency", "USD", NULL));
+    assert_ok(e, eu_op(e, "activity", "at", "2026-01-09", "id", "a0", "partner", "acme", "type", "cert", NULL));
+    assert_ok(e, eu_op(e, "adjust", "at", "2026-01-10", "id", "m1", "partner", "acme", "user", "jo", "amount", "-1.00",
+                       "deal", "a1", NULL));
+}
+
+/* The contribution of reward rid on deal did (the first). */
+static size_t find_contrib_of(const table *t, const char *rid, const char *did)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->v[i].kind != REWARDS_RECORD_CONTRIBUTION)
+            continue;
+        fld f[40];
+        size_t nf = fields_at(t->v[i].data, t->v[i].size, f, 40);
+        if (nf > 2 && f[1].len == strlen(rid) && !memcmp(t->v[i].data + f[1].start, rid, f[1].len) &&
+            f[2].len == strlen(did) && !memcmp(t->v[i].data + f[2].start, did, f[2].len))
+            return i;
+    }
+    fail_msg("no contribution of %s on %s", rid, did);
+    return 0;
+}
+
+/* The manual entry of adjustment aid. */
+static size_t find_manual(const table *t, const char *aid)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->v[i].kind != REWARDS_RECORD_ENTRY)
+            continue;
+        fld f[40];
+        size_t nf = fields_at(t->v[i].data, t->v[i].size, f, 40);
+        if (nf > 17 && f[17].len == strlen(aid) && !memcmp(t->v[i].data + f[17].start, aid, f[17].len))
+            return i;
+    }
+    fail_msg("no manual entry %s", aid);
+    return 0;
+}
+
+/* Every field SPEC section 13 added is held to its operation's limits on restore, naming the field. */
+static void test_restore_checks_section13_fields(void **state)
+{
+    (void)state;
+    mock st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    build_more(a);
+    build_s13(a);
+    const table *t = &st.committed;
+    grec *good = from_table(t);
+    size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
+    size_t start[400], len[400];
+    fields_of(good[meta].data, good[meta].size, start, len, 400);
+    char meta10[128];
+    snprintf(meta10, sizeof meta10, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), good[meta].data + 4);
+    grec *base = from_table(t);
+    base[meta].data = meta10;
+    base[meta].size = strlen(meta10);
+    {
+        rewards_engine *b = new_engine(NULL, NULL);
+        assert_ok(b, give(b, base, t->n, 0));
+        rewards_engine_free(b);
+    }
+    char longp[300];
+    memset(longp, 'p', 256);
+    longp[256] = 0;
+    size_t kline = find_contrib_of(t, "pl", "dl"), kman = find_manual(t, "m1");
+    /* reward (percent): 24 per, 25 base, 26 exclusive, 27 priority, 28 activity type, 29 nof, 30 of.0;
+     * deal: 12 nlines, then id, product, amount, cost, units, attrs per line from 13;
+     * activity: 4 type, 5 units, 6 has_amount, 7 currency, 8 amount; partner: 6 parent; contribution: 14 line;
+     * entry: 7 user, 9 currency, 15 deal */
+    const struct {
+        int kind;
+        const char *key; /* NULL: the contribution of pl on dl, or the manual entry m1 */
+        size_t field;
+        const char *value;
+        const char *says;
+    } cases[] = {
+        { REWARDS_RECORD_REWARD, "pd", 24, "1", "field 'per'" },
+        { REWARDS_RECORD_REWARD, "pd", 25, "1", "field 'base'" },
+        { REWARDS_RECORD_REWARD, "pl", 26, "\xff", "field 'exclusive'" },
+        { REWARDS_RECORD_REWARD, "pd", 26, "g", "field 'exclusive'" },
+        { REWARDS_RECORD_REWARD, "ov", 12, "1000001", "field 'rate'" },
+        { REWARDS_RECORD_REWARD, "ov", 11, "1", "field 'period'" },
+        { REWARDS_RECORD_REWARD, "ov", 19, "5", "field 'cap_per_deal'" },
+        { REWARDS_RECORD_REWARD, "ov", 20, "5", "field 'cap_per_period'" },
+        { REWARDS_RECORD_REWARD, "ov", 21, "true", "field 'when'" },
+        { REWARDS_RECORD_REWARD, "ov", 26, "h", "field 'per'" },
+        { REWARDS_RECORD_REWARD, "ov", 30, "q2", "field 'of'" },
+        { REWARDS_RECORD_REWARD, "ov", 6, "1", "field 'recipient'" },
+        { REWARDS_RECORD_REWARD, "ov", 28, "cert", "field 'trigger'" },
+        { REWARDS_RECORD_REWARD, "ov", 25, "1", "field 'base'" },
+        { REWARDS_RECORD_REWARD, "ex2", 28, "train", "field 'exclusive'" },
+        { REWARDS_RECORD_REWARD, "pl3", 24, "0", "field 'exclusive'" },
+        { REWARDS_RECORD_ACTIVITY, "a0", 4, "", "field 'type'" },
+        { REWARDS_RECORD_ACTIVITY, "a0", 4, longp, "field 'type'" },
+        { REWARDS_RECORD_ENTRY, NULL, 8, "0", "field 'amount'" },
+        { REWARDS_RECORD_ENTRY, NULL, 9, "PTS", "field 'amount'" },
+        { REWARDS_RECORD_PARTNER, "kid", 6, "z2", "field 'parent'" },
+        { REWARDS_RECORD_DEAL, "dl", 13, "", "field 'lines.id'" },
+        { REWARDS_RECORD_DEAL, "dl", 19, "L1", "field 'lines.id'" },
+        { REWARDS_RECORD_DEAL, "dl", 14, "\xff", "field 'lines.product'" },
+        { REWARDS_RECORD_DEAL, "dl", 14, longp, "field 'lines.product'" },
+        { REWARDS_RECORD_DEAL, "dl", 15, "-1", "field 'lines.amount'" },
+        { REWARDS_RECORD_DEAL, "dl", 16, "-1", "field 'lines.cost'" },
+        { REWARDS_RECORD_DEAL, "dl", 17, "-1", "field 'lines.units'" },
+        { REWARDS_RECORD_DEAL, "dl", 17, "9223372036854775807", "field 'lines'" },
+        { REWARDS_RECORD_DEAL, "dl", 21, "600", "field 'amount'" },
+        { REWARDS_RECORD_DEAL, "dl", 23, "3", "field 'units'" },
+        { REWARDS_RECORD_ACTIVITY, "a1", 7, "PTS", "field 'currency'" },
+        { REWARDS_RECORD_ACTIVITY, "a0", 7, "EUR", "field 'currency'" },
+        { REWARDS_RECORD_ACTIVITY, "a0", 8, "5", "field 'amount'" },
+        { REWARDS_RECORD_ACTIVITY, "a0", 4, "\xff", "field 'type'" },
+        { REWARDS_RECORD_CONTRIBUTION, NULL, 14, "2", "field 'line'" },
+        { REWARDS_RECORD_CONTRIBUTION, NULL, 14, "-2", "field 'line'" },
+        { REWARDS_RECORD_ENTRY, NULL, 9, "EUR", "field 'currency'" },
+        { REWARDS_RECORD_ENTRY, NULL, 7, "bo", "field 'user'" },
+        { REWARDS_RECORD_ENTRY, NULL, 15, "dl", "field 'deal'" },
+    };
+    grec *bad = from_table(t);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t r = cases[i].key                                      ? find_kind(t, cases[i].kind, cases[i].key)
+                   : cases[i].kind == REWARDS_RECORD_CONTRIBUTION ? kline
+                                                                  : kman;
+        memcpy(bad, base, t->n * sizeof *bad);
+        size_t sz;
+        char *d = with_field(bad[r].data, bad[r].size, cases[i].field, cases[i].value, &sz);
+        bad[r].data = d;
+        bad[r].size = sz;
+        char what[200], says[100];
+        snprintf(what, sizeof what, "%s '%s' field %zu", rewards_record_kind_name((rewards_record_kind)cases[i].kind),
+                 cases[i].key ? cases[i].key : cases[i].kind == REWARDS_RECORD_CONTRIBUTION ? "pl/dl" : "m1", cases[i].field);
+        /* the record, then the field */
+        snprintf(says, sizeof says, "%s record", rewards_record_kind_name((rewards_record_kind)cases[i].kind));
+        assert_refused_then_intact(bad, t->n, good, t->n, a, what, says);
+        assert_refused_then_intact(bad, t->n, good, t->n, a, what, cases[i].says);
+        bad[meta] = good[meta];
+        assert_refused_then_intact(bad, t->n, good, t->n, a, what, NULL);
+        free(d);
+    }
+    free(bad);
+    free(base);
+    free(good);
+    rewards_engine_free(a);
+    mock_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_restore_checks_every_field_limit),
         cmocka_unit_test(test_every_field_every_awkward_value),
+        cmocka_unit_test(test_restore_checks_section13_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -327,6 +327,20 @@ static void test_override_refusals(void **state)
     REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%", "of.0", "pct",
             "of.1", "pct");
     REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%", "of.0:i", "1");
+    /* 'of' not a list; ids empty, too long, not UTF-8; auto_approve and the window of the wrong type */
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%", "of", "pct");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%", "of.0", "");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%", "of.0",
+            "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"
+            "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"
+            "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%", "of.0", "\xff");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%",
+            "auto_approve", "yes");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%",
+            "active_from", "soon");
+    REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%",
+            "active_until", "later");
     REFUSED(e, REWARDS_INVALID_ARGUMENT, OVR, "recipient", "partner", "kind", "override", "rate", "2%",
             "active_from", "2026-02-01", "active_until", "2026-01-01");
     OK(e, OVR, "recipient", "partner", "kind", "override", "rate", "100%", "of.0", "pct", "auto_approve:b", "true",

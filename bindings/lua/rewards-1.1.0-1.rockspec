@@ -56,6 +56,9 @@ build = {
         "lib/precedence.c",
         "lib/listing.c",
         "lib/batch.c",
+        "lib/record_encode.c",
+        "lib/record_decode.c",
+        "lib/restore.c",
         "bindings/lua/rewards_lua.c",
         "bindings/lua/lua_queries.c",
         "bindings/lua/lua_helpers.c",
@@ -66,7 +69,7 @@ build = {
         "bindings/lua/lua_batch.c",
       },
       defines = { "_POSIX_C_SOURCE=200809L" },
-      incdirs = { "include" },  -- not lib: its headers are found beside its sources (lib/limits.h must not shadow <limits.h>)
+      incdirs = { "include" },  -- lib's headers are found beside its sources (and lib/field_limits.h no longer shadows <limits.h>)
     },
   },
 }

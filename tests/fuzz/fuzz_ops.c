@@ -5,7 +5,11 @@
  * and on-payment rewards; two partners, three users, an FX rate) and then
  * one operation per four input bytes on a small universe of ids: deals,
  * stage changes, payments, amendments, assignments, portal access, levels,
- * approvals, releases, redemptions, payouts, FX rates, some with event ids,
+ * approvals (up to a time or by entry number), releases, redemptions,
+ * payouts, FX rates, and the operations of SPEC section 13: deals and
+ * amendments with lines (rewards per line, on the margin, in an exclusive
+ * group with priorities), activities, manual adjustments, and a child
+ * partner whose parent earns two override rewards; some with event ids,
  * and replays of an earlier event.  Time mostly moves forward and sometimes
  * back.  Some operations run with a failure injected: an allocation, a
  * storage put, the commit or the begin.
@@ -19,6 +23,8 @@
  *    the sum and count of the entries it paid;
  *  - an entry once paid never changes;
  *  - replaying an event id already applied returns OK and calls no storage;
+ *  - each override mirror pays the parent round(rate x the child's net it
+ *    mirrored) (its entries telescope), always to the child's parent;
  * and every few operations and at the end, an engine restored from what
  * storage was told is the live engine.
  */
@@ -41,11 +47,13 @@ static int same_str(char *a, char *b)
 
 /* ---- operations ---------------------------------------------------------- */
 
-#define MAXKV 32
+#define MAXKV 48
+#define NBUF 16
+#define EVBUF (NBUF - 1) /* the event id's buffer */
 typedef struct fop {
     const char *kind;
     const char *kv[MAXKV]; /* keys typed as eu_set's, NULL-terminated pairs */
-    char buf[8][48];       /* storage for generated values */
+    char buf[NBUF][48];    /* storage for generated values */
 } fop;
 
 static rewards_status apply_fop(rewards_engine *e, const fop *o)
@@ -93,11 +101,27 @@ static void setup(rewards_engine *e)
           "kind", "points", "points", "100", "auto_approve:b", "true" },
         { "reward", "id", "cash", "level", "l2", "name", "Cash", "trigger", "deal_paid", "recipient", "partner",
           "kind", "percent", "rate", "2%", "auto_approve:b", "true" },
+        /* SPEC section 13: per line, on the margin, one of an exclusive group */
+        { "reward", "id", "pl", "program", "p", "name", "PL", "trigger", "deal_won", "recipient", "partner", "kind",
+          "percent", "rate", "3%", "per", "line", "base", "margin", "exclusive", "g", "priority:i", "1" },
+        { "reward", "id", "pl2", "program", "p", "name", "PL2", "trigger", "deal_won", "recipient", "partner", "kind",
+          "fixed", "amount", "5.00", "per", "line", "exclusive", "g", "priority:i", "2", "when",
+          "line.units >= 2" },
+        { "reward", "id", "cert", "program", "p", "name", "Cert", "trigger", "activity:cert", "recipient", "sales_rep",
+          "kind", "fixed", "amount", "2.00", "auto_approve:b", "true" },
+        { "reward", "id", "train", "program", "p", "name", "Train", "trigger", "activity:train", "recipient",
+          "partner", "kind", "percent", "rate", "10%" },
         { "partner", "id", "a", "program", "p", "level", "l1", "name", "A" },
         { "partner", "id", "b", "program", "p", "level", "l2", "name", "B" },
+        { "partner", "id", "c", "program", "p", "level", "l1", "name", "C", "parent", "a" },
+        { "reward", "id", "ov", "program", "p", "name", "Ov", "recipient", "partner", "kind", "override", "rate", "5%",
+          "of.0", "pct", "of.1", "train", "of.2", "pl" },
+        { "reward", "id", "ov2", "level", "l1", "name", "Ov2", "recipient", "partner", "kind", "override", "rate",
+          "33.3333%", "auto_approve:b", "true" },
         { "user", "id", "u1", "partner", "a", "name", "U1", "portal_access:b", "true" },
         { "user", "id", "u2", "partner", "a", "name", "U2", "portal_access:b", "false" },
         { "user", "id", "u3", "partner", "b", "name", "U3", "portal_access:b", "true" },
+        { "user", "id", "u4", "partner", "c", "name", "U4", "portal_access:b", "true" },
         { "fx", "at", "2026-01-01", "from", "EUR", "to", "USD", "rate", "1.1" },
     };
     for (size_t i = 0; i < sizeof plan / sizeof plan[0]; i++) {
@@ -112,8 +136,43 @@ static void setup(rewards_engine *e)
 }
 
 static const char *const deals[] = { "d0", "d1", "d2", "d3" };
-static const char *const users[] = { "u1", "u2", "u3" };
-static const char *const partners[] = { "a", "b" };
+static const char *const users[] = { "u1", "u2", "u3", "u4" };
+static const char *const partners[] = { "a", "b", "c" };
+#define NUSERS 4
+#define NPARTNERS 3
+
+/* Keys of up to three deal lines. */
+static const char *const line_keys[3][5] = {
+    { "lines.0.id", "lines.0.product", "lines.0.amount", "lines.0.cost", "lines.0.units:i" },
+    { "lines.1.id", "lines.1.product", "lines.1.amount", "lines.1.cost", "lines.1.units:i" },
+    { "lines.2.id", "lines.2.product", "lines.2.amount", "lines.2.cost", "lines.2.units:i" },
+};
+static const char *const line_ids[] = { "L0", "L1", "L2", "L0" }; /* the last: a duplicate */
+static const char *const products[] = { "hw", "sw", "svc" };
+
+/* 1-3 lines into o from x, y (buffers 1-9), k the next free kv slot; returns the new k. */
+static size_t put_lines(fop *o, size_t k, unsigned x, unsigned y)
+{
+    unsigned n = 1 + (y >> 2) % 3;
+    for (unsigned i = 0; i < n; i++) {
+        o->kv[k++] = line_keys[i][0];
+        o->kv[k++] = line_ids[i + (i == n - 1 && n > 1 && (x & 0x80) ? 3 - i : 0)];
+        o->kv[k++] = line_keys[i][1];
+        o->kv[k++] = products[(x + i) % 3];
+        o->kv[k++] = line_keys[i][2];
+        o->kv[k++] = money(o->buf[1 + 3 * i], (x * 31 + i * 977 + y * 7) % 100000);
+        if ((y >> (4 + i)) & 1) {
+            o->kv[k++] = line_keys[i][3];
+            o->kv[k++] = money(o->buf[2 + 3 * i], (x * 53 + i * 131) % 60000);
+        }
+        if ((x >> i) & 1) {
+            o->kv[k++] = line_keys[i][4];
+            snprintf(o->buf[3 + 3 * i], 48, "%u", (x + y + i) % 4);
+            o->kv[k++] = o->buf[3 + 3 * i];
+        }
+    }
+    return k;
+}
 static const char *const stages[] = { "approved", "won", "contract_started", "lost", "cancelled", "renewed" };
 
 /* Decode four bytes into an operation at time *t. */
@@ -127,17 +186,17 @@ static void decode(const uint8_t *b, int64_t *t, unsigned *runs, fop *o)
     else
         *t += 86400 * (int64_t)(b[1] % 4);
     unsigned x = b[2], y = b[3];
-    unsigned c = b[0] % 17; /* deals and stage changes more often than the rest */
+    unsigned c = b[0] % 21; /* deals and stage changes more often than the rest */
     switch (c < 3 ? 0 : c < 6 ? 1 : c - 4) {
     case 0:
         o->kind = "deal";
         KV("at", day(o->buf[0], *t));
         KV("id", deals[x % 4]);
-        KV("partner", partners[y & 1]);
+        KV("partner", partners[y % NPARTNERS]);
         KV("currency", y & 2 ? "EUR" : "USD");
         KV("amount", money(o->buf[1], (x * 257 + y * 13) % 300000));
         if (y & 4)
-            KV("user", users[(y >> 3) % 3]);
+            KV("user", users[(y >> 3) % NUSERS]);
         break;
     case 1:
     case 2:
@@ -162,20 +221,20 @@ static void decode(const uint8_t *b, int64_t *t, unsigned *runs, fop *o)
         o->kind = "assign";
         KV("at", day(o->buf[0], *t));
         KV("deal", deals[x % 4]);
-        KV("user", users[y % 3]);
+        KV("user", users[y % NUSERS]);
         break;
     case 6:
         o->kind = "user_access";
         KV("at", day(o->buf[0], *t));
-        KV("user", users[x % 3]);
+        KV("user", users[x % NUSERS]);
         KV("portal_access:b", y & 1 ? "true" : "false");
         break;
     case 7:
         if (x & 1) {
             o->kind = "set_level";
             KV("at", day(o->buf[0], *t));
-            KV("partner", partners[y & 1]);
-            KV("level", y & 2 ? "l2" : "l1");
+            KV("partner", partners[y % NPARTNERS]);
+            KV("level", y & 4 ? "l2" : "l1");
         } else {
             o->kind = "evaluate_levels";
             KV("at", day(o->buf[0], *t));
@@ -186,7 +245,16 @@ static void decode(const uint8_t *b, int64_t *t, unsigned *runs, fop *o)
     case 8:
         o->kind = "approve";
         KV("at", day(o->buf[0], *t));
-        KV("until", day(o->buf[1], *t - 86400 * (int64_t)(x % 40)));
+        if (y & 1) { /* by number: one or two entries, sometimes one that does not exist */
+            snprintf(o->buf[1], 48, "%u", 1 + x % 48);
+            KV("entries.0:i", o->buf[1]);
+            if (y & 2) {
+                snprintf(o->buf[2], 48, "%u", 1 + (x + y) % 48);
+                KV("entries.1:i", o->buf[2]);
+            }
+        } else {
+            KV("until", day(o->buf[1], *t - 86400 * (int64_t)(x % 40)));
+        }
         break;
     case 9:
         o->kind = "release";
@@ -200,7 +268,7 @@ static void decode(const uint8_t *b, int64_t *t, unsigned *runs, fop *o)
         snprintf(o->buf[1], 48, "r%u", x % 6);
         KV("id", o->buf[1]);
         KV("recipient_type", y & 1 ? "sales_rep" : "partner");
-        KV("recipient", y & 1 ? users[(y >> 1) % 3] : partners[(y >> 1) & 1]);
+        KV("recipient", y & 1 ? users[(y >> 1) % NUSERS] : partners[(y >> 1) % NPARTNERS]);
         snprintf(o->buf[2], 48, "%u", 1 + x % 150);
         KV("points", o->buf[2]);
         break;
@@ -210,6 +278,63 @@ static void decode(const uint8_t *b, int64_t *t, unsigned *runs, fop *o)
         snprintf(o->buf[1], 48, "run%u", (*runs)++ % 8);
         KV("id", o->buf[1]);
         KV("until", day(o->buf[2], *t - 86400 * (int64_t)(x % 20)));
+        break;
+    case 13:
+        o->kind = "deal";
+        KV("at", day(o->buf[0], *t));
+        KV("id", deals[x % 4]);
+        KV("partner", partners[y % NPARTNERS]);
+        KV("currency", y & 2 ? "EUR" : "USD");
+        k = put_lines(o, k, x, y);
+        break;
+    case 14:
+        o->kind = "amend";
+        KV("at", day(o->buf[0], *t));
+        KV("deal", deals[x % 4]);
+        k = put_lines(o, k, x ^ 0x5a, y);
+        break;
+    case 15:
+        o->kind = "activity";
+        KV("at", day(o->buf[0], *t));
+        snprintf(o->buf[10], 48, "%s%u", x & 0x40 ? "d" : "act", x % 4); /* a deal id: refused */
+        KV("id", o->buf[10]);
+        KV("partner", partners[y % NPARTNERS]);
+        KV("type", y & 8 ? "train" : "cert");
+        if (y & 16)
+            KV("user", users[(x >> 2) % NUSERS]);
+        if (y & 32) {
+            snprintf(o->buf[11], 48, "%u", (x >> 3) % 5);
+            KV("units:i", o->buf[11]);
+        }
+        if (y & 64) {
+            KV("amount", money(o->buf[1], x * 41 % 20000));
+            KV("currency", y & 128 ? (x & 2 ? "PTS" : "EUR") : "USD");
+        }
+        break;
+    case 16:
+        o->kind = "adjust";
+        KV("at", day(o->buf[0], *t));
+        snprintf(o->buf[10], 48, "adj%u", x % 8);
+        KV("id", o->buf[10]);
+        KV("partner", partners[y % NPARTNERS]);
+        if (y & 4)
+            KV("user", users[(y >> 3) % NUSERS]);
+        if (x & 1) {
+            snprintf(o->buf[1], 48, "%u", x % 30); /* 0: refused */
+            KV("amount", o->buf[1]);
+            KV("currency", "PTS");
+        } else {
+            snprintf(o->buf[1], 48, "%s%u.%02u", y & 32 ? "-" : "", x % 40, y % 100);
+            KV("amount", o->buf[1]);
+        }
+        if (x & 2) {
+            snprintf(o->buf[11], 48, "%s%u", x & 4 ? "act" : "d", (x >> 3) % 4);
+            KV("deal", o->buf[11]);
+        }
+        if (y & 64)
+            KV("note", "fuzz");
+        if (y & 128)
+            KV("approved:b", "true");
         break;
     default:
         o->kind = "fx";
@@ -221,8 +346,8 @@ static void decode(const uint8_t *b, int64_t *t, unsigned *runs, fop *o)
         break;
     }
     if ((b[1] & 0xC0) == 0x40) {
-        snprintf(o->buf[7], 48, "ev%u", y % 4);
-        KV("event", o->buf[7]);
+        snprintf(o->buf[EVBUF], 48, "ev%u", y % 4);
+        KV("event", o->buf[EVBUF]);
     }
 #undef KV
 }
@@ -283,6 +408,22 @@ static void check_balance(rewards_engine *e, int to, const char *id)
     }
     FZ_CHECK(b.pending == want[RW_ST_PENDING] && b.approved == want[RW_ST_APPROVED] && b.held == want[RW_ST_HELD] &&
              b.paid == want[RW_ST_PAID] + want[RW_ST_REDEEMED] && b.points == points);
+}
+
+/* An override mirror's entries telescope to round(rate x C), C the child's net it mirrored (its base). */
+static void check_overrides(rewards_engine *e)
+{
+    for (size_t i = 0; i < RW_COUNT(e, RW_KIND_CONTRIB); i++) {
+        const rw_contrib *k = RW_RECORDS(e, RW_KIND_CONTRIB, rw_contrib)[i];
+        if (!k->covered)
+            continue;
+        FZ_CHECK(k->reward->kind == RW_KIND_OVERRIDE && k->deal->partner->parent);
+        int64_t want;
+        FZ_CHECK(!rw_div_round((rw_i128)k->base * k->reward->rate_ppm, RW_PPM_ONE, k->reward->program->rounding, &want));
+        FZ_CHECK(k->nslots == 1 && k->net[0] == want);
+        for (size_t j = 0; j < k->entries.len; j++)
+            FZ_CHECK(RW_VEC_AT(k->entries, rw_entry *, j)->partner == k->deal->partner->parent);
+    }
 }
 
 static void check_payout_lines(rewards_engine *e)
@@ -371,14 +512,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
     memset(&before_tab, 0, sizeof before_tab);
     for (size_t i = 0; i + 4 <= len && i < 4 * 200; i += 4) {
         fop o;
-        int replay = in[i] % 17 == 16 && (in[i + 1] & 0xC0) == 0xC0 && have_event;
+        int replay = in[i] % 21 == 20 && (in[i + 1] & 0xC0) == 0xC0 && have_event;
         if (replay)
             o = last_event; /* an event already applied, given again */
         else
             decode(in + i, &t, &runs, &o);
         /* the kv pointers into o.buf must follow the copy */
         for (size_t k = 0; o.kv[k]; k++)
-            for (int bi = 0; bi < 8; bi++)
+            for (int bi = 0; bi < NBUF; bi++)
                 if (replay && o.kv[k] == last_event.buf[bi])
                     o.kv[k] = o.buf[bi];
         int inject = !replay && (in[i + 1] & 0xC0) == 0xC0 ? 1 + in[i + 3] % 4 : 0;
@@ -418,7 +559,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
                     if (!strcmp(o.kv[k], "event")) {
                         last_event = o;
                         for (size_t m = 0; last_event.kv[m]; m++)
-                            for (int bi = 0; bi < 8; bi++)
+                            for (int bi = 0; bi < NBUF; bi++)
                                 if (o.kv[m] == o.buf[bi])
                                     last_event.kv[m] = last_event.buf[bi];
                         have_event = 1;
@@ -427,9 +568,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
         }
         check_totals(e);
         for (int to = 0; to < 2; to++)
-            for (int w = 0; w < (to ? 3 : 2); w++)
+            for (int w = 0; w < (to ? NUSERS : NPARTNERS); w++)
                 check_balance(e, to, to ? users[w] : partners[w]);
         check_payout_lines(e);
+        check_overrides(e);
         check_paid(e, &p);
         if (i % 64 == 60)
             check_restored(e, &s);

@@ -1,10 +1,11 @@
 /*
- * limits.h - the numeric limits of operation fields, in one place, so that
+ * field_limits.h - the numeric limits of operation fields, in one place, so that
  * the operations that accept a value and the restore that re-checks a
- * stored one (record_check.c) apply the same rule.
+ * stored one (record_check.c) apply the same rule.  Not "limits.h": with
+ * -Ilib (the bindings, a rockspec) that name hid the C library's own.
  */
-#ifndef RW_LIMITS_H
-#define RW_LIMITS_H
+#ifndef RW_FIELD_LIMITS_H
+#define RW_FIELD_LIMITS_H
 
 #include <stdint.h>
 
