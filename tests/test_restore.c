@@ -31,40 +31,9 @@
 #include "mockstore.h"
 #include "testutil.h"
 #include "scenutil.h"
+#include "recordutil.h"
 
 /* ---- engines -------------------------------------------------------------- */
-
-typedef struct counted {
-    test_alloc_state st;
-    rw_alloc a;
-    rewards_allocator ra;
-} counted;
-
-static void *c_malloc(void *u, size_t n) { return ((rw_alloc *)u)->malloc_fn(((rw_alloc *)u)->user, n); }
-static void *c_realloc(void *u, void *p, size_t n) { return ((rw_alloc *)u)->realloc_fn(((rw_alloc *)u)->user, p, n); }
-static void c_free(void *u, void *p) { ((rw_alloc *)u)->free_fn(((rw_alloc *)u)->user, p); }
-
-static void counted_init(counted *c)
-{
-    memset(c, 0, sizeof *c);
-    c->a = test_alloc_make(&c->st);
-    rewards_allocator ra = { REWARDS_ALLOCATOR_VERSION, c_malloc, c_realloc, c_free, &c->a };
-    c->ra = ra;
-}
-
-/* An engine saving into s (when given), allocating through c (when given). */
-static rewards_engine *new_engine(mock *s, counted *c)
-{
-    rewards_storage st = { REWARDS_STORAGE_VERSION, mock_begin, mock_put, NULL, mock_commit, mock_rollback, s };
-    rewards_options o = REWARDS_OPTIONS_INIT;
-    if (s)
-        o.storage = &st;
-    if (c)
-        o.allocator = &c->ra;
-    rewards_engine *e;
-    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
-    return e;
-}
 
 /* A small deterministic generator for shuffles. */
 static uint64_t rng_state;
@@ -104,24 +73,6 @@ static rewards_status restore_table(rewards_engine *e, const table *t, int how, 
     if (!st)
         st = rewards_engine_restore_finish(e);
     return st;
-}
-
-static void assert_same_engines(rewards_engine *a, rewards_engine *b)
-{
-    char *x = eu_fingerprint(a), *y = eu_fingerprint(b);
-    assert_str(y, x);
-    free(x);
-    free(y);
-    x = eu_ledger(a);
-    y = eu_ledger(b);
-    assert_str(y, x);
-    free(x);
-    free(y);
-    x = eu_payouts(a);
-    y = eu_payouts(b);
-    assert_str(y, x);
-    free(x);
-    free(y);
 }
 
 static rewards_status apply_line(rewards_engine *e, const char *line)
@@ -193,7 +144,6 @@ static void test_scenarios_restore_at_every_cut(void **state)
             if (cut > 0)
                 assert_int_equal(apply_line(a, s.lines[cut - 1]), want[cut - 1]);
             counted c;
-            counted_init(&c);
             mock st2;
             memset(&st2, 0, sizeof st2);
             table_copy(&st2.committed, &st.committed);
@@ -202,7 +152,7 @@ static void test_scenarios_restore_at_every_cut(void **state)
             if (rs)
                 fail_msg("%s, cut after %zu lines: restore %s: %s", scenario_names[k], cut, rewards_status_name(rs),
                          rewards_engine_errmsg(b));
-            assert_same_engines(a, b);
+            assert_same(a, b);
             for (size_t i = cut; i < s.n; i++) {
                 rewards_status got = apply_line(b, s.lines[i]);
                 if (got != want[i])
@@ -210,19 +160,19 @@ static void test_scenarios_restore_at_every_cut(void **state)
                              scenario_names[k], cut, s.lineno[i], rewards_status_name(got),
                              rewards_status_name(want[i]));
             }
-            assert_same_engines(ref, b);
+            assert_same(ref, b);
             /* and what the restored engine saved on top of its table is the same state */
             if (cut == s.n / 2) {
                 rewards_engine *b2 = new_engine(NULL, NULL);
                 assert_ok(b2, restore_table(b2, &st2.committed, 0, 0));
-                assert_same_engines(ref, b2);
+                assert_same(ref, b2);
                 rewards_engine_free(b2);
             }
             rewards_engine_free(b);
             assert_int_equal(c.st.live, 0);
             mock_free(&st2);
         }
-        assert_same_engines(ref, a);
+        assert_same(ref, a);
         rewards_engine_free(a);
         rewards_engine_free(ref);
         mock_free(&st);
@@ -233,7 +183,7 @@ static void test_scenarios_restore_at_every_cut(void **state)
 
 /* ---- a small saved engine ------------------------------------------------- */
 
-static void build_small(rewards_engine *e)
+static void build_small_plan(rewards_engine *e)
 {
     assert_ok(e, eu_op(e, "currency", "code", "QQQ", "exponent:i", "3", NULL));
     assert_ok(e, eu_op(e, "program", "id", "p", "name", "P", "currency", "USD", NULL));
@@ -275,7 +225,7 @@ static void test_small_round_trip(void **state)
     mock st;
     memset(&st, 0, sizeof st);
     rewards_engine *a = new_engine(&st, NULL);
-    build_small(a);
+    build_small_plan(a);
     char *l = eu_ledger(a);
     /* d1: 100.00 EUR = 125.00 USD, 10% for acme (gold), 3 units cross jo's first threshold,
      * points; d2 has no rep: its 1 unit starts the "no user" group, below any threshold */
@@ -289,10 +239,9 @@ static void test_small_round_trip(void **state)
     free(l);
     for (int how = 0; how < 3; how++) {
         counted c;
-        counted_init(&c);
         rewards_engine *b = new_engine(NULL, &c);
         assert_ok(b, restore_table(b, &st.committed, how, 42));
-        assert_same_engines(a, b);
+        assert_same(a, b);
         /* it behaves as if it never stopped: the clock, the event ids, the ids, the points */
         assert_int_equal(eu_op(b, "fx", "at", "2026-01-07", "from", "EUR", "to", "USD", "rate", "1", NULL),
                          REWARDS_OUT_OF_ORDER);
@@ -330,7 +279,6 @@ static rewards_status restore_variant(const table *t, size_t i, int kind, const 
                                       int export_after)
 {
     counted c;
-    counted_init(&c);
     rewards_engine *b = new_engine(NULL, &c);
     rewards_status st = REWARDS_OK;
     for (size_t k = 0; k < t->n && !st; k++) {
@@ -378,31 +326,21 @@ static rewards_status restore_variant(const table *t, size_t i, int kind, const 
     return st;
 }
 
-static size_t find_rec(const table *t, int kind, const char *key)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (t->v[i].kind == kind && !strcmp(t->v[i].key, key))
-            return i;
-    fail_msg("no record %d %s", kind, key);
-    return 0;
-}
-
 static void test_restore_rejects_bad_records(void **state)
 {
     (void)state;
     mock st;
     memset(&st, 0, sizeof st);
     rewards_engine *a = new_engine(&st, NULL);
-    build_small(a);
+    build_small_plan(a);
     const table *t = &st.committed;
-    size_t deal = find_rec(t, REWARDS_RECORD_DEAL, "d1");
-    size_t program = find_rec(t, REWARDS_RECORD_PROGRAM, "p");
-    size_t entry1 = find_rec(t, REWARDS_RECORD_ENTRY, "1");
-    size_t partner = find_rec(t, REWARDS_RECORD_PARTNER, "acme");
+    size_t deal = find_kind(t, REWARDS_RECORD_DEAL, "d1");
+    size_t program = find_kind(t, REWARDS_RECORD_PROGRAM, "p");
+    size_t entry1 = find_kind(t, REWARDS_RECORD_ENTRY, "1");
+    size_t partner = find_kind(t, REWARDS_RECORD_PARTNER, "acme");
 
     /* unknown kind: refused at once */
     counted c;
-    counted_init(&c);
     rewards_engine *b = new_engine(NULL, &c);
     assert_int_equal(rewards_engine_restore(b, (rewards_record_kind)rewards_record_kind_count(), t->v[deal].data,
                                             t->v[deal].size),
@@ -438,7 +376,6 @@ static void test_restore_rejects_bad_records(void **state)
     free(longer);
 
     /* a duplicate id: the deal given twice (as it is, and under another sequence number) */
-    counted_init(&c);
     b = new_engine(NULL, &c);
     for (size_t k = 0; k < t->n; k++)
         assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)t->v[k].kind, t->v[k].data, t->v[k].size));
@@ -456,7 +393,6 @@ static void test_restore_rejects_bad_records(void **state)
         int h = sprintf(dup, "rw1,4:9999,");
         memcpy(dup + h, rest, n - (size_t)(rest - d));
         size_t dn = (size_t)h + n - (size_t)(rest - d);
-        counted_init(&c);
         b = new_engine(NULL, &c);
         for (size_t k = 0; k < t->n; k++)
             assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)t->v[k].kind, t->v[k].data, t->v[k].size));
@@ -483,7 +419,7 @@ static void test_restore_rejects_bad_records(void **state)
     /* a tiered reward whose tiers are gone (count 0, consistently): evaluation would
      * have no bracket to use, so the record is corrupt */
     {
-        size_t cash = find_rec(t, REWARDS_RECORD_REWARD, "cash");
+        size_t cash = find_kind(t, REWARDS_RECORD_REWARD, "cash");
         const char *d = t->v[cash].data;
         size_t n = t->v[cash].size;
         const char *tiers = strstr(d, "1:2,1:0,5:10000,5:10000,5:20000,"); /* 2 tiers: 0 at 1%, 100.00 at 2% */
@@ -598,17 +534,16 @@ static void test_restore_alloc_failure(void **state)
     mock st;
     memset(&st, 0, sizeof st);
     rewards_engine *a = new_engine(&st, NULL);
-    build_small(a);
+    build_small_plan(a);
     long n, failures = 0;
     for (n = 1; n < 100000; n++) {
         counted c;
-        counted_init(&c);
         rewards_engine *b = new_engine(NULL, &c);
         c.st.fail_at = c.st.count + n;
         rewards_status s = restore_table(b, &st.committed, 2, (uint64_t)n);
         c.st.fail_at = 0;
         if (s == REWARDS_OK) {
-            assert_same_engines(a, b);
+            assert_same(a, b);
             rewards_engine_free(b);
             assert_int_equal(c.st.live, 0);
             break;
@@ -632,7 +567,7 @@ static void test_restore_misuse(void **state)
     mock st;
     memset(&st, 0, sizeof st);
     rewards_engine *a = new_engine(&st, NULL);
-    build_small(a);
+    build_small_plan(a);
     rewards_engine *b = new_engine(NULL, NULL);
     assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)st.committed.v[0].kind, st.committed.v[0].data,
                                         st.committed.v[0].size));
@@ -643,14 +578,14 @@ static void test_restore_misuse(void **state)
         assert_ok(b, rewards_engine_restore(b, (rewards_record_kind)st.committed.v[k].kind, st.committed.v[k].data,
                                             st.committed.v[k].size));
     assert_ok(b, rewards_engine_restore_finish(b));
-    assert_same_engines(a, b);
+    assert_same(a, b);
     assert_ok(b, eu_op(b, "program", "id", "q", "name", "Q", "currency", "USD", NULL));
     rewards_engine_free(b);
     /* an empty restore is an empty engine */
     b = new_engine(NULL, NULL);
     assert_ok(b, rewards_engine_restore_finish(b));
     rewards_engine *empty = new_engine(NULL, NULL);
-    assert_same_engines(empty, b);
+    assert_same(empty, b);
     rewards_engine_free(empty);
     rewards_engine_free(b);
     rewards_engine_free(a);
