@@ -15,9 +15,6 @@
 #include "assertutil.h"
 
 
-static void *c_malloc(void *u, size_t n) { return ((rw_alloc *)u)->malloc_fn(((rw_alloc *)u)->user, n); }
-static void *c_realloc(void *u, void *p, size_t n) { return ((rw_alloc *)u)->realloc_fn(((rw_alloc *)u)->user, p, n); }
-static void c_free(void *u, void *p) { ((rw_alloc *)u)->free_fn(((rw_alloc *)u)->user, p); }
 
 rewards_engine *new_engine(mock *s, counted *c)
 {
@@ -28,10 +25,7 @@ rewards_engine *new_engine(mock *s, counted *c)
     if (s)
         o.storage = &st;
     if (c) {
-        memset(c, 0, sizeof *c);
-        c->a = test_alloc_make(&c->st);
-        rewards_allocator ra = { REWARDS_ALLOCATOR_VERSION, c_malloc, c_realloc, c_free, &c->a };
-        c->ra = ra;
+        counted_init(c);
         o.allocator = &c->ra;
     }
     rewards_engine *e;

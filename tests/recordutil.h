@@ -14,12 +14,6 @@
 #include "mockstore.h"
 #include "testutil.h"
 
-typedef struct counted {
-    test_alloc_state st;
-    rw_alloc a;
-    rewards_allocator ra;
-} counted;
-
 /* An engine saving into s (when given), allocating through c (when given). */
 rewards_engine *new_engine(mock *s, counted *c);
 

@@ -32,15 +32,6 @@
 
 /* ---- an engine over the mock storage, with a counting allocator ------------ */
 
-typedef struct counted {
-    test_alloc_state st;
-    rw_alloc a;
-    rewards_allocator ra;
-} counted;
-
-static void *c_malloc(void *u, size_t n) { return ((rw_alloc *)u)->malloc_fn(((rw_alloc *)u)->user, n); }
-static void *c_realloc(void *u, void *p, size_t n) { return ((rw_alloc *)u)->realloc_fn(((rw_alloc *)u)->user, p, n); }
-static void c_free(void *u, void *p) { ((rw_alloc *)u)->free_fn(((rw_alloc *)u)->user, p); }
 
 /* Events as text, one line each: type, entry number, and the mock's count. */
 typedef struct evlog {
@@ -84,9 +75,7 @@ static void fx_init(fixture *f, int counting)
     o.storage = &f->s;
     o.events = &f->evs;
     if (counting) {
-        f->c.a = test_alloc_make(&f->c.st);
-        rewards_allocator ra = { REWARDS_ALLOCATOR_VERSION, c_malloc, c_realloc, c_free, &f->c.a };
-        f->c.ra = ra;
+        counted_init(&f->c);
         o.allocator = &f->c.ra;
     }
     assert_int_equal(rewards_engine_new(&f->e, &o), REWARDS_OK);
@@ -102,14 +91,6 @@ static void fx_free(fixture *f)
 }
 
 static const char *evtext(const fixture *f) { return f->ev.text ? f->ev.text : ""; }
-
-/* Journal arrays and the event queue: scratch kept across calls. */
-static long scratch_blocks(const rewards_engine *e)
-{
-    const rw_journal *j = &e->journal;
-    return (j->undo != NULL) + (j->bytes != NULL) + (j->free_commit != NULL) + (j->free_rollback != NULL) +
-           (j->dirty != NULL) + (e->queued.data != NULL);
-}
 
 static int by_kind_key(const void *a, const void *b)
 {

@@ -25,51 +25,6 @@
 #include "assertutil.h"
 #include "testutil.h"
 
-/* ---- a counting, failing allocator behind the public rewards_allocator -- */
-
-typedef struct counted {
-    test_alloc_state st;
-    rw_alloc a;
-    rewards_allocator ra;
-} counted;
-
-static void *c_malloc(void *u, size_t n)
-{
-    rw_alloc *a = u;
-    return a->malloc_fn(a->user, n);
-}
-static void *c_realloc(void *u, void *p, size_t n)
-{
-    rw_alloc *a = u;
-    return a->realloc_fn(a->user, p, n);
-}
-static void c_free(void *u, void *p)
-{
-    rw_alloc *a = u;
-    a->free_fn(a->user, p);
-}
-
-static void counted_init(counted *c)
-{
-    memset(c, 0, sizeof *c);
-    c->a = test_alloc_make(&c->st);
-    rewards_allocator ra = { REWARDS_ALLOCATOR_VERSION, c_malloc, c_realloc, c_free, &c->a };
-    c->ra = ra;
-}
-
-/*
- * Blocks the engine keeps as scratch space across calls: the journal's
- * arrays and the event queue grow on demand and are kept for the next call
- * (a failed call may be the one that first allocates them).  Everything
- * else that is live must be exactly what was live before a failed call.
- */
-static long scratch_blocks(const rewards_engine *e)
-{
-    const rw_journal *j = &e->journal;
-    return (j->undo != NULL) + (j->bytes != NULL) + (j->free_commit != NULL) + (j->free_rollback != NULL) +
-           (j->dirty != NULL) + (e->queued.data != NULL);
-}
-
 /* ---- operations given as arrays ------------------------------------------ */
 
 #define MAXF 48
@@ -173,9 +128,9 @@ static void test_new_allocator_missing_member(void **state)
     /* a NULL user pointer is fine (it is only passed back) */
     rewards_allocator a = REWARDS_ALLOCATOR_INIT;
     assert_int_equal(c.st.count, 0);
-    a.malloc = c_malloc;
-    a.realloc = c_realloc;
-    a.free = c_free;
+    a.malloc = c.ra.malloc;
+    a.realloc = c.ra.realloc;
+    a.free = c.ra.free;
     a.user = &c.a;
     rewards_options o = REWARDS_OPTIONS_INIT;
     o.allocator = &a;

@@ -452,43 +452,6 @@ static const spec sequence[] = {
 };
 #define NSEQ (sizeof sequence / sizeof sequence[0])
 
-typedef struct counted {
-    test_alloc_state st;
-    rw_alloc a;
-    rewards_allocator ra;
-} counted;
-
-static void *c_malloc(void *u, size_t n)
-{
-    rw_alloc *a = u;
-    return a->malloc_fn(a->user, n);
-}
-static void *c_realloc(void *u, void *p, size_t n)
-{
-    rw_alloc *a = u;
-    return a->realloc_fn(a->user, p, n);
-}
-static void c_free(void *u, void *p)
-{
-    rw_alloc *a = u;
-    a->free_fn(a->user, p);
-}
-
-static void counted_init(counted *c)
-{
-    memset(c, 0, sizeof *c);
-    c->a = test_alloc_make(&c->st);
-    rewards_allocator ra = { REWARDS_ALLOCATOR_VERSION, c_malloc, c_realloc, c_free, &c->a };
-    c->ra = ra;
-}
-
-/* The journal's arrays and the event queue are scratch space kept across calls. */
-static long scratch_blocks(const rewards_engine *e)
-{
-    const rw_journal *j = &e->journal;
-    return (j->undo != NULL) + (j->bytes != NULL) + (j->free_commit != NULL) + (j->free_rollback != NULL) +
-           (j->dirty != NULL) + (e->queued.data != NULL);
-}
 
 static rewards_engine *engine_with(counted *c, mock *m)
 {

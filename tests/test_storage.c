@@ -81,15 +81,6 @@ static void engine_table(rewards_engine *e, table *t)
 }
 
 /* A counting allocator behind the public rewards_allocator. */
-typedef struct counted {
-    test_alloc_state st;
-    rw_alloc a;
-    rewards_allocator ra;
-} counted;
-
-static void *c_malloc(void *u, size_t n) { return ((rw_alloc *)u)->malloc_fn(((rw_alloc *)u)->user, n); }
-static void *c_realloc(void *u, void *p, size_t n) { return ((rw_alloc *)u)->realloc_fn(((rw_alloc *)u)->user, p, n); }
-static void c_free(void *u, void *p) { ((rw_alloc *)u)->free_fn(((rw_alloc *)u)->user, p); }
 
 static rewards_engine *new_engine(mock *m, counted *c)
 {
@@ -103,23 +94,12 @@ static rewards_engine *new_engine(mock *m, counted *c)
     o.storage = &s;
     o.events = &ev;
     if (c) {
-        memset(c, 0, sizeof *c);
-        c->a = test_alloc_make(&c->st);
-        rewards_allocator ra = { REWARDS_ALLOCATOR_VERSION, c_malloc, c_realloc, c_free, &c->a };
-        c->ra = ra;
+        counted_init(c);
         o.allocator = &c->ra;
     }
     rewards_engine *e;
     assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
     return e;
-}
-
-/* Journal arrays and the event queue: scratch kept across calls. */
-static long scratch_blocks(const rewards_engine *e)
-{
-    const rw_journal *j = &e->journal;
-    return (j->undo != NULL) + (j->bytes != NULL) + (j->free_commit != NULL) + (j->free_rollback != NULL) +
-           (j->dirty != NULL) + (e->queued.data != NULL);
 }
 
 /* ---- operations as arrays --------------------------------------------------- */

@@ -2,8 +2,10 @@
  * testutil.c - the failing, counting allocator of testutil.h.
  */
 #include "testutil.h"
+#include "engine.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int should_fail(test_alloc_state *s)
 {
@@ -45,4 +47,23 @@ rw_alloc test_alloc_make(test_alloc_state *state)
 {
     rw_alloc a = { t_malloc, t_realloc, t_free, state };
     return a;
+}
+
+static void *c_malloc(void *u, size_t n) { return ((rw_alloc *)u)->malloc_fn(((rw_alloc *)u)->user, n); }
+static void *c_realloc(void *u, void *p, size_t n) { return ((rw_alloc *)u)->realloc_fn(((rw_alloc *)u)->user, p, n); }
+static void c_free(void *u, void *p) { ((rw_alloc *)u)->free_fn(((rw_alloc *)u)->user, p); }
+
+void counted_init(counted *c)
+{
+    memset(c, 0, sizeof *c);
+    c->a = test_alloc_make(&c->st);
+    rewards_allocator ra = { REWARDS_ALLOCATOR_VERSION, c_malloc, c_realloc, c_free, &c->a };
+    c->ra = ra;
+}
+
+long scratch_blocks(const rewards_engine *e)
+{
+    const rw_journal *j = &e->journal;
+    return (j->undo != NULL) + (j->bytes != NULL) + (j->free_commit != NULL) + (j->free_rollback != NULL) +
+           (j->dirty != NULL) + (e->queued.data != NULL);
 }

@@ -7,6 +7,7 @@
 #define TESTUTIL_H
 
 #include <stddef.h>
+#include "rewards.h"
 #include "rw_alloc.h"
 
 typedef struct test_alloc_state {
@@ -17,5 +18,23 @@ typedef struct test_alloc_state {
 
 /* An rw_alloc over malloc that consults *state. */
 rw_alloc test_alloc_make(test_alloc_state *state);
+
+/* That allocator behind the public rewards_allocator (ra), for rewards_options. */
+typedef struct counted {
+    test_alloc_state st;
+    rw_alloc a;
+    rewards_allocator ra;
+} counted;
+
+/* Zero *c and make its allocators: nothing fails until c->st.fail_at is set. */
+void counted_init(counted *c);
+
+/*
+ * Blocks an engine keeps as scratch space across calls: the journal's arrays
+ * and the event queue grow on demand and are kept for the next call (a
+ * failed call may be the one that first allocates them).  Everything else
+ * that is live must be exactly what was live before a failed call.
+ */
+long scratch_blocks(const rewards_engine *e);
 
 #endif
