@@ -363,10 +363,16 @@ static rewards_status check_shape(rw_engine *e, const rewards_op *op, const rw_o
 
 /* Tell storage about every record the transaction created or changed
  * (sealed: encoded, in creation order of the records), and commit. */
+int rw_has_storage(const rw_engine *e)
+{
+    const rewards_storage *s = &e->storage;
+    return s->put || s->begin || s->commit;
+}
+
 static rewards_status persist(rw_engine *e, const rw_sealed *sealed)
 {
     rewards_storage *s = &e->storage;
-    if (!s->put && !s->begin && !s->commit)
+    if (!rw_has_storage(e))
         return REWARDS_OK;
     if (s->begin && s->begin(s->user))
         return rw_fail(e, REWARDS_STORAGE, "the storage begin callback failed");

@@ -390,6 +390,9 @@ int rw_engine_currency_exp(const rw_engine *e, const char *code);
 rewards_status rw_enter(rw_engine *e, const char *fn);
 #define RW_LEAVE(e) ((e)->in_callback = 0)
 
+/* Whether the host gave storage callbacks: without them nothing is ever put. */
+int rw_has_storage(const rw_engine *e);
+
 /* Events */
 rewards_status rw_queue_event(rw_engine *e, const rw_event *ev);
 
