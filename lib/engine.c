@@ -177,14 +177,7 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
 
 static void free_group_values(rw_engine *e)
 {
-    for (size_t i = 0; i < e->groups.cap; i++) {
-        rw_group *g = e->groups.slots[i].val;
-        if (e->groups.slots[i].key && g) {
-            rw_vec_release(e, &g->contribs);
-            rw_free(&e->alloc, g->key);
-            rw_free(&e->alloc, g);
-        }
-    }
+    rw_groups_free(e);
     for (size_t i = 0; i < e->fx_pairs.cap; i++) {
         rw_vec *v = e->fx_pairs.slots[i].val;
         if (e->fx_pairs.slots[i].key && v) {
@@ -204,7 +197,7 @@ void rw_engine_reset(rw_engine *e)
         rw_vec_release(e, &e->records[k]);
     }
     rw_index *ixs[] = { &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners, &e->users, &e->deals,
-                        &e->runs, &e->event_ids, &e->redemptions, &e->groups, &e->fx_pairs,
+                        &e->runs, &e->event_ids, &e->redemptions, &e->fx_pairs,
                         &e->adjustments };
     for (size_t i = 0; i < sizeof ixs / sizeof ixs[0]; i++)
         rw_index_release(e, ixs[i]);

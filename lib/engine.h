@@ -263,15 +263,30 @@ typedef struct rw_contrib {
     rw_user *child_user;
     int64_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
     int margin;            /* the base is the margin (base: margin) */
+    /* group.c (derived): the group's running metric and total before this
+     * member on the current facts, and its position in the group */
+    int64_t metric_before, total_before;
+    size_t gpos;
 } rw_contrib;
 
 /* Contributions that accumulate together: one reward, period, partner and beneficiary. */
 typedef struct rw_group {
-    char *key;
     rw_vec contribs; /* trigger order */
     int64_t metric;  /* cumulative metric after the last contribution */
     int64_t total;   /* sum of targets, for cap_per_period */
+    /* the key (group.c) */
+    const rw_reward *reward;
+    const rw_partner *partner;
+    const rw_user *beneficiary;
+    char period[16];
+    uint64_t hash;
 } rw_group;
+
+/* The groups by key (group.c): open addressing, at most half full. */
+typedef struct rw_gtable {
+    rw_group **slots;
+    size_t cap, count;
+} rw_gtable;
 
 typedef enum { RW_ENTRY_EARNED = 0, RW_ENTRY_ADJUSTMENT, RW_ENTRY_REVERSAL, RW_ENTRY_REDEMPTION,
                RW_ENTRY_MANUAL } rw_entry_type;
@@ -355,12 +370,13 @@ struct rewards_engine {
     rw_meta *meta;
     rw_vec records[RW_KIND_COUNT]; /* every record by kind, creation order */
     rw_index currencies, programs, levels, rewards, partners, users, deals, runs, event_ids,
-        redemptions, groups, fx_pairs, adjustments;
+        redemptions, fx_pairs, adjustments;
     struct {
         uint64_t digest, counts[RW_KIND_COUNT];
     } integ;        /* the live records' digest and counts (integrity.c), journaled */
     rw_vec queued;  /* rw_event, this transaction's events (not journaled: reset per call) */
     rw_vec restore; /* pending restore blobs */
+    rw_gtable gtab; /* contribution groups (group.c) */
 };
 
 #define RW_RECORDS(e, kind, type) ((type **)(e)->records[kind].data)

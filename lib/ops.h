@@ -81,7 +81,12 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
 /* link.c: add a new (or restored) record to the engine: its kind list, its
  * id index and every derived list that refers to it. */
 rewards_status rw_link_record(rw_engine *e, rw_rec *rec);
+/* group.c: the group of k (created when new), NULL for a reward without period */
 rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out);
+/* Free every group and the table (an engine reset). */
+void rw_groups_free(rw_engine *e);
+/* After a restore: each member's running total before it, from the entries. */
+void rw_groups_restored(rw_engine *e);
 const rw_vec *rw_fx_pair(const rw_engine *e, const char *from, const char *to);
 
 /* precedence.c: exclusive groups.  cand[0..n) are the rewards that passed

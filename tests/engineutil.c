@@ -165,8 +165,9 @@ char *eu_fingerprint(rewards_engine *e)
                 for (size_t s = 0; s < c->nslots; s++)
                     sb_printf(&b, " %lld", (long long)c->net[s]);
                 if (c->group)
-                    sb_printf(&b, " g=%zu/%lld/%lld", c->group->contribs.len, (long long)c->group->metric,
-                              (long long)c->group->total);
+                    sb_printf(&b, " g=%zu/%lld/%lld b=%lld/%lld@%zu", c->group->contribs.len,
+                              (long long)c->group->metric, (long long)c->group->total, (long long)c->metric_before,
+                              (long long)c->total_before, c->gpos);
                 sb_printf(&b, "]");
                 break;
             }
@@ -181,7 +182,7 @@ char *eu_fingerprint(rewards_engine *e)
     }
     size_t counts[] = { e->currencies.count, e->programs.count, e->levels.count, e->rewards.count, e->partners.count,
                         e->users.count, e->deals.count, e->runs.count, e->event_ids.count, e->redemptions.count,
-                        e->groups.count, e->fx_pairs.count };
+                        e->gtab.count, e->fx_pairs.count };
     sb_printf(&b, "indexes");
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         sb_printf(&b, " %zu", counts[i]);
