@@ -178,6 +178,8 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
 static void free_group_values(rw_engine *e)
 {
     rw_groups_free(e);
+    rw_equeue_release(e, &e->pending_q);
+    rw_equeue_release(e, &e->payable_q);
     for (size_t i = 0; i < e->fx_pairs.cap; i++) {
         rw_vec *v = e->fx_pairs.slots[i].val;
         if (e->fx_pairs.slots[i].key && v) {

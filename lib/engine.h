@@ -317,6 +317,14 @@ typedef struct rw_entry {
     char *adjust_id; /* the adjustment's id */
 } rw_entry;
 
+/* Entries an approval or payout can act on, in time order (entry_queue.c). */
+typedef struct rw_equeue {
+    rw_entry **items;  /* [head, len): non-decreasing earned_at; some may have left */
+    size_t head, len, cap;
+    rw_entry **late;   /* [0, nlate): joined out of time order */
+    size_t nlate, caplate;
+} rw_equeue;
+
 struct rw_run {
     rw_rec h;
     char *id;
@@ -377,6 +385,7 @@ struct rewards_engine {
     rw_vec queued;  /* rw_event, this transaction's events (not journaled: reset per call) */
     rw_vec restore; /* pending restore blobs */
     rw_gtable gtab; /* contribution groups (group.c) */
+    rw_equeue pending_q, payable_q; /* pending; approved, unpaid money (entry_queue.c) */
 };
 
 #define RW_RECORDS(e, kind, type) ((type **)(e)->records[kind].data)

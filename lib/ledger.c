@@ -72,6 +72,7 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
         en->to_user = user;
         en->hold = RW_HOLD_NONE;
         en->status = released_status(k->reward);
+        RW_TRY(rw_equeue_note(e, en));
         rw_event ev = { REWARDS_EVENT_ENTRY_RELEASED, en, en->partner, NULL, NULL, k->reward, k->deal, user, NULL, at };
         RW_TRY(rw_queue_event(e, &ev));
     }
@@ -83,7 +84,7 @@ static rewards_status approve_entry(rw_engine *e, rw_entry *en)
     if (rw_touch(e, &en->h, sizeof *en))
         return rw_nomem(e);
     en->status = RW_ST_APPROVED;
-    return REWARDS_OK;
+    return rw_equeue_note(e, en);
 }
 
 /*
@@ -122,6 +123,38 @@ static rewards_status approve_listed(rw_ctx *c, const rw_node *list)
     return REWARDS_OK;
 }
 
+/*
+ * Approval up to a time, from the pending queue (entry_queue.c): its main
+ * part is in time order, so the walk stops at the first pending entry
+ * earned after until; its late part is read whole.  The order entries are
+ * approved in shows nowhere: storage hears them in record order.
+ */
+static rewards_status approve_until(rw_engine *e, int64_t until)
+{
+    rw_equeue *q = &e->pending_q;
+    size_t i = q->head;
+    for (; i < q->len; i++) {
+        rw_entry *en = q->items[i];
+        if (en->status != RW_ST_PENDING)
+            continue;
+        if (en->earned_at > until)
+            break;
+        RW_TRY(approve_entry(e, en));
+    }
+    RW_TRY(rw_equeue_advance(e, q, i, rw_entry_pending));
+    for (size_t j = 0; j < q->nlate;) {
+        rw_entry *en = q->late[j];
+        if (en->status == RW_ST_PENDING && en->earned_at > until) {
+            j++;
+            continue;
+        }
+        if (en->status == RW_ST_PENDING)
+            RW_TRY(approve_entry(e, en));
+        RW_TRY(rw_equeue_drop_late(e, q, j));
+    }
+    return REWARDS_OK;
+}
+
 rewards_status rw_op_approve(rw_ctx *c)
 {
     int64_t until;
@@ -136,14 +169,7 @@ rewards_status rw_op_approve(rw_ctx *c)
     if (!rw_node_get(c->obj, "until"))
         return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "missing field 'until' (or 'entries')");
     RW_TRY(rw_get_time(c, "until", RW_REQUIRED, &until));
-    rw_entry **entries = RW_RECORDS(c->e, RW_KIND_ENTRY, rw_entry);
-    for (size_t i = 0; i < RW_COUNT(c->e, RW_KIND_ENTRY); i++) {
-        rw_entry *en = entries[i];
-        if (en->status != RW_ST_PENDING || en->earned_at > until)
-            continue;
-        RW_TRY(approve_entry(c->e, en));
-    }
-    return REWARDS_OK;
+    return approve_until(c->e, until);
 }
 
 static int is_recipient(const rw_entry *en, rw_recipient to, const void *who)

@@ -89,6 +89,19 @@ void rw_groups_free(rw_engine *e);
 void rw_groups_restored(rw_engine *e);
 const rw_vec *rw_fx_pair(const rw_engine *e, const char *from, const char *to);
 
+/* entry_queue.c: the pending and the payable (approved, unpaid money with a
+ * recipient) entries.  rw_equeue_note puts an entry in the queue its status
+ * calls for (none when neither): call it when an entry is linked and when
+ * its status becomes pending or approved. */
+int rw_entry_pending(const rw_entry *en);
+int rw_entry_payable(const rw_entry *en);
+rewards_status rw_equeue_note(rw_engine *e, rw_entry *en);
+/* Move q's head to the first member at or after position head. */
+rewards_status rw_equeue_advance(rw_engine *e, rw_equeue *q, size_t head, int (*member)(const rw_entry *));
+/* Remove late[i] (the last one takes its place). */
+rewards_status rw_equeue_drop_late(rw_engine *e, rw_equeue *q, size_t i);
+void rw_equeue_release(rw_engine *e, rw_equeue *q);
+
 /* precedence.c: exclusive groups.  cand[0..n) are the rewards that passed
  * level, active window and condition for one trigger of one deal, line or
  * activity, in creation order; fire[i] is set to 1 for those that fire. */

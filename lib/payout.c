@@ -6,6 +6,9 @@
  * positive; a group that nets to zero or less (reversals larger than new
  * earnings) is carried forward untouched.  The preview is the same
  * computation without the records.
+ *
+ * Both read only the payable entries (entry_queue.c) earned by the
+ * cut-off, so they cost in proportion to those, not to the ledger.
  */
 #include "ops.h"
 #include "csv.h"
@@ -55,25 +58,52 @@ static void plan_free(rw_engine *e, plan *p)
     rw_free(&e->alloc, p->groups);
 }
 
+static rewards_status take(rw_engine *e, plan *p, size_t *cap, rw_entry *en)
+{
+    if (p->nentries == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        rw_entry **ne = ncap <= (size_t)-1 / sizeof *ne ? rw_realloc(&e->alloc, p->entries, ncap * sizeof *ne) : NULL;
+        if (!ne)
+            return rw_nomem(e);
+        p->entries = ne;
+        *cap = ncap;
+    }
+    p->entries[p->nentries++] = en;
+    return REWARDS_OK;
+}
+
+/* The payable entries earned at or before until (entry_queue.c: the main part in time order). */
+static rewards_status collect(rw_engine *e, int64_t until, plan *p)
+{
+    const rw_equeue *q = &e->payable_q;
+    size_t cap = 0;
+    for (size_t i = q->head; i < q->len; i++) {
+        rw_entry *en = q->items[i];
+        if (!rw_entry_payable(en))
+            continue;
+        if (en->earned_at > until)
+            break;
+        RW_TRY(take(e, p, &cap, en));
+    }
+    for (size_t i = 0; i < q->nlate; i++)
+        if (rw_entry_payable(q->late[i]) && q->late[i]->earned_at <= until)
+            RW_TRY(take(e, p, &cap, q->late[i]));
+    return REWARDS_OK;
+}
+
+/* The run's lines: the payable entries by recipient and currency, each group's entries in number order. */
 static rewards_status plan_run(rw_engine *e, int64_t until, plan *p)
 {
     memset(p, 0, sizeof *p);
-    size_t n = RW_COUNT(e, RW_KIND_ENTRY);
-    rw_entry **all = RW_RECORDS(e, RW_KIND_ENTRY, rw_entry);
-    p->entries = rw_malloc(&e->alloc, (n + 1) * sizeof *p->entries);
-    p->groups = rw_malloc(&e->alloc, (n + 1) * sizeof *p->groups);
-    if (!p->entries || !p->groups) {
+    rewards_status st = collect(e, until, p);
+    if (!st && !(p->groups = rw_malloc(&e->alloc, (p->nentries + 1) * sizeof *p->groups)))
+        st = rw_nomem(e);
+    if (st) {
         plan_free(e, p);
-        return rw_nomem(e);
+        return st;
     }
-    for (size_t i = 0; i < n; i++) {
-        rw_entry *en = all[i];
-        /* a held entry with no user has no recipient yet; it is never approved anyway */
-        if (en->status == RW_ST_APPROVED && !en->run && en->earned_at <= until && strcmp(en->currency, "PTS") &&
-            (en->to == RW_TO_PARTNER || en->to_user))
-            p->entries[p->nentries++] = en;
-    }
-    qsort(p->entries, p->nentries, sizeof *p->entries, by_recipient);
+    if (p->nentries) /* entries is NULL when nothing is due: qsort must not be given NULL */
+        qsort(p->entries, p->nentries, sizeof *p->entries, by_recipient);
     pgroup *g = NULL;
     for (size_t i = 0; i < p->nentries; i++) {
         rw_entry *en = p->entries[i];
@@ -93,6 +123,19 @@ static rewards_status plan_run(rw_engine *e, int64_t until, plan *p)
             plan_free(e, p);
             return rw_fail(e, REWARDS_OVERFLOW, "a payout line overflows");
         }
+    }
+    return REWARDS_OK;
+}
+
+static rewards_status forget_paid(rw_engine *e)
+{
+    rw_equeue *q = &e->payable_q;
+    RW_TRY(rw_equeue_advance(e, q, q->head, rw_entry_payable));
+    for (size_t j = 0; j < q->nlate;) {
+        if (rw_entry_payable(q->late[j]))
+            j++;
+        else
+            RW_TRY(rw_equeue_drop_late(e, q, j));
     }
     return REWARDS_OK;
 }
@@ -146,6 +189,8 @@ rewards_status rw_op_payout(rw_ctx *c)
         }
     }
     plan_free(e, &p);
+    if (!st) /* what was paid leaves the payable queue */
+        st = forget_paid(e);
     if (!st) {
         rw_event ev = { REWARDS_EVENT_PAYOUT_CREATED, NULL, NULL, NULL, NULL, NULL, NULL, NULL, run, c->at };
         st = rw_queue_event(e, &ev);

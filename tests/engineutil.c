@@ -120,6 +120,37 @@ static const char *integrity(const rewards_engine *e)
     return sum == e->integ.digest && e->meta->digest == sum ? "consistent" : "digest inconsistent";
 }
 
+static int by_number(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The entry numbers a queue (entry_queue.c) holds as members, sorted (a
+ * restored engine rebuilds its queues from the statuses, so comparing with
+ * one checks that nothing is missing or twice), then whether every entry
+ * with the queue's status is among them. */
+static void print_queue(sb *b, rewards_engine *e, const char *name, const rw_equeue *q,
+                        int (*member)(const rw_entry *))
+{
+    size_t n = 0, want = 0;
+    uint64_t *nums = malloc((q->len - q->head + q->nlate + 1) * sizeof *nums);
+    for (size_t i = q->head; i < q->len; i++)
+        if (member(q->items[i]))
+            nums[n++] = q->items[i]->number;
+    for (size_t i = 0; i < q->nlate; i++)
+        if (member(q->late[i]))
+            nums[n++] = q->late[i]->number;
+    qsort(nums, n, sizeof *nums, by_number);
+    sb_printf(b, "%s", name);
+    for (size_t i = 0; i < n; i++)
+        sb_printf(b, " %llu", (unsigned long long)nums[i]);
+    for (size_t i = 0; i < RW_COUNT(e, RW_KIND_ENTRY); i++)
+        want += member(RW_RECORDS(e, RW_KIND_ENTRY, rw_entry)[i]) != 0;
+    sb_printf(b, "%s\n", want == n ? "" : " (MISSING OR REPEATED)");
+    free(nums);
+}
+
 char *eu_fingerprint(rewards_engine *e)
 {
     sb b = { NULL, 0, 0 };
@@ -187,5 +218,7 @@ char *eu_fingerprint(rewards_engine *e)
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         sb_printf(&b, " %zu", counts[i]);
     sb_printf(&b, "\n");
+    print_queue(&b, e, "pending", &e->pending_q, rw_entry_pending);
+    print_queue(&b, e, "payable", &e->payable_q, rw_entry_payable);
     return b.p;
 }

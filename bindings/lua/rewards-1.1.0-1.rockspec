@@ -60,6 +60,7 @@ build = {
         "lib/record_decode.c",
         "lib/restore.c",
         "lib/group.c",
+        "lib/entry_queue.c",
         "bindings/lua/rewards_lua.c",
         "bindings/lua/lua_queries.c",
         "bindings/lua/lua_helpers.c",
