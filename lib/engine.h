@@ -264,9 +264,8 @@ typedef struct rw_contrib {
     int64_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
     int margin;            /* the base is the margin (base: margin) */
     /* group.c (derived): the group's running metric and total before this
-     * member on the current facts, and its position in the group */
+     * member on the current facts */
     int64_t metric_before, total_before;
-    size_t gpos;
 } rw_contrib;
 
 /* Contributions that accumulate together: one reward, period, partner and beneficiary. */

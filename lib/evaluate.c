@@ -604,10 +604,11 @@ static rewards_status recompute(rw_engine *e, rw_contrib **changed, size_t n, co
             continue;
         if (k->group) {
             /* from the group's first changed member on */
-            size_t from = k->gpos;
+            const rw_contrib *first = k;
             for (size_t j = i + 1; j < n; j++)
-                if (changed[j]->group == k->group && changed[j]->gpos < from)
-                    from = changed[j]->gpos;
+                if (changed[j]->group == k->group && changed[j]->h.seq < first->h.seq)
+                    first = changed[j];
+            size_t from = rw_group_position(k->group, first);
             RW_TRY(recompute_group(e, k->group, from, s, targets));
         }
         else

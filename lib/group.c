@@ -11,10 +11,11 @@
  * at most half full.  Every write is journaled like the id index's.
  *
  * Each member of a group also keeps the group's running metric and total
- * before it (rw_contrib.metric_before, total_before) and its position, so
- * that a correction recomputes a group from the first changed member on
- * (evaluate.c); rw_groups_restored() sets them after a restore, when the
- * entries that make up the totals are back.
+ * before it (rw_contrib.metric_before, total_before), so that a correction
+ * recomputes a group from the first changed member on (evaluate.c; members
+ * are in sequence order, so a member's position is a binary search);
+ * rw_groups_restored() sets the totals after a restore, when the entries
+ * that make them up are back.
  */
 #include "ops.h"
 
@@ -142,4 +143,18 @@ void rw_groups_restored(rw_engine *e)
                 total = (int64_t)((uint64_t)total + (uint64_t)k->net[s]); /* the whole sum was checked when linked */
         }
     }
+}
+
+size_t rw_group_position(const rw_group *g, const rw_contrib *k)
+{
+    /* members are linked in creation order: their sequence numbers increase */
+    size_t lo = 0, hi = g->contribs.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (RW_VEC_AT(g->contribs, rw_contrib *, mid)->h.seq < k->h.seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }

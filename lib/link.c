@@ -57,7 +57,6 @@ static rewards_status link_contrib(rw_engine *e, rw_contrib *k)
         /* k is new: its fields need no journal (it is freed on rollback) */
         k->metric_before = g->metric;
         k->total_before = g->total;
-        k->gpos = g->contribs.len;
         RW_TRY(PUSH(e, g->contribs, k));
         if (RW_SET(e, g->metric, sum))
             return rw_nomem(e);

@@ -196,9 +196,9 @@ char *eu_fingerprint(rewards_engine *e)
                 for (size_t s = 0; s < c->nslots; s++)
                     sb_printf(&b, " %lld", (long long)c->net[s]);
                 if (c->group)
-                    sb_printf(&b, " g=%zu/%lld/%lld b=%lld/%lld@%zu", c->group->contribs.len,
+                    sb_printf(&b, " g=%zu/%lld/%lld b=%lld/%lld", c->group->contribs.len,
                               (long long)c->group->metric, (long long)c->group->total, (long long)c->metric_before,
-                              (long long)c->total_before, c->gpos);
+                              (long long)c->total_before);
                 sb_printf(&b, "]");
                 break;
             }
