@@ -319,9 +319,10 @@ static rewards_status check_keys(rw_engine *e, const rw_node *obj, const char *c
 {
     for (size_t i = 0; i < obj->nkids; i++) {
         const char *k = obj->kids[i].key;
-        int known = !*prefix && !strcmp(k, "event");
+        /* the first byte settles almost every comparison: no call for those */
+        int known = !*prefix && k[0] == 'e' && !strcmp(k, "event");
         for (size_t j = 0; !known && keys[j]; j++)
-            known = !strcmp(k, keys[j]);
+            known = keys[j][0] == k[0] && !strcmp(k, keys[j]);
         if (!known)
             return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown field '%s%s' for operation '%s'", prefix, k, kind);
     }
@@ -332,8 +333,8 @@ static rewards_status check_keys(rw_engine *e, const rw_node *obj, const char *c
 static rewards_status check_shape(rw_engine *e, const rewards_op *op, const rw_opdef **out)
 {
     const rw_opdef *def = NULL;
-    for (size_t i = 0; i < sizeof opdefs / sizeof opdefs[0]; i++)
-        if (!strcmp(opdefs[i].name, op->kind))
+    for (size_t i = 0; i < sizeof opdefs / sizeof opdefs[0] && !def; i++)
+        if (opdefs[i].name[0] == op->kind[0] && !strcmp(opdefs[i].name, op->kind))
             def = &opdefs[i];
     if (!def)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown operation '%s'", op->kind);
