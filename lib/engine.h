@@ -155,6 +155,12 @@ typedef struct rw_reward {
     int64_t priority;
 } rw_reward;
 
+/* A recipient's running balances (balance.c); 128-bit: checked when read. */
+typedef struct rw_balances {
+    rw_i128 pending, approved, held, paid, points;
+    uint64_t txn; /* the transaction that last saved them in the journal */
+} rw_balances;
+
 typedef struct rw_partner {
     rw_rec h;
     char *id, *name;
@@ -164,6 +170,7 @@ typedef struct rw_partner {
     rw_vec entries; /* rw_entry* whose partner is this one (derived) */
     rw_vec deals;   /* rw_deal* (derived) */
     struct rw_partner *parent; /* two-tier programs: set at creation only, NULL without */
+    rw_balances bal; /* entries paid to the partner (derived, balance.c) */
 } rw_partner;
 
 typedef struct rw_user {
@@ -173,6 +180,7 @@ typedef struct rw_user {
     int portal_access;
     rw_attrs *attrs;
     rw_vec contribs; /* rw_contrib* whose recipient is this user (derived) */
+    rw_balances bal; /* entries paid to the user (derived, balance.c) */
 } rw_user;
 
 typedef struct rw_fx {

@@ -74,6 +74,7 @@ static rewards_status link_entry(rw_engine *e, rw_entry *en)
     if (en->deal) /* a manual entry naming a deal or activity */
         RW_TRY(PUSH(e, en->deal->entries, en));
     RW_TRY(rw_equeue_note(e, en));
+    RW_TRY(rw_balance_add(e, en, 1));
     rw_contrib *k = en->contrib;
     if (!k)
         return REWARDS_OK;

@@ -104,6 +104,13 @@ rewards_status rw_equeue_advance(rw_engine *e, rw_equeue *q, size_t head, int (*
 rewards_status rw_equeue_drop_late(rw_engine *e, rw_equeue *q, size_t i);
 void rw_equeue_release(rw_engine *e, rw_equeue *q);
 
+/* balance.c: take an entry out of (sign -1) or put it into (+1) its
+ * recipient's running balance; call around every change of its status or
+ * recipient, and (+1) when it is linked.  rw_balance_get: 0, or -1 when v
+ * does not fit in int64. */
+rewards_status rw_balance_add(rw_engine *e, const rw_entry *en, int sign);
+int rw_balance_get(const rw_i128 v, int64_t *out);
+
 /* precedence.c: exclusive groups.  cand[0..n) are the rewards that passed
  * level, active window and condition for one trigger of one deal, line or
  * activity, in creation order; fire[i] is set to 1 for those that fire. */

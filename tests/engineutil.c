@@ -151,6 +151,13 @@ static void print_queue(sb *b, rewards_engine *e, const char *name, const rw_equ
     free(nums);
 }
 
+/* A recipient's running balances (balance.c): they fit in int64 in every test. */
+static void print_balances(sb *b, const rw_balances *bal)
+{
+    sb_printf(b, " bal=%lld/%lld/%lld/%lld/%lld", (long long)bal->pending, (long long)bal->approved,
+              (long long)bal->held, (long long)bal->paid, (long long)bal->points);
+}
+
 char *eu_fingerprint(rewards_engine *e)
 {
     sb b = { NULL, 0, 0 };
@@ -180,10 +187,12 @@ char *eu_fingerprint(rewards_engine *e)
             case RW_KIND_PARTNER: {
                 rw_partner *p = (rw_partner *)r;
                 sb_printf(&b, " [%zu %zu]", p->entries.len, p->deals.len);
+                print_balances(&b, &p->bal);
                 break;
             }
             case RW_KIND_USER:
                 sb_printf(&b, " [%zu]", ((rw_user *)r)->contribs.len);
+                print_balances(&b, &((rw_user *)r)->bal);
                 break;
             case RW_KIND_DEAL: {
                 rw_deal *d = (rw_deal *)r;

@@ -10,12 +10,14 @@
  * some recipients net to zero or less and are carried forward), portal
  * access revoked and granted and reps assigned (held entries released long
  * after they were earned: the queues' out-of-order part), manual entries
- * approved or not, approvals by list in random order, approvals up to a
+ * approved or not, points redeemed, approvals by list in random order, approvals up to a
  * random time in the past, previews and payout runs up to a random time,
  * and batches rolled back.  Before every approval and run the expected
  * result is computed by scanning every entry; after it the entries' statuses
  * and runs, and the run's lines (order, amounts, counts) must match, and a
- * preview taken just before must equal the run's exported lines.  A rolled
+ * preview taken just before must equal the run's exported lines.  After
+ * every operation each recipient's balances (kept by balance.c as entries
+ * move) equal a sum over the whole ledger.  A rolled
  * back batch leaves the fingerprint (which prints the queues' members)
  * unchanged, and at the end an engine restored from storage equals the live
  * one (the restored queues are rebuilt from the statuses).
@@ -235,6 +237,40 @@ static void check_payout(rewards_engine *e, const char *id, int64_t until)
     free(due);
 }
 
+/* ---- balances ------------------------------------------------------------------ */
+
+/* Every recipient's balances (kept by balance.c) against a sum over the whole ledger. */
+static void check_balances(rewards_engine *e)
+{
+    size_t n;
+    rw_entry **all = entries(e, &n);
+    const char *ids[] = { "P0", "P1", "P2", "U00", "U01", "U10", "U11", "U20", "U21" };
+    for (size_t r = 0; r < sizeof ids / sizeof ids[0]; r++) {
+        int to = ids[r][0] == 'U';
+        const void *who = rw_index_get(to ? &e->users : &e->partners, ids[r]);
+        rewards_balance want = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 }, got = want;
+        for (size_t i = 0; i < n; i++) {
+            const rw_entry *en = all[i];
+            if ((int)en->to != to || (to ? (const void *)en->to_user : (const void *)en->partner) != who)
+                continue;
+            if (!strcmp(en->currency, "PTS")) {
+                if (en->status == RW_ST_APPROVED || en->status == RW_ST_REDEEMED)
+                    want.points += en->amount;
+                continue;
+            }
+            int64_t *slot = en->status == RW_ST_PENDING ? &want.pending : en->status == RW_ST_APPROVED ? &want.approved
+                            : en->status == RW_ST_HELD ? &want.held : &want.paid;
+            *slot += en->amount;
+        }
+        assert_ok(e, rewards_engine_balance(e, &got, to ? "sales_rep" : "partner", ids[r]));
+        assert_int_equal(got.pending, want.pending);
+        assert_int_equal(got.approved, want.approved);
+        assert_int_equal(got.held, want.held);
+        assert_int_equal(got.paid, want.paid);
+        assert_int_equal(got.points, want.points);
+    }
+}
+
 /* ---- the history -------------------------------------------------------------- */
 
 static void plan(rewards_engine *e)
@@ -271,7 +307,7 @@ static void step(rewards_engine *e, int checked)
     snprintf(partner, sizeof partner, "P%d", p);
     snprintf(user, sizeof user, "U%d%d", p, u);
     now += (int64_t)rnd(3 * DAY);
-    switch (rnd(12)) {
+    switch (rnd(13)) {
     case 0: case 1: case 2: case 3: { /* a deal, won, with a rep or none */
         snprintf(id, sizeof id, "d%d", ++ndeals);
         snprintf(amount, sizeof amount, "%d.%02d", 100 + (int)rnd(9000), (int)rnd(100));
@@ -326,6 +362,18 @@ static void step(rewards_engine *e, int checked)
         }
         break;
     }
+    case 11: { /* a redemption of some of a partner's approved points */
+        rewards_balance b = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
+        assert_ok(e, rewards_engine_balance(e, &b, "partner", partner));
+        if (b.points > 0) {
+            char pts[24];
+            snprintf(id, sizeof id, "x%d", ++nadj);
+            snprintf(pts, sizeof pts, "%lld", (long long)(1 + (int64_t)rnd((uint64_t)b.points)));
+            assert_ok(e, eu_op(e, "redeem", "at", at(), "id", id, "recipient_type", "partner", "recipient", partner,
+                               "points", pts, NULL));
+        }
+        break;
+    }
     default: { /* a run up to a time in the past (sometimes now) */
         int64_t until = now - (int64_t)rnd(30) * DAY;
         snprintf(id, sizeof id, "r%d", ++nruns);
@@ -369,6 +417,7 @@ static void test_queues_match_a_full_scan(void **state)
                 seed_state = s0 + 1; /* then another path */
             }
             step(e, 1);
+            check_balances(e);
             st_late_pending += e->pending_q.nlate;
             st_late_payable += e->payable_q.nlate;
         }

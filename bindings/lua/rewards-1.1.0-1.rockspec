@@ -61,6 +61,7 @@ build = {
         "lib/restore.c",
         "lib/group.c",
         "lib/entry_queue.c",
+        "lib/balance.c",
         "bindings/lua/rewards_lua.c",
         "bindings/lua/lua_queries.c",
         "bindings/lua/lua_helpers.c",
