@@ -181,6 +181,9 @@ typedef struct rw_user {
     rw_attrs *attrs;
     rw_vec contribs; /* rw_contrib* whose recipient is this user (derived) */
     rw_balances bal; /* entries paid to the user (derived, balance.c) */
+    rw_vec held;      /* rw_contrib* held for the want of this user's portal access, from held_from on;
+                       * some may have been released since (derived) */
+    size_t held_from;
 } rw_user;
 
 typedef struct rw_fx {

@@ -49,6 +49,8 @@ static rewards_status link_contrib(rw_engine *e, rw_contrib *k)
     RW_TRY(PUSH(e, k->deal->contribs, k));
     if (k->beneficiary)
         RW_TRY(PUSH(e, k->beneficiary->contribs, k));
+    if (k->hold == RW_HOLD_NO_ACCESS && k->to_user) /* what a grant of access releases */
+        RW_TRY(PUSH(e, k->to_user->held, k));
     if (g) {
         int64_t m, sum;
         RW_TRY(rw_contrib_metric(e, k, &m));
