@@ -328,10 +328,12 @@ typedef struct rw_entry {
 } rw_entry;
 
 /* Entries an approval or payout can act on, in time order (entry_queue.c). */
+#define RW_EQ_CHUNK 512
 typedef struct rw_equeue {
-    rw_entry **items;  /* [head, len): non-decreasing earned_at; some may have left */
-    size_t head, len, cap;
-    rw_entry **late;   /* [0, nlate): joined out of time order */
+    rw_entry ***chunks; /* positions [head, len), RW_EQ_CHUNK per chunk: non-decreasing earned_at; some may have left */
+    size_t capchunks;
+    size_t head, len;
+    rw_entry **late;    /* [0, nlate): joined out of time order */
     size_t nlate, caplate;
 } rw_equeue;
 

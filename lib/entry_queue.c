@@ -16,10 +16,11 @@
  * member earned after T, and the head moves past what has left.  An entry
  * that arrives out of time order (a held entry released later, an approval
  * by list) goes to the queue's `late` part instead, which every scan reads
- * whole; it holds only such entries until they leave.  When the main part
- * is full it is copied to a new block holding only the members still in
- * it (amortised constant per entry).  A slot below the length is never
- * written over unsaved: a rollback may make its entry live again.
+ * whole; it holds only such entries until they leave.  The main part lives
+ * in chunks of RW_EQ_CHUNK positions, so that it grows without ever copying
+ * its entries (no stall when it is large); a chunk is given back once the
+ * head has passed it.  A slot below the length is never written over
+ * unsaved: a rollback may make its entry live again.
  *
  * Every write is journaled (rw_save, rw_new, rw_free_later), so a rolled
  * back call leaves the queues as they were; a restore rebuilds them from
@@ -41,29 +42,35 @@ int rw_entry_payable(const rw_entry *en)
            (en->to == RW_TO_PARTNER || en->to_user);
 }
 
-/* The main part is full: copy its members to a block twice their number (at least 16). */
-static int regrow(rw_engine *e, rw_equeue *q, int (*member)(const rw_entry *))
+rw_entry *rw_equeue_at(const rw_equeue *q, size_t i)
 {
-    size_t live = 0;
-    for (size_t i = q->head; i < q->len; i++)
-        live += member(q->items[i]) != 0;
-    size_t ncap = live < 8 ? 16 : live * 2;
-    if (ncap > (size_t)-1 / sizeof *q->items)
+    return q->chunks[i / RW_EQ_CHUNK][i % RW_EQ_CHUNK];
+}
+
+/* Position len needs a new chunk: make it, and grow the directory when full. */
+static int add_chunk(rw_engine *e, rw_equeue *q)
+{
+    size_t ci = q->len / RW_EQ_CHUNK;
+    rw_entry **c = rw_new(e, RW_EQ_CHUNK * sizeof *c);
+    if (!c)
         return -1;
-    rw_entry **ni = rw_new(e, ncap * sizeof *ni);
-    if (!ni)
-        return -1;
-    size_t n = 0;
-    for (size_t i = q->head; i < q->len; i++)
-        if (member(q->items[i]))
-            ni[n++] = q->items[i];
-    /* the old block stays intact for a rollback; a restore (no journal) frees it at once */
-    if (rw_save(e, q, sizeof *q) || rw_free_later(e, q->items))
-        return -1;
-    q->items = ni;
-    q->cap = ncap;
-    q->head = 0;
-    q->len = n;
+    if (ci == q->capchunks) {
+        size_t ncap = q->capchunks ? q->capchunks * 2 : 8;
+        if (ncap > (size_t)-1 / sizeof *q->chunks)
+            return -1;
+        rw_entry ***nd = rw_new(e, ncap * sizeof *nd);
+        if (!nd)
+            return -1;
+        if (ci)
+            memcpy(nd, q->chunks, ci * sizeof *nd);
+        /* the old directory stays intact for a rollback; a restore (no journal) frees it at once */
+        if (rw_save(e, q, sizeof *q) || rw_free_later(e, q->chunks))
+            return -1;
+        q->chunks = nd;
+        q->capchunks = ncap;
+    }
+    /* past the last position in use: nothing a rollback needs there */
+    q->chunks[ci] = c;
     return 0;
 }
 
@@ -90,17 +97,14 @@ static int push_late(rw_engine *e, rw_equeue *q, rw_entry *en)
     return 0;
 }
 
-static int push(rw_engine *e, rw_equeue *q, rw_entry *en, int (*member)(const rw_entry *))
+static int push(rw_engine *e, rw_equeue *q, rw_entry *en)
 {
-    if (q->head < q->len && q->items[q->len - 1]->earned_at > en->earned_at)
+    if (q->head < q->len && rw_equeue_at(q, q->len - 1)->earned_at > en->earned_at)
         return push_late(e, q, en);
-    if (q->len == q->cap) {
-        if (regrow(e, q, member))
-            return -1;
-    } else if (rw_save(e, &q->len, sizeof q->len)) {
+    if ((q->len % RW_EQ_CHUNK == 0 && add_chunk(e, q)) || rw_save(e, &q->len, sizeof q->len))
         return -1;
-    }
-    q->items[q->len++] = en;
+    q->chunks[q->len / RW_EQ_CHUNK][q->len % RW_EQ_CHUNK] = en;
+    q->len++;
     return 0;
 }
 
@@ -108,17 +112,23 @@ rewards_status rw_equeue_note(rw_engine *e, rw_entry *en)
 {
     int st = 0;
     if (rw_entry_pending(en))
-        st = push(e, &e->pending_q, en, rw_entry_pending);
+        st = push(e, &e->pending_q, en);
     else if (rw_entry_payable(en))
-        st = push(e, &e->payable_q, en, rw_entry_payable);
+        st = push(e, &e->payable_q, en);
     return st ? rw_nomem(e) : REWARDS_OK;
 }
 
 rewards_status rw_equeue_advance(rw_engine *e, rw_equeue *q, size_t head, int (*member)(const rw_entry *))
 {
-    while (head < q->len && !member(q->items[head]))
+    while (head < q->len && !member(rw_equeue_at(q, head)))
         head++;
-    if (head != q->head && RW_SET(e, q->head, head))
+    if (head == q->head)
+        return REWARDS_OK;
+    /* the chunks wholly before the new head are given back (at commit) */
+    for (size_t ci = q->head / RW_EQ_CHUNK; ci < head / RW_EQ_CHUNK; ci++)
+        if (q->chunks[ci] && (rw_free_later(e, q->chunks[ci]) || RW_SET(e, q->chunks[ci], NULL)))
+            return rw_nomem(e);
+    if (RW_SET(e, q->head, head))
         return rw_nomem(e);
     return REWARDS_OK;
 }
@@ -133,7 +143,10 @@ rewards_status rw_equeue_drop_late(rw_engine *e, rw_equeue *q, size_t i)
 
 void rw_equeue_release(rw_engine *e, rw_equeue *q)
 {
-    rw_free(&e->alloc, q->items);
+    /* directory slots past the last chunk in use may name chunks a rollback freed */
+    for (size_t ci = 0; ci < (q->len + RW_EQ_CHUNK - 1) / RW_EQ_CHUNK; ci++)
+        rw_free(&e->alloc, q->chunks[ci]);
+    rw_free(&e->alloc, q->chunks);
     rw_free(&e->alloc, q->late);
     memset(q, 0, sizeof *q);
 }

@@ -138,7 +138,7 @@ static rewards_status approve_until(rw_engine *e, int64_t until)
     rw_equeue *q = &e->pending_q;
     size_t i = q->head;
     for (; i < q->len; i++) {
-        rw_entry *en = q->items[i];
+        rw_entry *en = rw_equeue_at(q, i);
         if (en->status != RW_ST_PENDING)
             continue;
         if (en->earned_at > until)

@@ -98,6 +98,8 @@ const rw_vec *rw_fx_pair(const rw_engine *e, const char *from, const char *to);
 int rw_entry_pending(const rw_entry *en);
 int rw_entry_payable(const rw_entry *en);
 rewards_status rw_equeue_note(rw_engine *e, rw_entry *en);
+/* The entry at position i (head <= i < len) of q's main part. */
+rw_entry *rw_equeue_at(const rw_equeue *q, size_t i);
 /* Move q's head to the first member at or after position head. */
 rewards_status rw_equeue_advance(rw_engine *e, rw_equeue *q, size_t head, int (*member)(const rw_entry *));
 /* Remove late[i] (the last one takes its place). */

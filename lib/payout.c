@@ -77,7 +77,7 @@ static rewards_status collect(rw_engine *e, int64_t until, plan *p)
     const rw_equeue *q = &e->payable_q;
     size_t cap = 0;
     for (size_t i = q->head; i < q->len; i++) {
-        rw_entry *en = q->items[i];
+        rw_entry *en = rw_equeue_at(q, i);
         if (!rw_entry_payable(en))
             continue;
         if (en->earned_at > until)

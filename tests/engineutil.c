@@ -136,8 +136,8 @@ static void print_queue(sb *b, rewards_engine *e, const char *name, const rw_equ
     size_t n = 0, want = 0;
     uint64_t *nums = malloc((q->len - q->head + q->nlate + 1) * sizeof *nums);
     for (size_t i = q->head; i < q->len; i++)
-        if (member(q->items[i]))
-            nums[n++] = q->items[i]->number;
+        if (member(rw_equeue_at(q, i)))
+            nums[n++] = rw_equeue_at(q, i)->number;
     for (size_t i = 0; i < q->nlate; i++)
         if (member(q->late[i]))
             nums[n++] = q->late[i]->number;
