@@ -103,7 +103,7 @@ static uint64_t group_hash(const rw_entry *en)
 static int in_group(const pgroup *g, const rw_entry *en)
 {
     return g->to == en->to && (en->to == RW_TO_PARTNER ? g->partner == en->partner : g->user == en->to_user) &&
-           !strcmp(g->currency, en->currency);
+           !memcmp(g->currency, en->currency, 4);
 }
 
 /*
