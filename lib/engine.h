@@ -335,6 +335,7 @@ typedef struct rw_equeue {
     size_t head, len;
     rw_entry **late;    /* [0, nlate): joined out of time order */
     size_t nlate, caplate;
+    uint64_t txn;       /* the transaction that last saved this struct in the journal */
 } rw_equeue;
 
 struct rw_run {

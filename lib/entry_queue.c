@@ -97,11 +97,22 @@ static int push_late(rw_engine *e, rw_equeue *q, rw_entry *en)
     return 0;
 }
 
+/* Save the struct once per transaction (an approval of thousands pushes each). */
+static int save_once(rw_engine *e, rw_equeue *q)
+{
+    if (!e->journal.active || q->txn == e->journal.txn_id)
+        return 0;
+    if (rw_save(e, q, sizeof *q))
+        return -1;
+    q->txn = e->journal.txn_id;
+    return 0;
+}
+
 static int push(rw_engine *e, rw_equeue *q, rw_entry *en)
 {
     if (q->head < q->len && rw_equeue_at(q, q->len - 1)->earned_at > en->earned_at)
         return push_late(e, q, en);
-    if ((q->len % RW_EQ_CHUNK == 0 && add_chunk(e, q)) || rw_save(e, &q->len, sizeof q->len))
+    if (save_once(e, q) || (q->len % RW_EQ_CHUNK == 0 && add_chunk(e, q)))
         return -1;
     q->chunks[q->len / RW_EQ_CHUNK][q->len % RW_EQ_CHUNK] = en;
     q->len++;
