@@ -82,6 +82,46 @@ static int by_seq(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * The dirty list in creation order.  It is usually in order already but for
+ * a few records touched out of order (the meta record, touched last, comes
+ * first): then an insertion sort is linear (an approval of a million entries
+ * need not be sorted); otherwise, or when the moves grow long, a sort.
+ */
+static void sort_dirty(rw_rec **d, size_t n)
+{
+    size_t breaks = 0;
+    for (size_t i = 1; i < n && breaks <= 8; i++)
+        breaks += d[i - 1]->seq > d[i]->seq;
+    if (!breaks)
+        return;
+    if (breaks > 8) {
+        qsort(d, n, sizeof *d, by_seq);
+        return;
+    }
+    size_t moved = 0;
+    for (size_t i = 1; i < n; i++) {
+        rw_rec *r = d[i];
+        if (d[i - 1]->seq <= r->seq)
+            continue;
+        if (moved > 4 * n + 64) { /* few breaks, but long moves: sort after all */
+            qsort(d, n, sizeof *d, by_seq);
+            return;
+        }
+        size_t lo = 0, hi = i; /* the first place whose record comes after r */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (d[mid]->seq <= r->seq)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        memmove(d + lo + 1, d + lo, (i - lo) * sizeof *d);
+        d[lo] = r;
+        moved += i - lo;
+    }
+}
+
 void rw_sealed_free(rw_engine *e, rw_sealed *s)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -109,7 +149,7 @@ rewards_status rw_seal(rw_engine *e, rw_sealed *out)
     }
     if (rw_save(e, &e->integ, sizeof e->integ))
         return rw_nomem(e);
-    qsort(j->dirty, j->ndirty, sizeof *j->dirty, by_seq);
+    sort_dirty(j->dirty, j->ndirty);
     /* a batch's savepoints may list a record once per operation that touched it: one put each */
     size_t nd = 0;
     for (size_t i = 0; i < j->ndirty; i++)
