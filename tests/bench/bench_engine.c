@@ -202,7 +202,9 @@ static void deal(rewards_engine *e, long i, int64_t t)
     snprintf(user, sizeof user, "rep-%04d-%d", evs[0].partner, evs[0].rep);
     for (size_t k = 0; k < n; k++) {
         const bm_event *ev = &evs[k];
-        snprintf(amount, sizeof amount, "%lld.%02lld", (long long)(ev->amount / 100), (long long)(ev->amount % 100));
+        if (ev->kind == BM_DEAL || ev->kind == BM_PAYMENT || ev->kind == BM_AMEND) /* as a host formats them */
+            snprintf(amount, sizeof amount, "%lld.%02lld", (long long)(ev->amount / 100),
+                     (long long)(ev->amount % 100));
         switch (ev->kind) {
         case BM_DEAL:
             op(e, K_DEAL, ev->t, "deal", "id", id, "partner", partner, "currency", "USD", "amount", amount, "user",
