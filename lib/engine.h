@@ -274,12 +274,14 @@ typedef struct rw_contrib {
     rw_user *child_user;
     int64_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
     int margin;            /* the base is the margin (base: margin) */
-    /* group.c (derived): the group's running metric and total before this
-     * member on the current facts */
-    int64_t metric_before, total_before;
 } rw_contrib;
 
 /* Contributions that accumulate together: one reward, period, partner and beneficiary. */
+/* A group member's running sums before it, on the current facts (group.c). */
+typedef struct rw_before {
+    int64_t metric, total;
+} rw_before;
+
 typedef struct rw_group {
     rw_vec contribs; /* trigger order */
     int64_t metric;  /* cumulative metric after the last contribution */
@@ -290,6 +292,7 @@ typedef struct rw_group {
     const rw_user *beneficiary;
     char period[16];
     uint64_t hash;
+    rw_vec befores; /* rw_before, one per member (derived, parallel to contribs) */
 } rw_group;
 
 /* The groups by key (group.c): open addressing, at most half full. */

@@ -549,7 +549,8 @@ static rewards_status recompute_group(rw_engine *e, rw_group *g, size_t from, sc
     rw_contrib **ks = (rw_contrib **)g->contribs.data;
     while (from > 0 && siblings(ks[from - 1], ks[from]))
         from--;
-    int64_t metric = ks[from]->metric_before, total = ks[from]->total_before, cap_used = 0;
+    rw_before *bs = (rw_before *)g->befores.data;
+    int64_t metric = bs[from].metric, total = bs[from].total, cap_used = 0;
     const rw_contrib *prev = NULL;
     for (size_t i = from; i < g->contribs.len; i++) {
         rw_contrib *k = ks[i];
@@ -557,8 +558,8 @@ static rewards_status recompute_group(rw_engine *e, rw_group *g, size_t from, sc
         if (!siblings(prev, k))
             cap_used = 0;
         prev = k;
-        if ((k->metric_before != metric && RW_SET(e, k->metric_before, metric)) ||
-            (k->total_before != total && RW_SET(e, k->total_before, total)))
+        if ((bs[i].metric != metric && RW_SET(e, bs[i].metric, metric)) ||
+            (bs[i].total != total && RW_SET(e, bs[i].total, total)))
             return rw_nomem(e);
         RW_TRY(compute_targets(e, k, metric, total, targets, &metric, &total, &cap_used));
         RW_TRY(note(s, k, targets));

@@ -10,8 +10,8 @@
  * like the live one) in an open-addressing table of group pointers that is
  * at most half full.  Every write is journaled like the id index's.
  *
- * Each member of a group also keeps the group's running metric and total
- * before it (rw_contrib.metric_before, total_before), so that a correction
+ * Each member of a group also has the group's running metric and total
+ * before it (rw_group.befores, parallel to the members), so that a correction
  * recomputes a group from the first changed member on (evaluate.c; members
  * are in sequence order, so a member's position is a binary search);
  * rw_groups_restored() sets the totals after a restore, when the entries
@@ -120,6 +120,7 @@ void rw_groups_free(rw_engine *e)
         rw_group *g = t->slots[i];
         if (g) {
             rw_vec_release(e, &g->contribs);
+            rw_vec_release(e, &g->befores);
             rw_free(&e->alloc, g);
         }
     }
@@ -138,7 +139,7 @@ void rw_groups_restored(rw_engine *e)
         int64_t total = 0;
         for (size_t j = 0; j < g->contribs.len; j++) {
             rw_contrib *k = RW_VEC_AT(g->contribs, rw_contrib *, j);
-            k->total_before = total;
+            RW_VEC_AT(g->befores, rw_before, j).total = total;
             for (size_t s = 0; s < k->nslots; s++)
                 total = (int64_t)((uint64_t)total + (uint64_t)k->net[s]); /* the whole sum was checked when linked */
         }

@@ -56,10 +56,9 @@ static rewards_status link_contrib(rw_engine *e, rw_contrib *k)
         RW_TRY(rw_contrib_metric(e, k, &m));
         if (rw_add(g->metric, m, &sum))
             return rw_fail(e, REWARDS_OVERFLOW, "the period total of reward '%s' overflows", k->reward->id);
-        /* k is new: its fields need no journal (it is freed on rollback) */
-        k->metric_before = g->metric;
-        k->total_before = g->total;
+        rw_before b = { g->metric, g->total };
         RW_TRY(PUSH(e, g->contribs, k));
+        RW_TRY(PUSH(e, g->befores, b));
         if (RW_SET(e, g->metric, sum))
             return rw_nomem(e);
     }

@@ -204,10 +204,12 @@ char *eu_fingerprint(rewards_engine *e)
                 sb_printf(&b, " [%zu", c->entries.len);
                 for (size_t s = 0; s < c->nslots; s++)
                     sb_printf(&b, " %lld", (long long)c->net[s]);
-                if (c->group)
-                    sb_printf(&b, " g=%zu/%lld/%lld b=%lld/%lld", c->group->contribs.len,
-                              (long long)c->group->metric, (long long)c->group->total, (long long)c->metric_before,
-                              (long long)c->total_before);
+                if (c->group) {
+                    const rw_group *g = c->group;
+                    const rw_before *bf = &RW_VEC_AT(g->befores, rw_before, rw_group_position(g, c));
+                    sb_printf(&b, " g=%zu/%lld/%lld b=%zu/%lld/%lld", g->contribs.len, (long long)g->metric,
+                              (long long)g->total, g->befores.len, (long long)bf->metric, (long long)bf->total);
+                }
                 sb_printf(&b, "]");
                 break;
             }
