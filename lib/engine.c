@@ -208,6 +208,9 @@ void rw_engine_reset(rw_engine *e)
                         &e->adjustments };
     for (size_t i = 0; i < sizeof ixs / sizeof ixs[0]; i++)
         rw_index_release(e, ixs[i]);
+    for (int k = 0; k <= RW_SLAB_GENERAL; k++)
+        rw_slab_release(e, &e->slabs[k]);
+    memset(&e->small, 0, sizeof e->small);
     e->meta = NULL;
     e->next_seq = 1;
     memset(&e->integ, 0, sizeof e->integ);
@@ -222,11 +225,12 @@ void rewards_engine_free(rewards_engine *e)
     e->in_callback = 1; /* the allocator's free callbacks may not re-enter */
     if (e->journal.batch) /* an open batch: give back what it unlinked or made */
         rw_journal_rollback(e);
-    rw_engine_reset(e);
+    /* the pending restore list may live in the slab that the reset releases */
     for (size_t i = 0; i < e->restore.len; i++)
         rw_free(&e->alloc, RW_VEC_AT(e->restore, void *, i));
     rw_vec_release(e, &e->restore);
-    rw_vec_release(e, &e->queued);
+    rw_engine_reset(e);
+    rw_free(&e->alloc, e->queued.data); /* grown by rw_queue_event, never from the slab */
     rw_journal_free(e);
     rw_alloc a = e->alloc;
     rw_free(&a, e);

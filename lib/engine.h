@@ -13,6 +13,7 @@
 #include "rw_alloc.h"
 #include "journal.h"
 #include "index.h"
+#include "slab.h"
 #include "money.h"
 #include "fiscal.h"
 #include "expr.h"
@@ -361,7 +362,11 @@ struct rewards_engine {
     } integ;        /* the live records' digest and counts (integrity.c), journaled */
     rw_vec queued;  /* rw_event, this transaction's events (not journaled: reset per call) */
     rw_vec restore; /* pending restore blobs */
+    rw_slab slabs[RW_KIND_COUNT + 1]; /* slab.c: records by kind, then RW_SLAB_GENERAL */
+    rw_small_free small;              /* slab.c: free small list buffers by size class */
 };
+
+#define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */
 
 #define RW_RECORDS(e, kind, type) ((type **)(e)->records[kind].data)
 #define RW_COUNT(e, kind) ((e)->records[kind].len)

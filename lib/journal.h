@@ -48,11 +48,17 @@ typedef struct rw_journal {
     rw_rec **dirty;
     size_t ndirty, capdirty;
     int batch; /* a batch (batch.c) is open: the transaction spans many operations */
+    struct rw_small_ref {
+        void *ptr;
+        size_t cap;
+    } *free_small; /* slab.c: small list buffers given back at commit */
+    size_t nfs, capfs;
 } rw_journal;
 
 /* A savepoint inside a transaction (batch.c): how far every list had grown. */
 typedef struct rw_journal_mark {
     size_t nundo, nbytes, nfc, nfr, ndirty;
+    size_t nfs;
 } rw_journal_mark;
 
 /* A growable array owned by the engine; growth is journaled. */

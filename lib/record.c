@@ -134,5 +134,5 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     default:
         break;
     }
-    rw_free(a, r);
+    /* the record itself is in its kind's slab (slab.c), released with the engine */
 }

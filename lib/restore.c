@@ -61,7 +61,7 @@ static int by_kind_seq(const void *a, const void *b)
 
 static rewards_status restore_one(rw_engine *e, const pending *p)
 {
-    rw_rec *r = rw_calloc(&e->alloc, 1, rw_record_size(p->kind));
+    rw_rec *r = rw_slab_alloc(e, &e->slabs[p->kind], rw_record_size(p->kind));
     if (!r)
         return rw_nomem(e);
     r->kind = (uint8_t)p->kind;

@@ -59,6 +59,7 @@ build = {
         "lib/record_encode.c",
         "lib/record_decode.c",
         "lib/restore.c",
+        "lib/slab.c",
         "bindings/lua/rewards_lua.c",
         "bindings/lua/lua_queries.c",
         "bindings/lua/lua_helpers.c",
