@@ -55,13 +55,7 @@ void rw_record_key(const rw_rec *r, char *buf, size_t size)
 
 static void free_attrs(rw_engine *e, rw_attrs *a)
 {
-    for (size_t i = 0; a && i < a->n; i++) {
-        rw_free(&e->alloc, a->items[i].name);
-        rw_free(&e->alloc, a->items[i].text);
-    }
-    if (a)
-        rw_free(&e->alloc, a->items);
-    rw_free(&e->alloc, a);
+    rw_free(&e->alloc, a); /* one block with its items and strings (rw_attrs_new) */
 }
 
 void rw_record_free(rw_engine *e, rw_rec *r)
@@ -101,7 +95,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     case RW_KIND_DEAL:
     case RW_KIND_ACTIVITY: {
         rw_deal *d = (rw_deal *)r;
-        rw_free(a, d->id); free_attrs(e, d->attrs); rw_free(a, d->activity_type);
+        free_attrs(e, d->attrs); /* the id is in the slab */ rw_free(a, d->activity_type);
         rw_vec_release(e, &d->contribs); rw_vec_release(e, &d->entries);
         for (size_t i = 0; d->lines && i < d->nlines; i++) {
             rw_free(a, d->lines[i].id); rw_free(a, d->lines[i].product); free_attrs(e, d->lines[i].attrs);
@@ -111,7 +105,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     }
     case RW_KIND_CONTRIB: {
         rw_contrib *k = (rw_contrib *)r;
-        rw_free(a, k->net);
+        /* net is in the slab */
         rw_vec_release(e, &k->entries);
         break;
     }

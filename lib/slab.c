@@ -28,6 +28,8 @@ static int save_state(rw_engine *e, void *state, uint64_t *saved_txn, size_t siz
 
 void *rw_slab_alloc(rw_engine *e, rw_slab *s, size_t size)
 {
+    if (size > (size_t)-1 / 4)
+        return NULL;
     size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (!size)
         size = ALIGN;

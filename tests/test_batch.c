@@ -546,7 +546,8 @@ static void test_nomem_every_position(void **state)
         if (done && st == REWARDS_OK)
             break;
     }
-    assert_true(ops_failed > 100);
+    print_message("%d operations failed\n", ops_failed);
+    assert_true(ops_failed > 60); /* records and small lists come from slabs: few allocations per operation */
     assert_true(commits_failed > 0);
     print_message("nomem at every position: %d operations failed inside a batch and were retried, %d commits "
                   "rolled the batch back\n", ops_failed, commits_failed);
