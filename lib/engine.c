@@ -177,6 +177,8 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
 
 static void free_group_values(rw_engine *e)
 {
+    rw_index_settle(e, &e->groups); /* every value in one table, walked once */
+    rw_index_settle(e, &e->fx_pairs);
     for (size_t i = 0; i < e->groups.cap; i++) {
         rw_group *g = e->groups.slots[i].val;
         if (e->groups.slots[i].key && g) {
@@ -200,8 +202,8 @@ void rw_engine_reset(rw_engine *e)
     free_group_values(e);
     for (int k = 0; k < RW_KIND_COUNT; k++) {
         for (size_t i = 0; i < e->records[k].len; i++)
-            rw_record_free(e, RW_VEC_AT(e->records[k], rw_rec *, i));
-        rw_vec_release(e, &e->records[k]);
+            rw_record_free(e, RW_REC_AT(e, k, rw_rec, i));
+        rw_segvec_release(e, &e->records[k]);
     }
     rw_index *ixs[] = { &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners, &e->users, &e->deals,
                         &e->runs, &e->event_ids, &e->redemptions, &e->groups, &e->fx_pairs,
@@ -243,7 +245,7 @@ const char *rewards_engine_errmsg(const rewards_engine *e)
 
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id)
 {
-    if (rw_vec_push(e, &e->records[rec->kind], sizeof rec, &rec))
+    if (rw_segvec_push(e, &e->records[rec->kind], rec))
         return rw_nomem(e);
     if (ix && rw_index_put(e, ix, id, rec))
         return rw_nomem(e);

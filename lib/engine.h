@@ -354,7 +354,7 @@ struct rewards_engine {
     char errmsg[512];
     uint64_t next_seq;
     rw_meta *meta;
-    rw_vec records[RW_KIND_COUNT]; /* every record by kind, creation order */
+    rw_segvec records[RW_KIND_COUNT]; /* every record by kind, creation order */
     rw_index currencies, programs, levels, rewards, partners, users, deals, runs, event_ids,
         redemptions, groups, fx_pairs, adjustments;
     struct {
@@ -368,7 +368,8 @@ struct rewards_engine {
 
 #define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */
 
-#define RW_RECORDS(e, kind, type) ((type **)(e)->records[kind].data)
+/* The i-th record of a kind (creation order), i < RW_COUNT(e, kind). */
+#define RW_REC_AT(e, kind, type, i) RW_SEG_AT((e)->records[kind], type *, (i))
 #define RW_COUNT(e, kind) ((e)->records[kind].len)
 
 /* Errors: set the message and return the status. */

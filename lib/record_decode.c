@@ -242,16 +242,18 @@ static void r_deal_lines(rbuf *b, rw_deal *d)
 
 static rw_contrib *find_contrib(rw_engine *e, int64_t seq)
 {
-    rw_contrib **all = RW_RECORDS(e, RW_KIND_CONTRIB, rw_contrib);
     size_t lo = 0, hi = RW_COUNT(e, RW_KIND_CONTRIB);
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if ((int64_t)all[mid]->h.seq < seq)
+        if ((int64_t)RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, mid)->h.seq < seq)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < RW_COUNT(e, RW_KIND_CONTRIB) && (int64_t)all[lo]->h.seq == seq ? all[lo] : NULL;
+    if (lo == RW_COUNT(e, RW_KIND_CONTRIB))
+        return NULL;
+    rw_contrib *k = RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, lo);
+    return (int64_t)k->h.seq == seq ? k : NULL;
 }
 
 static void decode(rbuf *b, rw_rec *r)

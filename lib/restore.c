@@ -98,8 +98,8 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     }
     if (st) {
         /* once registered in its kind list the engine owns it (and frees it with the engine) */
-        const rw_vec *v = &e->records[r->kind];
-        if (!(v->len && RW_VEC_AT(*v, rw_rec *, v->len - 1) == r))
+        size_t n = RW_COUNT(e, r->kind);
+        if (!(n && RW_REC_AT(e, r->kind, rw_rec, n - 1) == r))
             rw_record_free(e, r);
         return st;
     }
