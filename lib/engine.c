@@ -228,9 +228,8 @@ void rewards_engine_free(rewards_engine *e)
     if (e->journal.batch) /* an open batch: give back what it unlinked or made */
         rw_journal_rollback(e);
     /* the pending restore list may live in the slab that the reset releases */
-    for (size_t i = 0; i < e->restore.len; i++)
-        rw_free(&e->alloc, RW_VEC_AT(e->restore, void *, i));
     rw_vec_release(e, &e->restore);
+    rw_slab_release(e, &e->restore_slab);
     rw_engine_reset(e);
     rw_free(&e->alloc, e->queued.data); /* grown by rw_queue_event, never from the slab */
     rw_journal_free(e);

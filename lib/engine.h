@@ -364,6 +364,7 @@ struct rewards_engine {
     rw_vec restore; /* pending restore blobs */
     rw_slab slabs[RW_KIND_COUNT + 1]; /* slab.c: records by kind, then RW_SLAB_GENERAL */
     rw_small_free small;              /* slab.c: free small list buffers by size class */
+    rw_slab restore_slab;             /* the pending restore blobs (restore.c) */
 };
 
 #define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */

@@ -24,6 +24,30 @@ size_t rw_record_size(int kind)
     return kind >= 0 && kind < RW_KIND_COUNT ? sizes[kind] : 0;
 }
 
+/* What snprintf(buf, size, "%s" or "%llu") wrote, without its cost (a key is made per put and per restored record). */
+static void key_text(char *buf, size_t size, const char *s)
+{
+    if (!size)
+        return;
+    size_t n = strlen(s);
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+}
+
+static void key_number(char *buf, size_t size, uint64_t v)
+{
+    char tmp[24];
+    size_t n = sizeof tmp;
+    tmp[--n] = '\0';
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    key_text(buf, size, tmp + n);
+}
+
 void rw_record_key(const rw_rec *r, char *buf, size_t size)
 {
     const char *id = NULL;
@@ -40,15 +64,15 @@ void rw_record_key(const rw_rec *r, char *buf, size_t size)
     case RW_KIND_RUN: id = ((const rw_run *)r)->id; break;
     case RW_KIND_EVENT_ID: id = ((const rw_event_id *)r)->id; break;
     case RW_KIND_ENTRY:
-        snprintf(buf, size, "%llu", (unsigned long long)((const rw_entry *)r)->number);
+        key_number(buf, size, ((const rw_entry *)r)->number);
         return;
     default:
         break;
     }
     if (id)
-        snprintf(buf, size, "%s", id);
+        key_text(buf, size, id);
     else
-        snprintf(buf, size, "%llu", (unsigned long long)r->seq);
+        key_number(buf, size, r->seq);
 }
 
 /* ---- freeing ------------------------------------------------------------ */

@@ -28,6 +28,14 @@ static int save_state(rw_engine *e, void *state, uint64_t *saved_txn, size_t siz
 
 void *rw_slab_alloc(rw_engine *e, rw_slab *s, size_t size)
 {
+    void *p = rw_slab_alloc_raw(e, s, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+void *rw_slab_alloc_raw(rw_engine *e, rw_slab *s, size_t size)
+{
     if (size > (size_t)-1 / 4)
         return NULL;
     size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
@@ -54,7 +62,6 @@ void *rw_slab_alloc(rw_engine *e, rw_slab *s, size_t size)
     }
     void *p = s->cur;
     s->cur += size;
-    memset(p, 0, size);
     return p;
 }
 

@@ -49,6 +49,8 @@ typedef struct rw_small_free {
 
 /* size bytes of zeroed memory, 8-byte aligned, from slab s; NULL when out of memory. */
 void *rw_slab_alloc(rw_engine *e, rw_slab *s, size_t size);
+/* The same, not zeroed (the caller writes every byte). */
+void *rw_slab_alloc_raw(rw_engine *e, rw_slab *s, size_t size);
 /* A NUL-terminated copy of the len bytes at str, from the engine's general slab. */
 char *rw_slab_str(rw_engine *e, const char *str, size_t len);
 /* Every chunk of s back to the engine allocator; s is empty again. */
