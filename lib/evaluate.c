@@ -366,7 +366,7 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     k->hold = hold;
     k->nslots = r->kind == RW_KIND_MILESTONE ? r->nthresholds : 1;
     int64_t targets_small[8], *targets = targets_small;
-    if (!(k->net = rw_new(e, k->nslots * sizeof *k->net)))
+    if (!(k->net = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net)))
         return rw_nomem(e);
     if (k->nslots > 8 && !(targets = rw_malloc(&e->alloc, k->nslots * sizeof *targets)))
         return rw_nomem(e);
@@ -549,7 +549,7 @@ static rewards_status recompute_group(rw_engine *e, rw_group *g, size_t from, sc
     rw_contrib **ks = (rw_contrib **)g->contribs.data;
     while (from > 0 && siblings(ks[from - 1], ks[from]))
         from--;
-    rw_before *bs = (rw_before *)g->befores.data;
+    rw_before *bs = g->befores;
     int64_t metric = bs[from].metric, total = bs[from].total, cap_used = 0;
     const rw_contrib *prev = NULL;
     for (size_t i = from; i < g->contribs.len; i++) {

@@ -120,7 +120,7 @@ void rw_groups_free(rw_engine *e)
         rw_group *g = t->slots[i];
         if (g) {
             rw_vec_release(e, &g->contribs);
-            rw_vec_release(e, &g->befores);
+            rw_free(&e->alloc, g->befores);
             rw_free(&e->alloc, g);
         }
     }
@@ -139,7 +139,7 @@ void rw_groups_restored(rw_engine *e)
         int64_t total = 0;
         for (size_t j = 0; j < g->contribs.len; j++) {
             rw_contrib *k = RW_VEC_AT(g->contribs, rw_contrib *, j);
-            RW_VEC_AT(g->befores, rw_before, j).total = total;
+            g->befores[j].total = total;
             for (size_t s = 0; s < k->nslots; s++)
                 total = (int64_t)((uint64_t)total + (uint64_t)k->net[s]); /* the whole sum was checked when linked */
         }
@@ -158,4 +158,29 @@ size_t rw_group_position(const rw_group *g, const rw_contrib *k)
             hi = mid;
     }
     return lo;
+}
+
+rewards_status rw_group_push_before(rw_engine *e, rw_group *g, rw_before b)
+{
+    /* not an rw_vec (lists hold pointers): a block of its own, grown the same journaled way */
+    if (g->nbefores == g->capbefores) {
+        size_t ncap = g->capbefores ? g->capbefores * 2 : 4;
+        if (ncap > (size_t)-1 / sizeof *g->befores)
+            return rw_nomem(e);
+        rw_before *nb = rw_new(e, ncap * sizeof *nb);
+        if (!nb)
+            return rw_nomem(e);
+        if (g->nbefores)
+            memcpy(nb, g->befores, g->nbefores * sizeof *nb);
+        /* the old block stays intact for a rollback; a restore (no journal) frees it at once */
+        if (rw_save(e, &g->befores, sizeof g->befores) || rw_save(e, &g->capbefores, sizeof g->capbefores) ||
+            rw_free_later(e, g->befores))
+            return rw_nomem(e);
+        g->befores = nb;
+        g->capbefores = ncap;
+    }
+    if (rw_save(e, &g->nbefores, sizeof g->nbefores))
+        return rw_nomem(e);
+    g->befores[g->nbefores++] = b;
+    return REWARDS_OK;
 }

@@ -58,7 +58,7 @@ static rewards_status link_contrib(rw_engine *e, rw_contrib *k)
             return rw_fail(e, REWARDS_OVERFLOW, "the period total of reward '%s' overflows", k->reward->id);
         rw_before b = { g->metric, g->total };
         RW_TRY(PUSH(e, g->contribs, k));
-        RW_TRY(PUSH(e, g->befores, b));
+        RW_TRY(rw_group_push_before(e, g, b));
         if (RW_SET(e, g->metric, sum))
             return rw_nomem(e);
     }

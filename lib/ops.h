@@ -87,6 +87,8 @@ rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out);
 void rw_groups_free(rw_engine *e);
 /* After a restore: each member's running total before it, from the entries. */
 void rw_groups_restored(rw_engine *e);
+/* Append the running sums before a new member of g. */
+rewards_status rw_group_push_before(rw_engine *e, rw_group *g, rw_before b);
 /* The position of member k in its group g. */
 size_t rw_group_position(const rw_group *g, const rw_contrib *k);
 const rw_vec *rw_fx_pair(const rw_engine *e, const char *from, const char *to);

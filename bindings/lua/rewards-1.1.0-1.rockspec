@@ -62,6 +62,7 @@ build = {
         "lib/group.c",
         "lib/entry_queue.c",
         "lib/balance.c",
+        "lib/slab.c",
         "bindings/lua/rewards_lua.c",
         "bindings/lua/lua_queries.c",
         "bindings/lua/lua_helpers.c",
