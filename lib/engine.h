@@ -301,6 +301,8 @@ typedef struct rw_group {
 typedef struct rw_gtable {
     rw_group **slots;
     size_t cap, count;
+    rw_group **old; /* while growing: the previous table, copied from slot `moved` on */
+    size_t oldcap, moved;
 } rw_gtable;
 
 typedef enum { RW_ENTRY_EARNED = 0, RW_ENTRY_ADJUSTMENT, RW_ENTRY_REVERSAL, RW_ENTRY_REDEMPTION,

@@ -8,7 +8,8 @@
  * the three records and the period text, hashed directly from the records'
  * sequence numbers (stable across a restore, so a restored engine probes
  * like the live one) in an open-addressing table of group pointers that is
- * at most half full.  Every write is journaled like the id index's.
+ * at most half full and grows without a stall (table_put).  Every write is
+ * journaled like the id index's.
  *
  * Each member of a group also has the group's running metric and total
  * before it (rw_group.befores, parallel to the members), so that a correction
@@ -42,41 +43,72 @@ static int same(const rw_group *g, uint64_t h, const rw_reward *r, const char *p
            !strncmp(g->period, period, sizeof g->period);
 }
 
-static void place(rw_group **slots, size_t cap, rw_group *g)
+static int place(rw_engine *e, rw_group **slots, size_t cap, rw_group *g)
 {
     size_t i = g->hash & (cap - 1);
     while (slots[i])
         i = (i + 1) & (cap - 1);
+    if (rw_save(e, &slots[i], sizeof slots[i]))
+        return -1;
     slots[i] = g;
+    return 0;
 }
 
-/* Insert g (not present).  0, or -1 when out of memory (nothing changed then). */
+/* Copy up to n more slots of the old table into the new one; drop the old one when done. */
+static int migrate(rw_engine *e, rw_gtable *t, size_t n)
+{
+    if (!t->old)
+        return 0;
+    if (rw_save(e, &t->moved, sizeof t->moved))
+        return -1;
+    for (; n && t->moved < t->oldcap; n--, t->moved++)
+        if (t->old[t->moved] && place(e, t->slots, t->cap, t->old[t->moved]))
+            return -1;
+    if (t->moved < t->oldcap)
+        return 0;
+    /* outside a transaction (a restore) rw_free_later frees at once */
+    if (rw_save(e, t, sizeof *t) || rw_free_later(e, t->old))
+        return -1;
+    t->old = NULL;
+    t->oldcap = t->moved = 0;
+    return 0;
+}
+
+/*
+ * Insert g (not present).  0, or -1 when out of memory.  A table that
+ * reaches half full gets one twice its size and keeps the old one beside it
+ * (lookups look in both), copying 16 of its slots at each insertion: no
+ * insertion ever rehashes the whole table at once.
+ */
 static int table_put(rw_engine *e, rw_gtable *t, rw_group *g)
 {
     if ((t->count + 1) * 2 > t->cap) {
+        if (t->old && migrate(e, t, t->oldcap)) /* not expected: migration outpaces growth */
+            return -1;
         size_t ncap = t->cap ? t->cap * 2 : 64;
         rw_group **ns = rw_new(e, ncap * sizeof *ns);
-        if (!ns)
+        if (!ns || rw_save(e, t, sizeof *t))
             return -1;
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->slots[i])
-                place(ns, ncap, t->slots[i]);
-        /* outside a transaction (a restore) rw_free_later frees at once: the copy is made */
-        if (rw_save(e, t, sizeof *t) || rw_free_later(e, t->slots))
-            return -1;
+        t->old = t->slots;
+        t->oldcap = t->cap;
+        t->moved = 0;
         t->slots = ns;
         t->cap = ncap;
-    } else if (rw_save(e, &t->count, sizeof t->count)) {
-        return -1;
     }
-    size_t i = g->hash & (t->cap - 1);
-    while (t->slots[i])
-        i = (i + 1) & (t->cap - 1);
-    if (rw_save(e, &t->slots[i], sizeof t->slots[i]))
+    if (migrate(e, t, 16) || rw_save(e, &t->count, sizeof t->count) || place(e, t->slots, t->cap, g))
         return -1;
-    t->slots[i] = g;
     t->count++;
     return 0;
+}
+
+static rw_group *probe(rw_group *const *slots, size_t cap, uint64_t h, const rw_reward *r, const char *period,
+                       const rw_partner *p, const rw_user *u)
+{
+    if (cap)
+        for (size_t i = h & (cap - 1); slots[i]; i = (i + 1) & (cap - 1))
+            if (same(slots[i], h, r, period, p, u))
+                return slots[i];
+    return NULL;
 }
 
 rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out)
@@ -89,13 +121,14 @@ rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out)
     const rw_user *u = k->beneficiary;
     uint64_t h = key_hash(r, k->period, p, u);
     rw_gtable *t = &e->gtab;
-    if (t->cap)
-        for (size_t i = h & (t->cap - 1); t->slots[i]; i = (i + 1) & (t->cap - 1))
-            if (same(t->slots[i], h, r, k->period, p, u)) {
-                *out = t->slots[i];
-                return REWARDS_OK;
-            }
-    rw_group *g = rw_new(e, sizeof *g);
+    rw_group *g = probe(t->slots, t->cap, h, r, k->period, p, u);
+    if (!g && t->old)
+        g = probe(t->old, t->oldcap, h, r, k->period, p, u);
+    if (g) {
+        *out = g;
+        return REWARDS_OK;
+    }
+    g = rw_new(e, sizeof *g);
     if (!g)
         return rw_nomem(e);
     g->reward = r;
@@ -113,11 +146,22 @@ rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out)
     return REWARDS_OK;
 }
 
+/* Every group once: the table's, then the old table's not yet copied. */
+static rw_group *nth_slot(const rw_gtable *t, size_t i)
+{
+    return i < t->cap ? t->slots[i] : t->old[t->moved + (i - t->cap)];
+}
+
+static size_t nslots(const rw_gtable *t)
+{
+    return t->cap + (t->old ? t->oldcap - t->moved : 0);
+}
+
 void rw_groups_free(rw_engine *e)
 {
     rw_gtable *t = &e->gtab;
-    for (size_t i = 0; i < t->cap; i++) {
-        rw_group *g = t->slots[i];
+    for (size_t i = 0; i < nslots(t); i++) {
+        rw_group *g = nth_slot(t, i);
         if (g) {
             rw_vec_release(e, &g->contribs);
             rw_free(&e->alloc, g->befores);
@@ -125,14 +169,15 @@ void rw_groups_free(rw_engine *e)
         }
     }
     rw_free(&e->alloc, t->slots);
+    rw_free(&e->alloc, t->old);
     memset(t, 0, sizeof *t);
 }
 
 void rw_groups_restored(rw_engine *e)
 {
     rw_gtable *t = &e->gtab;
-    for (size_t i = 0; i < t->cap; i++) {
-        rw_group *g = t->slots[i];
+    for (size_t i = 0; i < nslots(t); i++) {
+        rw_group *g = nth_slot(t, i);
         if (!g)
             continue;
         /* the metric before each member was kept as it was linked; the total needs the entries */
