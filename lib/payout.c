@@ -90,14 +90,25 @@ static rewards_status collect(rw_engine *e, int64_t until, plan *p)
     return REWARDS_OK;
 }
 
-static uint64_t group_hash(const rw_entry *en)
+static uint64_t key_hash(rw_recipient to, const void *who, const char *currency)
 {
-    uint64_t h = (uint64_t)(uintptr_t)(en->to == RW_TO_PARTNER ? (void *)en->partner : (void *)en->to_user);
+    uint64_t h = (uint64_t)(uintptr_t)who;
     unsigned char c[4];
-    memcpy(c, en->currency, 4);
-    h ^= ((uint64_t)c[0] << 40 | (uint64_t)c[1] << 48 | (uint64_t)c[2] << 56) + (uint64_t)en->to;
+    memcpy(c, currency, 4);
+    h ^= ((uint64_t)c[0] << 40 | (uint64_t)c[1] << 48 | (uint64_t)c[2] << 56) + (uint64_t)to;
     h *= 0x9E3779B97F4A7C15ULL;
     return h ^ (h >> 31);
+}
+
+static uint64_t entry_hash(const rw_entry *en)
+{
+    return key_hash(en->to, en->to == RW_TO_PARTNER ? (const void *)en->partner : (const void *)en->to_user,
+                    en->currency);
+}
+
+static uint64_t group_hash(const pgroup *g)
+{
+    return key_hash(g->to, g->to == RW_TO_PARTNER ? (const void *)g->partner : (const void *)g->user, g->currency);
 }
 
 static int in_group(const pgroup *g, const rw_entry *en)
@@ -106,71 +117,120 @@ static int in_group(const pgroup *g, const rw_entry *en)
            !memcmp(g->currency, en->currency, 4);
 }
 
+/* Scratch space of arrange(), sized by the groups found, not by the entries. */
+typedef struct gscratch {
+    rw_engine *e;
+    pgroup *found;
+    size_t n, cap;
+    size_t *slots; /* group index + 1, 0: empty; at most half full */
+    size_t nslots;
+} gscratch;
+
+static int slots_grow(gscratch *g)
+{
+    size_t ncap = g->nslots ? g->nslots * 2 : 256;
+    size_t *ns = rw_calloc(&g->e->alloc, ncap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < g->n; i++) {
+        size_t j = group_hash(&g->found[i]) & (ncap - 1);
+        while (ns[j])
+            j = (j + 1) & (ncap - 1);
+        ns[j] = i + 1;
+    }
+    rw_free(&g->e->alloc, g->slots);
+    g->slots = ns;
+    g->nslots = ncap;
+    return 0;
+}
+
+/* The index of en's group, made when new; (size_t)-1 when out of memory. */
+static size_t group_index(gscratch *g, const rw_entry *en)
+{
+    uint64_t h = entry_hash(en);
+    size_t j = h & (g->nslots - 1);
+    while (g->slots[j] && !in_group(&g->found[g->slots[j] - 1], en))
+        j = (j + 1) & (g->nslots - 1);
+    if (g->slots[j])
+        return g->slots[j] - 1;
+    if (g->n == g->cap) {
+        size_t ncap = g->cap * 2;
+        pgroup *nf = rw_realloc(&g->e->alloc, g->found, ncap * sizeof *nf);
+        if (!nf)
+            return (size_t)-1;
+        g->found = nf;
+        g->cap = ncap;
+    }
+    pgroup *gr = &g->found[g->n];
+    memset(gr, 0, sizeof *gr);
+    gr->to = en->to;
+    gr->partner = en->to == RW_TO_PARTNER ? en->partner : en->to_user->partner;
+    gr->user = en->to_user;
+    gr->currency = en->currency;
+    gr->exp = en->exp;
+    g->slots[j] = ++g->n;
+    if (g->n * 2 > g->nslots && slots_grow(g))
+        return (size_t)-1;
+    return g->n - 1;
+}
+
 /*
  * Group the collected entries (k of them) by recipient and currency with a
  * scratch hash table, sort the groups (not the entries) by recipient id,
  * and lay the entries out group by group, each group's in number order:
  * the order of the lines and of the entries they pay, in O(k + groups log
- * groups) string comparisons instead of O(k log k).
+ * groups) string comparisons instead of O(k log k).  Scratch memory: three
+ * pointers per entry, and the groups' table.
  */
 static rewards_status arrange(rw_engine *e, plan *p)
 {
-    size_t k = p->nentries, cap = 16;
-    while (cap < 2 * k)
-        cap *= 2;
-    size_t *slots = rw_calloc(&e->alloc, cap, sizeof *slots); /* group index + 1, 0: empty */
-    size_t *of = rw_malloc(&e->alloc, (k + 1) * sizeof *of);  /* each entry's group */
-    pgroup *found = rw_malloc(&e->alloc, (k + 1) * sizeof *found);
+    size_t k = p->nentries;
+    gscratch g = { e, rw_malloc(&e->alloc, 64 * sizeof(pgroup)), 0, 64, NULL, 0 };
+    size_t *of = rw_malloc(&e->alloc, (k + 1) * sizeof *of); /* each entry's group */
     rw_entry **sorted = rw_malloc(&e->alloc, (k + 1) * sizeof *sorted);
+    size_t *pos = NULL;
     rewards_status st = REWARDS_OK;
-    if (!slots || !of || !found || !sorted) {
+    if (!g.found || !of || !sorted || slots_grow(&g)) {
         st = rw_nomem(e);
         goto done;
     }
-    size_t n = 0;
     for (size_t i = 0; i < k; i++) {
-        rw_entry *en = p->entries[i];
-        size_t j = group_hash(en) & (cap - 1);
-        while (slots[j] && !in_group(&found[slots[j] - 1], en))
-            j = (j + 1) & (cap - 1);
-        if (!slots[j]) {
-            pgroup *g = &found[n];
-            memset(g, 0, sizeof *g);
-            g->to = en->to;
-            g->partner = en->to == RW_TO_PARTNER ? en->partner : en->to_user->partner;
-            g->user = en->to_user;
-            g->currency = en->currency;
-            g->exp = en->exp;
-            slots[j] = ++n;
+        if ((of[i] = group_index(&g, p->entries[i])) == (size_t)-1) {
+            st = rw_nomem(e);
+            goto done;
         }
-        of[i] = slots[j] - 1;
-        found[of[i]].count++;
+        g.found[of[i]].count++;
     }
+    size_t n = g.n;
+    pgroup *found = g.found;
     /* found[g].first: where group g's entries go once the groups are in line order */
-    for (size_t g = 0; g < n; g++)
-        found[g].amount = (int64_t)g; /* remember each group's discovery index through the sort */
+    if (!(pos = rw_malloc(&e->alloc, (n + 1) * sizeof *pos))) {
+        st = rw_nomem(e);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        found[i].amount = (int64_t)i; /* remember each group's discovery index through the sort */
     qsort(found, n, sizeof *found, by_line_order);
-    size_t *pos = slots; /* reused: discovery index -> next free place in sorted */
     size_t at = 0;
-    for (size_t g = 0; g < n; g++) {
-        pos[found[g].amount] = at;
-        found[g].first = at;
-        at += (size_t)found[g].count;
+    for (size_t i = 0; i < n; i++) {
+        pos[found[i].amount] = at;
+        found[i].first = at;
+        at += (size_t)found[i].count;
     }
     for (size_t i = 0; i < k; i++)
         sorted[pos[of[i]]++] = p->entries[i];
-    for (size_t g = 0; g < n && !st; g++) {
-        pgroup *gr = &found[g];
+    for (size_t i = 0; i < n && !st; i++) {
+        pgroup *gr = &found[i];
         rw_entry **ens = sorted + gr->first;
         size_t c = (size_t)gr->count;
-        for (size_t i = 1; i < c; i++)
-            if (ens[i - 1]->number > ens[i]->number) { /* the queue's late part, or equal times */
+        for (size_t j = 1; j < c; j++)
+            if (ens[j - 1]->number > ens[j]->number) { /* the queue's late part, or equal times */
                 qsort(ens, c, sizeof *ens, by_number);
                 break;
             }
         gr->amount = 0;
-        for (size_t i = 0; i < c; i++)
-            if (rw_add(gr->amount, ens[i]->amount, &gr->amount)) {
+        for (size_t j = 0; j < c; j++)
+            if (rw_add(gr->amount, ens[j]->amount, &gr->amount)) {
                 st = rw_fail(e, REWARDS_OVERFLOW, "a payout line overflows");
                 break;
             }
@@ -182,12 +242,13 @@ static rewards_status arrange(rw_engine *e, plan *p)
         rw_free(&e->alloc, p->groups);
         p->groups = found;
         p->ngroups = n;
-        found = NULL;
+        g.found = NULL;
     }
 done:
-    rw_free(&e->alloc, slots);
+    rw_free(&e->alloc, g.slots);
+    rw_free(&e->alloc, g.found);
+    rw_free(&e->alloc, pos);
     rw_free(&e->alloc, of);
-    rw_free(&e->alloc, found);
     rw_free(&e->alloc, sorted);
     return st;
 }
