@@ -28,10 +28,12 @@ typedef struct pgroup {
 } pgroup;
 
 typedef struct plan {
-    rw_entry **entries;
+    rw_entry **entries; /* as taken from the queue (creation order, mostly); then by group */
     size_t nentries;
     pgroup *groups;
     size_t ngroups;
+    rw_entry **taken;   /* once arranged: the entries as taken, and each one's group */
+    size_t *group_of;
 } plan;
 
 /* Groups in payout-line order: recipient type, recipient id, currency. */
@@ -55,6 +57,8 @@ static void plan_free(rw_engine *e, plan *p)
 {
     rw_free(&e->alloc, p->entries);
     rw_free(&e->alloc, p->groups);
+    rw_free(&e->alloc, p->taken);
+    rw_free(&e->alloc, p->group_of);
 }
 
 static rewards_status take(rw_engine *e, plan *p, size_t *cap, rw_entry *en)
@@ -219,6 +223,10 @@ static rewards_status arrange(rw_engine *e, plan *p)
     }
     for (size_t i = 0; i < k; i++)
         sorted[pos[of[i]]++] = p->entries[i];
+    for (size_t i = 0; i < n; i++) /* pos: discovery index -> group index in line order */
+        pos[found[i].amount] = i;
+    for (size_t i = 0; i < k; i++)
+        of[i] = pos[of[i]];
     for (size_t i = 0; i < n && !st; i++) {
         pgroup *gr = &found[i];
         rw_entry **ens = sorted + gr->first;
@@ -236,9 +244,11 @@ static rewards_status arrange(rw_engine *e, plan *p)
             }
     }
     if (!st) {
-        rw_entry **t = p->entries;
+        p->taken = p->entries;
         p->entries = sorted;
-        sorted = t;
+        p->group_of = of;
+        sorted = NULL;
+        of = NULL;
         rw_free(&e->alloc, p->groups);
         p->groups = found;
         p->ngroups = n;
@@ -297,6 +307,22 @@ rewards_status rw_op_payout(rw_ctx *c)
         run->until = until;
         st = rw_link_record(e, &run->h);
     }
+    /* The entries paid, in the order they were taken (creation order, mostly),
+     * before the lines: the records this call changes are then nearly in
+     * creation order, which the seal puts in order without a full sort. */
+    for (size_t i = 0; i < p.nentries && !st; i++) {
+        rw_entry *en = p.taken[i];
+        if (p.groups[p.group_of[i]].amount <= 0)
+            continue;
+        if (rw_touch(e, &en->h, sizeof *en) || rw_balance_add(e, en, -1)) {
+            st = rw_nomem(e);
+            break;
+        }
+        en->status = RW_ST_PAID;
+        en->run = run;
+        if (rw_balance_add(e, en, 1))
+            st = rw_nomem(e);
+    }
     for (size_t i = 0; i < p.ngroups && !st; i++) {
         pgroup *g = &p.groups[i];
         if (g->amount <= 0)
@@ -316,19 +342,6 @@ rewards_status rw_op_payout(rw_ctx *c)
         l->amount = g->amount;
         l->count = g->count;
         st = rw_link_record(e, &l->h);
-        for (size_t k = 0; k < (size_t)g->count && !st; k++) {
-            rw_entry *en = p.entries[g->first + k];
-            if (rw_touch(e, &en->h, sizeof *en) || rw_balance_add(e, en, -1)) {
-                st = rw_nomem(e);
-                break;
-            }
-            en->status = RW_ST_PAID;
-            en->run = run;
-            if (rw_balance_add(e, en, 1)) {
-                st = rw_nomem(e);
-                break;
-            }
-        }
     }
     plan_free(e, &p);
     if (!st) /* what was paid leaves the payable queue */
