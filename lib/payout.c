@@ -24,11 +24,13 @@ typedef struct pgroup {
     int exp;
     int64_t amount;
     int64_t count;
-    size_t first; /* index of its first entry in the sorted list */
+    size_t index;  /* arrange(): its discovery index */
+    rw_i128 sum;   /* arrange(): the exact sum, and the sum of magnitudes (no partial sum exceeds it) */
+    rw_i128 mag;
 } pgroup;
 
 typedef struct plan {
-    rw_entry **entries; /* as taken from the queue (creation order, mostly); then by group */
+    rw_entry **entries; /* as taken from the queue (creation order, mostly), until arranged */
     size_t nentries;
     pgroup *groups;
     size_t ngroups;
@@ -178,76 +180,83 @@ static size_t group_index(gscratch *g, const rw_entry *en)
     return g->n - 1;
 }
 
+/* Group gi's amount summed in number order with an overflow check (a line near the int64 limit). */
+static rewards_status exact_sum(rw_engine *e, const plan *p, const size_t *of, size_t gi, pgroup *gr)
+{
+    rw_entry **ens = rw_malloc(&e->alloc, ((size_t)gr->count + 1) * sizeof *ens);
+    if (!ens)
+        return rw_nomem(e);
+    size_t c = 0;
+    for (size_t i = 0; i < p->nentries; i++)
+        if (of[i] == gi)
+            ens[c++] = p->entries[i];
+    qsort(ens, c, sizeof *ens, by_number);
+    rewards_status st = REWARDS_OK;
+    gr->amount = 0;
+    for (size_t i = 0; i < c && !st; i++)
+        if (rw_add(gr->amount, ens[i]->amount, &gr->amount))
+            st = rw_fail(e, REWARDS_OVERFLOW, "a payout line overflows");
+    rw_free(&e->alloc, ens);
+    return st;
+}
+
 /*
  * Group the collected entries (k of them) by recipient and currency with a
- * scratch hash table, sort the groups (not the entries) by recipient id,
- * and lay the entries out group by group, each group's in number order:
- * the order of the lines and of the entries they pay, in O(k + groups log
- * groups) string comparisons instead of O(k log k).  Scratch memory: three
- * pointers per entry, and the groups' table.
+ * scratch hash table, in one pass in the order taken, summing each group
+ * exactly (128-bit); then sort the groups (not the entries) by recipient
+ * id: the order of the lines, in O(k + groups log groups) work instead of
+ * O(k log k) string comparisons.  Scratch memory: one index per entry, and
+ * the groups' table.
  */
 static rewards_status arrange(rw_engine *e, plan *p)
 {
     size_t k = p->nentries;
     gscratch g = { e, rw_malloc(&e->alloc, 64 * sizeof(pgroup)), 0, 64, NULL, 0 };
     size_t *of = rw_malloc(&e->alloc, (k + 1) * sizeof *of); /* each entry's group */
-    rw_entry **sorted = rw_malloc(&e->alloc, (k + 1) * sizeof *sorted);
-    size_t *pos = NULL;
+    size_t *rank = NULL;
     rewards_status st = REWARDS_OK;
-    if (!g.found || !of || !sorted || slots_grow(&g)) {
+    if (!g.found || !of || slots_grow(&g)) {
         st = rw_nomem(e);
         goto done;
     }
+    /* one pass in the order taken: group, count and exact sums */
     for (size_t i = 0; i < k; i++) {
-        if ((of[i] = group_index(&g, p->entries[i])) == (size_t)-1) {
+        const rw_entry *en = p->entries[i];
+        if ((of[i] = group_index(&g, en)) == (size_t)-1) {
             st = rw_nomem(e);
             goto done;
         }
-        g.found[of[i]].count++;
+        pgroup *gr = &g.found[of[i]];
+        gr->count++;
+        gr->sum += en->amount;
+        gr->mag += en->amount < 0 ? -(rw_i128)en->amount : (rw_i128)en->amount;
     }
     size_t n = g.n;
     pgroup *found = g.found;
-    /* found[g].first: where group g's entries go once the groups are in line order */
-    if (!(pos = rw_malloc(&e->alloc, (n + 1) * sizeof *pos))) {
+    if (!(rank = rw_malloc(&e->alloc, (n + 1) * sizeof *rank))) {
         st = rw_nomem(e);
         goto done;
     }
     for (size_t i = 0; i < n; i++)
-        found[i].amount = (int64_t)i; /* remember each group's discovery index through the sort */
+        found[i].index = i;
     qsort(found, n, sizeof *found, by_line_order);
-    size_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        pos[found[i].amount] = at;
-        found[i].first = at;
-        at += (size_t)found[i].count;
-    }
+    for (size_t i = 0; i < n; i++)
+        rank[found[i].index] = i;
     for (size_t i = 0; i < k; i++)
-        sorted[pos[of[i]]++] = p->entries[i];
-    for (size_t i = 0; i < n; i++) /* pos: discovery index -> group index in line order */
-        pos[found[i].amount] = i;
-    for (size_t i = 0; i < k; i++)
-        of[i] = pos[of[i]];
+        of[i] = rank[of[i]];
+    /* A line overflows when a partial sum of its entries in number order
+     * does not fit in int64; none can when the magnitudes' sum fits. */
     for (size_t i = 0; i < n && !st; i++) {
         pgroup *gr = &found[i];
-        rw_entry **ens = sorted + gr->first;
-        size_t c = (size_t)gr->count;
-        for (size_t j = 1; j < c; j++)
-            if (ens[j - 1]->number > ens[j]->number) { /* the queue's late part, or equal times */
-                qsort(ens, c, sizeof *ens, by_number);
-                break;
-            }
-        gr->amount = 0;
-        for (size_t j = 0; j < c; j++)
-            if (rw_add(gr->amount, ens[j]->amount, &gr->amount)) {
-                st = rw_fail(e, REWARDS_OVERFLOW, "a payout line overflows");
-                break;
-            }
+        if (gr->mag <= INT64_MAX)
+            gr->amount = (int64_t)gr->sum;
+        else
+            st = exact_sum(e, p, of, i, gr);
     }
     if (!st) {
         p->taken = p->entries;
-        p->entries = sorted;
+        p->entries = NULL;
         p->group_of = of;
-        sorted = NULL;
         of = NULL;
         rw_free(&e->alloc, p->groups);
         p->groups = found;
@@ -257,9 +266,8 @@ static rewards_status arrange(rw_engine *e, plan *p)
 done:
     rw_free(&e->alloc, g.slots);
     rw_free(&e->alloc, g.found);
-    rw_free(&e->alloc, pos);
+    rw_free(&e->alloc, rank);
     rw_free(&e->alloc, of);
-    rw_free(&e->alloc, sorted);
     return st;
 }
 

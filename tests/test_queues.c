@@ -444,10 +444,58 @@ static void test_queues_match_a_full_scan(void **state)
     assert_true(st_carried > 0 && st_late_pending > 0 && st_late_payable > 0);
 }
 
+/*
+ * A payout line overflows when a partial sum of its entries, in number
+ * order, does not fit in int64 (what the full-ledger implementation
+ * checked), even when the whole sum would; a line whose entries' magnitudes
+ * fit is summed at once.  The run fails whole and changes nothing.
+ */
+static void test_payout_line_overflow(void **state)
+{
+    (void)state;
+    rewards_engine *e = new_engine(NULL, NULL);
+    now = 1767225600; /* 2026-01-01 */
+    plan(e);
+    /* 92,233,720,368,547,758.00 + 1.00 overflows at the second entry; -5.00 would bring it back */
+    assert_ok(e, eu_op(e, "adjust", "at", at(), "id", "big", "partner", "P0", "amount", "92233720368547758.00",
+                       "approved:b", "true", NULL));
+    assert_ok(e, eu_op(e, "adjust", "at", at(), "id", "one", "partner", "P0", "amount", "1.00", "approved:b", "true",
+                       NULL));
+    assert_ok(e, eu_op(e, "adjust", "at", at(), "id", "back", "partner", "P0", "amount", "-5.00", "approved:b",
+                       "true", NULL));
+    char *before = eu_fingerprint(e);
+    assert_int_equal(eu_op(e, "payout", "at", at(), "id", "r1", "until", at(), NULL), REWARDS_OVERFLOW);
+    assert_non_null(strstr(rewards_engine_errmsg(e), "a payout line overflows"));
+    sink preview = { NULL, 0 };
+    assert_int_equal(rewards_engine_preview_payout(e, "r1", now, to_sink, &preview), REWARDS_OVERFLOW);
+    free(preview.text);
+    char *after = eu_fingerprint(e);
+    assert_str(after, before);
+    free(before);
+    free(after);
+    rewards_engine_free(e);
+    /* near the limit, in an order whose partial sums fit: paid in one line */
+    e = new_engine(NULL, NULL);
+    plan(e);
+    assert_ok(e, eu_op(e, "adjust", "at", at(), "id", "neg", "partner", "P1", "amount", "-50.00", "approved:b",
+                       "true", NULL));
+    assert_ok(e, eu_op(e, "adjust", "at", at(), "id", "big", "partner", "P1", "amount", "92233720368547758.00",
+                       "approved:b", "true", NULL));
+    assert_ok(e, eu_op(e, "adjust", "at", at(), "id", "one", "partner", "P1", "amount", "0.07", "approved:b",
+                       "true", NULL));
+    assert_ok(e, eu_op(e, "payout", "at", at(), "id", "r2", "until", at(), NULL));
+    rw_run *run = rw_index_get(&e->runs, "r2");
+    assert_int_equal(run->lines.len, 1);
+    assert_int_equal(RW_VEC_AT(run->lines, rw_line *, 0)->amount, 9223372036854770807LL);
+    assert_int_equal(RW_VEC_AT(run->lines, rw_line *, 0)->count, 3);
+    rewards_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_queues_match_a_full_scan),
+        cmocka_unit_test(test_payout_line_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
