@@ -225,17 +225,27 @@ typedef struct rewards_events {
 /** @brief Initialize @p ev as REWARDS_EVENTS_INIT does (for bindings). */
 REWARDS_API void rewards_events_init(rewards_events *ev);
 
-/** Version of rewards_options this header describes. */
-#define REWARDS_OPTIONS_VERSION 1
-/** @brief Options of rewards_engine_new(); every member may be NULL. */
+/**
+ * Version of rewards_options this header describes: 2 since 1.2 (member
+ * @c traces added at the end).  The library still accepts version 1
+ * structs (from programs built against 1.0/1.1), which have no @c traces
+ * member: their engines keep traces.
+ */
+#define REWARDS_OPTIONS_VERSION 2
+/** @brief rewards_options.traces: keep a calculation trace per entry (the default). */
+#define REWARDS_TRACES_ON 0
+/** @brief rewards_options.traces: keep no traces (entries recorded then explain no history). */
+#define REWARDS_TRACES_OFF 1
+/** @brief Options of rewards_engine_new(); every pointer member may be NULL. */
 typedef struct rewards_options {
     unsigned version;                  /**< REWARDS_OPTIONS_VERSION */
     const rewards_allocator *allocator;/**< NULL: malloc/realloc/free */
     const rewards_storage *storage;    /**< NULL: nothing is persisted */
     const rewards_events *events;      /**< NULL: no events */
+    int traces;                        /**< REWARDS_TRACES_ON or REWARDS_TRACES_OFF (version 2, since 1.2) */
 } rewards_options;
 /** Static initializer. */
-#define REWARDS_OPTIONS_INIT { REWARDS_OPTIONS_VERSION, NULL, NULL, NULL }
+#define REWARDS_OPTIONS_INIT { REWARDS_OPTIONS_VERSION, NULL, NULL, NULL, REWARDS_TRACES_ON }
 /** @brief Initialize @p o as REWARDS_OPTIONS_INIT does (for bindings). */
 REWARDS_API void rewards_options_init(rewards_options *o);
 

@@ -16,6 +16,7 @@
 #include "money.h"
 #include "fiscal.h"
 #include "expr.h"
+#include "trace.h"
 
 #include <stdint.h>
 
@@ -300,6 +301,7 @@ typedef struct rw_entry {
     rw_deal *deal;   /* the deal or activity named, NULL when none */
     char *note;      /* NULL when none */
     char *adjust_id; /* the adjustment's id */
+    rw_trace *trace; /* why it has its amount (trace.h); NULL: manual, redemption, unknown or traces off */
 } rw_entry;
 
 struct rw_run {
@@ -361,6 +363,7 @@ struct rewards_engine {
     } integ;        /* the live records' digest and counts (integrity.c), journaled */
     rw_vec queued;  /* rw_event, this transaction's events (not journaled: reset per call) */
     rw_vec restore; /* pending restore blobs */
+    rw_trace_state trace; /* traces on or off, and what their hooks pass along (trace.h) */
 };
 
 #define RW_RECORDS(e, kind, type) ((type **)(e)->records[kind].data)

@@ -59,6 +59,8 @@ build = {
         "lib/record_encode.c",
         "lib/record_decode.c",
         "lib/restore.c",
+        "lib/trace.c",
+        "lib/trace_record.c",
         "bindings/lua/rewards_lua.c",
         "bindings/lua/lua_queries.c",
         "bindings/lua/lua_helpers.c",
