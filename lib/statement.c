@@ -115,7 +115,7 @@ static rewards_status statement_currency(rw_engine *e, rw_csv *w, const who *r, 
         int64_t pat;
         if (!is_for(en, r) || strcmp(en->currency, currency) || !paid_at(en, &pat) || pat < from || pat >= until)
             continue;
-        entry_row(w, r, en, "paid", pat);
+        entry_row(w, r, en, "payout", pat);
         ADD(t.paid, en->amount);
     }
     int64_t closing = t.opening;
