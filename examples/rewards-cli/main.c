@@ -242,6 +242,8 @@ int main(int argc, char **argv)
     }
     if (!scenario)
         return usage_error("no scenario file given%s", "");
+    if (files.ledger && files.payouts && !strcmp(files.ledger, "-") && !strcmp(files.payouts, "-"))
+        return usage_error("--ledger - and --payouts - together would mix both files on standard output%s", "");
     int stdouts = 0;
     for (int k = 0; k < 5; k++)
         stdouts += *slots[k] && !strcmp(*slots[k], "-");
