@@ -290,6 +290,39 @@ static double timed_op(rewards_engine *e, int64_t at, const char *name, const ch
     return (bu_now_ns() - t) / 1e3;
 }
 
+/*
+ * The heap per entry of the same deals with traces on and off (issue 14:
+ * traces may at most double it): the deal loop again, in a fresh engine
+ * with the same random sequence, before the finance operations.
+ */
+static double heap_per_entry(long deals, int64_t t0, int traces, size_t *entries)
+{
+    counter heap = { 0, 0 };
+    rewards_allocator alloc = REWARDS_ALLOCATOR_INIT;
+    alloc.malloc = c_malloc;
+    alloc.realloc = c_realloc;
+    alloc.free = c_free;
+    alloc.user = &heap;
+    rewards_options opt = REWARDS_OPTIONS_INIT;
+    opt.allocator = &alloc;
+    opt.traces = traces;
+    rewards_engine *e;
+    rewards_status st = rewards_engine_new(&e, &opt);
+    if (st)
+        bu_die("engine", NULL, st);
+    uint64_t saved_rng = rng;
+    rng = 0x9E3779B97F4A7C15u;
+    plan(e);
+    long long base = heap.bytes;
+    for (long i = 0; i < deals; i++)
+        deal(e, i, t0 + (int64_t)i * 60);
+    *entries = rewards_engine_entry_count(e);
+    double per = (double)(heap.bytes - base) / (double)*entries;
+    rewards_engine_free(e);
+    rng = saved_rng;
+    return per;
+}
+
 int main(int argc, char **argv)
 {
     long deals = 10000;
@@ -345,6 +378,14 @@ int main(int argc, char **argv)
     printf("heap per deal      %.0f B in %.1f blocks (engine total %.1f MB in %lld blocks)\n",
            (double)(heap.bytes - base_bytes) / (double)deals, (double)(heap.blocks - base_blocks) / (double)deals,
            (double)heap.bytes / 1e6, heap.blocks);
+
+    {
+        size_t n_on, n_off;
+        double on = heap_per_entry(deals, t0, REWARDS_TRACES_ON, &n_on);
+        double off = heap_per_entry(deals, t0, REWARDS_TRACES_OFF, &n_off);
+        printf("heap per entry     %.0f B with traces, %.0f B without (traces add %.0f B, x%.2f; %zu entries)\n", on,
+               off, on - off, on / off, n_on);
+    }
 
     char until[32];
     rewards_time_format(end, until, sizeof until);
