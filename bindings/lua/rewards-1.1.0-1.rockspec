@@ -66,6 +66,7 @@ build = {
         "lib/statement.c",
         "bindings/lua/rewards_lua.c",
         "bindings/lua/lua_queries.c",
+        "bindings/lua/lua_traces.c",
         "bindings/lua/lua_helpers.c",
         "bindings/lua/lua_op.c",
         "bindings/lua/lua_callbacks.c",
