@@ -5,9 +5,11 @@
 # holds report (--holds) and one explanation for people (explain).  Then the
 # refusals: an unknown entry, a bad entry number, missing arguments, --from
 # without --statements, two outputs on standard output.
-# usage: test_outputs.sh REWARDS_CLI DIR
+# When given docs/traces.md, the traces and the explanation it shows must be
+# this run's, verbatim ("a tiered adjustment, end to end").
+# usage: test_outputs.sh REWARDS_CLI DIR [TRACES_MD]
 set -u
-cli=$1 dir=$2
+cli=$1 dir=$2 doc=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -33,6 +35,16 @@ check "explain 19" "$dir/causes.explain19.txt" "$tmp/x"
 "$cli" explain "$sc" 19 --json >"$tmp/j" || fail=1
 sed -n 19p "$dir/causes.traces.jsonl" >"$tmp/j19"
 check "explain --json is the trace" "$tmp/j19" "$tmp/j"
+if [ -n "$doc" ]; then
+  for n in 2 17 19 22; do
+    line=$(sed -n "${n}p" "$tmp/t")
+    if grep -qxF -- "$line" "$doc"; then echo "ok docs/traces.md shows entry $n as the program writes it"
+    else echo "FAIL docs/traces.md does not show entry $n's trace as the program writes it"; fail=1; fi
+  done
+  if python3 -c 'import sys; doc, x = open(sys.argv[1]).read(), open(sys.argv[2]).read(); sys.exit(0 if "```text\n" + x + "```" in doc else 1)' "$doc" "$tmp/x"
+  then echo "ok docs/traces.md shows explain 19 as the program writes it"
+  else echo "FAIL docs/traces.md does not show explain 19 as the program writes it"; fail=1; fi
+fi
 refuse "unknown entry" 2 "not_found: no entry 99" explain "$sc" 99
 refuse "entry 0" 2 "is not an entry number" explain "$sc" 0
 refuse "entry not a number" 2 "is not an entry number" explain "$sc" 1x
