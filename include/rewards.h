@@ -1011,6 +1011,50 @@ REWARDS_API rewards_status rewards_engine_export_traces(rewards_engine *engine, 
 REWARDS_API rewards_status rewards_engine_export_statements(rewards_engine *engine, const char *recipient_type,
                                                             const char *recipient, int64_t from, int64_t until,
                                                             rewards_write_fn write, void *user);
+/** @brief A statement as a structure: owned by the caller, freed with rewards_statement_free(). */
+typedef struct rewards_statement rewards_statement;
+/**
+ * @brief One recipient's statement over [@p from, @p until), as
+ * rewards_engine_export_statements() writes it, for reading in C.
+ * @param engine the engine
+ * @param[out] out the statement, NULL on failure
+ * @param recipient_type "partner" or "sales_rep"
+ * @param recipient the partner or user id
+ * @param from  INT64_MIN for the beginning
+ * @param until INT64_MAX for no end
+ * @return REWARDS_OK; REWARDS_INVALID_ARGUMENT (@p until not after @p from,
+ *         unknown recipient type); REWARDS_NOT_FOUND; REWARDS_OVERFLOW;
+ *         REWARDS_NOMEM; REWARDS_MISUSE (a NULL argument, from a callback).
+ * @since 1.2
+ */
+REWARDS_API rewards_status rewards_engine_statement(rewards_engine *engine, rewards_statement **out,
+                                                    const char *recipient_type, const char *recipient, int64_t from,
+                                                    int64_t until);
+/** @brief Free a statement.  Accepts NULL. @since 1.2 */
+REWARDS_API void rewards_statement_free(rewards_statement *statement);
+/** @brief The currencies of the statement, in order of first use (at least one). @since 1.2 */
+REWARDS_API size_t rewards_statement_currency_count(const rewards_statement *statement);
+/** @brief Currency @p i ("USD", "PTS"); NULL past the end.  Owned by the statement. @since 1.2 */
+REWARDS_API const char *rewards_statement_currency(const rewards_statement *statement, size_t i);
+/**
+ * @brief A total of one currency in minor units: @p row is "opening",
+ * "earned", "adjustments", "reversals", "manual", "redemptions", "paid" or
+ * "closing" (closing = opening + earned + adjustments + reversals + manual +
+ * redemptions - paid).
+ * @return REWARDS_OK; REWARDS_NOT_FOUND (not a currency of the statement);
+ *         REWARDS_INVALID_ARGUMENT (unknown row); REWARDS_MISUSE (NULL argument).
+ * @since 1.2
+ */
+REWARDS_API rewards_status rewards_statement_total(const rewards_statement *statement, const char *currency,
+                                                   const char *row, int64_t *out);
+/** @brief The number of entries recorded in the range (every currency). @since 1.2 */
+REWARDS_API size_t rewards_statement_entry_count(const rewards_statement *statement);
+/** @brief Entry @p i recorded in the range, in entry order; NULL past the end.  Valid until the engine is freed. @since 1.2 */
+REWARDS_API const rewards_entry *rewards_statement_entry(const rewards_statement *statement, size_t i);
+/** @brief The number of entries paid by a payout run in the range. @since 1.2 */
+REWARDS_API size_t rewards_statement_payout_count(const rewards_statement *statement);
+/** @brief Entry @p i paid in the range, in entry order; NULL past the end. @since 1.2 */
+REWARDS_API const rewards_entry *rewards_statement_payout_entry(const rewards_statement *statement, size_t i);
 /**
  * @brief The holds report as CSV: every held entry in entry order with the
  * reason, since when, partner, deal, user and amount.

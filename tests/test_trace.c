@@ -439,6 +439,50 @@ static void test_api(void **state)
                     "sales_rep,kim,USD,paid,,,,,,,0.00\n"
                     "sales_rep,kim,USD,closing,,2026-02-01T00:00:00Z,,,,,15.00\n");
     free(s.p);
+    /* the same as a structure */
+    rewards_statement *st = (rewards_statement *)&st;
+    assert_ok(e, rewards_engine_statement(e, &st, "sales_rep", "kim", jan, feb));
+    assert_int_equal(rewards_statement_currency_count(st), 1);
+    assert_string_equal(rewards_statement_currency(st, 0), "USD");
+    assert_null(rewards_statement_currency(st, 1));
+    static const struct { const char *row; int64_t v; } kim[] = {
+        { "opening", 0 }, { "earned", 1500 }, { "adjustments", 0 }, { "paid", 0 }, { "closing", 1500 } };
+    for (size_t i = 0; i < sizeof kim / sizeof kim[0]; i++) {
+        int64_t v = -1;
+        assert_int_equal(rewards_statement_total(st, "USD", kim[i].row, &v), REWARDS_OK);
+        assert_int_equal(v, kim[i].v);
+    }
+    int64_t v;
+    assert_int_equal(rewards_statement_total(st, "EUR", "opening", &v), REWARDS_NOT_FOUND);
+    assert_int_equal(rewards_statement_total(st, "USD", "balance", &v), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_statement_total(st, "USD", NULL, &v), REWARDS_MISUSE);
+    assert_int_equal(rewards_statement_entry_count(st), 1);
+    assert_int_equal(rewards_entry_number(rewards_statement_entry(st, 0)), 11);
+    assert_null(rewards_statement_entry(st, 1));
+    assert_int_equal(rewards_statement_payout_count(st), 0);
+    rewards_statement_free(st);
+    int64_t mar;
+    assert_int_equal(rewards_time_parse("2026-03-01", &mar), REWARDS_OK);
+    assert_ok(e, rewards_engine_statement(e, &st, "partner", "acme", feb, mar));
+    assert_int_equal(rewards_statement_total(st, "USD", "opening", &v), REWARDS_OK);
+    assert_int_equal(v, 62000);
+    assert_int_equal(rewards_statement_total(st, "USD", "paid", &v), REWARDS_OK);
+    assert_int_equal(v, 62000);
+    assert_int_equal(rewards_statement_total(st, "USD", "closing", &v), REWARDS_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(rewards_statement_entry_count(st), 0);
+    assert_int_equal(rewards_statement_payout_count(st), 19);
+    assert_int_equal(rewards_entry_number(rewards_statement_payout_entry(st, 0)), 1);
+    assert_null(rewards_statement_payout_entry(st, 19));
+    rewards_statement_free(st);
+    rewards_statement_free(NULL);
+    assert_int_equal(rewards_statement_currency_count(NULL), 0);
+    assert_int_equal(rewards_engine_statement(e, &st, "partner", "nobody", feb, mar), REWARDS_NOT_FOUND);
+    assert_null(st);
+    assert_int_equal(rewards_engine_statement(e, &st, "partner", "acme", mar, feb), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_statement(e, &st, "user", "acme", feb, mar), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_statement(e, &st, NULL, "acme", feb, mar), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_statement(NULL, &st, "partner", "acme", feb, mar), REWARDS_MISUSE);
     /* nothing changed the engine */
     char *fp2 = eu_fingerprint(e);
     assert_str(fp2, fp);
@@ -510,6 +554,21 @@ static void test_alloc_failure(void **state)
         if (st == REWARDS_OK)
             break;
         assert_int_equal(st, REWARDS_NOMEM);
+        assert_int_equal(c.st.live, live);
+    }
+    for (long k = 1;; k++) {
+        long live = c.st.live;
+        c.st.count = 0;
+        c.st.fail_at = k;
+        rewards_statement *st = NULL;
+        rewards_status r = rewards_engine_statement(e, &st, "partner", "acme", INT64_MIN, INT64_MAX);
+        c.st.fail_at = 0;
+        if (r == REWARDS_OK) {
+            rewards_statement_free(st);
+            break;
+        }
+        assert_int_equal(r, REWARDS_NOMEM);
+        assert_null(st);
         assert_int_equal(c.st.live, live);
     }
     rewards_engine_free(e);
