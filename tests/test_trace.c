@@ -492,6 +492,46 @@ static void test_api(void **state)
     rewards_engine_free(e);
 }
 
+/* An amendment of a deal's lines: the cause names the deal's totals; the line and its share of the cap. */
+static void test_lines_amendment(void **state)
+{
+    (void)state;
+    rewards_engine *e = engine_opts(NULL, REWARDS_TRACES_ON);
+    OK(e, "program", "id", "p", "name", "P", "currency", "USD");
+    OK(e, "level", "id", "std", "program", "p", "name", "Std", "rank:i", "1");
+    OK(e, "partner", "id", "acme", "program", "p", "level", "std", "name", "Acme");
+    OK(e, "reward", "id", "pl", "level", "std", "name", "pl", "trigger", "deal_won", "recipient", "partner", "kind",
+       "percent", "per", "line", "rate", "10%", "cap_per_deal", "150.00");
+    OK(e, "deal", "at", "2026-01-02", "id", "d1", "partner", "acme", "currency", "USD", "lines.0.id", "a",
+       "lines.0.product", "sw", "lines.0.amount", "1000.00", "lines.1.id", "b", "lines.1.product", "hw",
+       "lines.1.amount", "1000.00");
+    OK(e, "stage", "at", "2026-01-03", "deal", "d1", "stage", "won");
+    /* line a 100.00; line b 100.00 cut to the 50.00 the cap has left */
+    OK(e, "amend", "at", "2026-01-06", "deal", "d1", "lines.0.id", "a", "lines.0.amount", "500.00", "lines.1.id", "b",
+       "lines.1.amount", "1000.00");
+    /* entries 3 (a: -50.00) and 4 (b: +50.00, the room line a gave back) */
+    static const char *const want[][2] = {
+        { "type", "adjustment" }, { "amount", "50.00" }, { "cause.kind", "amend" }, { "cause.deal", "d1" },
+        { "cause.other_deal", "false" }, { "cause.from", "2000.00" }, { "cause.to", "1500.00" },
+        { "base.of", "line_amount" }, { "base.line", "1" }, { "base.line_id", "b" }, { "base.amount", "1000.00" },
+        { "uncapped", "100.00" }, { "caps.0.kind", "cap_per_deal" }, { "caps.0.used_before", "50.00" },
+        { "caps.0.cut", "0.00" }, { "previous", "50.00" }, { "target", "100.00" },
+    };
+    rewards_trace *t;
+    assert_ok(e, rewards_engine_trace(e, &t, 4));
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *v = rewards_trace_get(t, want[i][0]);
+        if (!v || strcmp(v, want[i][1]))
+            fail_msg("%s: %s, want %s", want[i][0], v ? v : "(null)", want[i][1]);
+    }
+    rewards_trace_free(t);
+    assert_ok(e, rewards_engine_trace(e, &t, 2)); /* b when won: the cap cut 50.00 */
+    assert_string_equal(rewards_trace_get(t, "caps.0.cut"), "50.00");
+    assert_string_equal(rewards_trace_get(t, "caps.0.used_before"), "100.00");
+    rewards_trace_free(t);
+    rewards_engine_free(e);
+}
+
 /* JSON escapes what ids may contain. */
 static void test_json_escapes(void **state)
 {
@@ -586,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_options_versions),
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_json_escapes),
+        cmocka_unit_test(test_lines_amendment),
         cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

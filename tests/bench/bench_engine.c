@@ -24,7 +24,7 @@
  * relative to librewards, and its totals (money, points, entries) and
  * whether they agree with librewards' (bench_model.c, bench_sqlite.c).
  *
- *   build/tests/bench/bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite]   (default 10000)
+ *   build/tests/bench/bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite] [--no-traces]   (default 10000)
  */
 #include "rewards.h"
 #include "benchutil.h"
@@ -407,20 +407,22 @@ static double heap_per_entry(long deals, int64_t t0, int traces, size_t *entries
 int main(int argc, char **argv)
 {
     long deals = 10000;
-    int with_restore = 0;
+    int with_restore = 0, traces = REWARDS_TRACES_ON;
     const char *sqlite_path = ":memory:";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--restore"))
             with_restore = 1;
         else if (!strncmp(argv[i], "--sqlite=", 9))
             sqlite_path = argv[i] + 9;
+        else if (!strcmp(argv[i], "--no-traces"))
+            traces = REWARDS_TRACES_OFF;
         else if (!strcmp(argv[i], "--no-sqlite"))
             sqlite_path = NULL;
         else
             deals = strtol(argv[i], NULL, 10);
     }
     if (deals <= 0) {
-        fprintf(stderr, "usage: bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite]\n");
+        fprintf(stderr, "usage: bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite] [--no-traces]\n");
         return 2;
     }
     counter heap = { 0, 0 };
@@ -435,6 +437,7 @@ int main(int argc, char **argv)
     storage.user = &saved;
     rewards_options opt = REWARDS_OPTIONS_INIT;
     opt.allocator = &alloc;
+    opt.traces = traces; /* --no-traces: the engine without calculation traces */
     if (with_restore)
         opt.storage = &storage;
     rewards_engine *e;
