@@ -199,7 +199,7 @@ class Engine(_Listing):
 
     @classmethod
     def restore(cls, records: Iterable[Any], storage: Any = None,
-                on_event: Optional[Callable[[Event], Any]] = None) -> "Engine":
+                on_event: Optional[Callable[[Event], Any]] = None, traces: bool = True) -> "Engine":
         """A new engine rebuilt from saved records.
 
         ``records`` yields (kind, data) or (kind, key, data), where kind is a
@@ -207,7 +207,7 @@ class Engine(_Listing):
         ``dict.items()`` of a {(kind, key): data} store gives them, work too.
         The new engine then persists through ``storage`` as usual.
         """
-        engine = cls(storage=storage, on_event=on_event)
+        engine = cls(storage=storage, on_event=on_event, traces=traces)
         try:
             engine._lock.acquire()
             h = engine._live(mutating=True)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import librewards
 from support import SCENARIOS, requires_scenarios, run_ops, scenario_ops
+from test_storage import DictStorage
 
 CAUSES = "../traces/causes"  # tests/traces/causes.jsonl, beside tests/scenarios
 
@@ -98,6 +99,19 @@ class TracesTest(unittest.TestCase):
         (row,) = self.engine.holds()
         self.assertEqual((15, "no_assigned_rep", "d6", Decimal("5.00")),
                          (row["entry"], row["reason"], row["deal"], row["amount"]))
+
+
+@requires_scenarios
+class TracesRestoreTest(unittest.TestCase):
+    def test_restored_engine_gives_the_same_traces(self):
+        storage = DictStorage()
+        with librewards.Engine(storage=storage) as engine:
+            run_ops(engine, scenario_ops(CAUSES))
+            want = engine.traces_jsonl()
+        with librewards.Engine.restore(storage.saved.items()) as restored:
+            self.assertEqual(want, restored.traces_jsonl())
+        with librewards.Engine.restore(storage.saved.items(), traces=False) as off:
+            self.assertEqual("unknown", off.trace(19)["history"])
 
 
 @requires_scenarios
