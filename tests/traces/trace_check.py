@@ -9,11 +9,16 @@ library's own code is used.  Also checks what one trace says about another
 contribution; an override's child amount is its source entry's amount),
 the trace amount against the ledger CSV, and that each statement adds up.
 
-usage: trace_check.py REWARDS_CLI SCENARIO.jsonl [SCENARIO.jsonl ...]
+Every trace must also follow docs/traces.schema.json (--schema): a small
+validator of the JSON Schema keywords that file uses is built in, so that
+every key the library writes is documented with its type.
+
+usage: trace_check.py REWARDS_CLI [--schema SCHEMA.json] SCENARIO.jsonl [SCENARIO.jsonl ...]
 Prints one line per scenario; exit 1 on any difference.
 """
 import csv
 import json
+import re
 import os
 import subprocess
 import sys
@@ -226,6 +231,52 @@ def self_test(ck, trs):
 IGNORED = ("trigger", "cause", "hold", "tiers", "caps", "milestone", "override", "base", "fx", "converted")
 
 
+class Schema:
+    """The JSON Schema keywords docs/traces.schema.json uses: type, enum,
+    pattern, properties, required, additionalProperties (false), items,
+    anyOf, $ref to #/$defs."""
+
+    TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            self.root = json.load(f)
+
+    def errors(self, value, node=None, where="trace"):
+        node = self.root if node is None else node
+        if "$ref" in node:
+            return self.errors(value, self.root["$defs"][node["$ref"].split("/")[-1]], where)
+        if "anyOf" in node:
+            if any(not self.errors(value, n, where) for n in node["anyOf"]):
+                return []
+            return ["%s: %r matches none of its forms" % (where, value)]
+        out = []
+        if "type" in node:
+            types = node["type"] if isinstance(node["type"], list) else [node["type"]]
+            ok = any((t == "integer" and isinstance(value, int) and not isinstance(value, bool)) or
+                     (t in self.TYPES and isinstance(value, self.TYPES[t])) for t in types)
+            if not ok:
+                return ["%s: %r is not %s" % (where, value, "/".join(types))]
+        if "enum" in node and value not in node["enum"]:
+            out.append("%s: %r is not one of %s" % (where, value, node["enum"]))
+        if "pattern" in node and isinstance(value, str) and not re.search(node["pattern"], value):
+            out.append("%s: %r does not match %s" % (where, value, node["pattern"]))
+        if isinstance(value, dict):
+            props = node.get("properties", {})
+            for k in node.get("required", []):
+                if k not in value:
+                    out.append("%s: %s is missing" % (where, k))
+            for k, v in value.items():
+                if k in props:
+                    out += self.errors(v, props[k], where + "." + k)
+                elif node.get("additionalProperties") is False:
+                    out.append("%s: key %s is not in the schema" % (where, k))
+        if isinstance(value, list) and "items" in node:
+            for i, v in enumerate(value):
+                out += self.errors(v, node["items"], "%s.%d" % (where, i))
+        return out
+
+
 def check_statements(ck, path):
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
@@ -253,6 +304,9 @@ def check_statements(ck, path):
 
 def main():
     cli, scenarios = sys.argv[1], sys.argv[2:]
+    schema = None
+    if scenarios[:1] == ["--schema"]:
+        schema, scenarios = Schema(scenarios[1]), scenarios[2:]
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for sc in scenarios:
@@ -278,6 +332,9 @@ def main():
                     ck.errors.append("%s entry %s: trace amount %s, ledger %s" % (name, t["entry"], t["amount"], row["amount"]))
                 ck.check(t, by_number, nets)
             check_statements(ck, statements)
+            for t in trs if schema else []:
+                for e in schema.errors(t):
+                    ck.errors.append("%s entry %s: schema: %s" % (name, t["entry"], e))
             caught = self_test(ck, trs)
             if ck.errors:
                 failed = 1
