@@ -377,7 +377,8 @@ rewards_status rw_trace_build(rw_engine *e, const rw_entry *en, rewards_trace *t
     str(t, "trigger.period", k->period[0] ? k->period : NULL);
     reward_part(t, k->reward);
     const rw_partner *who = k->covered ? k->deal->partner->parent : k->deal->partner;
-    const rw_level *lv = level_at(e, who, en->h.seq);
+    /* the level at the trigger: the contribution was made then (an override's, when mirroring began) */
+    const rw_level *lv = level_at(e, who, k->h.seq);
     str(t, "level", lv ? lv->id : NULL);
     if (tr) {
         cause_part(t, en, tr);

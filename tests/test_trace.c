@@ -532,6 +532,34 @@ static void test_lines_amendment(void **state)
     rewards_engine_free(e);
 }
 
+/* The level a trace names is the partner's at the trigger, not at a later correction. */
+static void test_level_at_trigger(void **state)
+{
+    (void)state;
+    rewards_engine *e = engine_opts(NULL, REWARDS_TRACES_ON);
+    OK(e, "program", "id", "p", "name", "P", "currency", "USD");
+    OK(e, "level", "id", "silver", "program", "p", "name", "Silver", "rank:i", "1");
+    OK(e, "level", "id", "gold", "program", "p", "name", "Gold", "rank:i", "2");
+    OK(e, "reward", "id", "r", "program", "p", "name", "R", "trigger", "deal_won", "recipient", "partner", "kind",
+       "percent", "rate", "10%");
+    OK(e, "partner", "id", "acme", "program", "p", "level", "silver", "name", "Acme");
+    OK(e, "deal", "at", "2026-01-02", "id", "d1", "partner", "acme", "currency", "USD", "amount", "100.00");
+    OK(e, "stage", "at", "2026-01-03", "deal", "d1", "stage", "won");
+    OK(e, "set_level", "at", "2026-01-04", "partner", "acme", "level", "gold");
+    OK(e, "amend", "at", "2026-01-05", "deal", "d1", "amount", "200.00");
+    OK(e, "deal", "at", "2026-01-06", "id", "d2", "partner", "acme", "currency", "USD", "amount", "100.00");
+    OK(e, "stage", "at", "2026-01-07", "deal", "d2", "stage", "won");
+    static const char *const want[] = { "silver", "silver", "gold" }; /* earned d1, its adjustment, earned d2 */
+    for (uint64_t n = 1; n <= 3; n++) {
+        rewards_trace *t;
+        assert_ok(e, rewards_engine_trace(e, &t, n));
+        assert_string_equal(rewards_trace_get(t, "level"), want[n - 1]);
+        assert_null(rewards_trace_get(t, "reward.level")); /* a program reward: every level */
+        rewards_trace_free(t);
+    }
+    rewards_engine_free(e);
+}
+
 /* JSON escapes what ids may contain. */
 static void test_json_escapes(void **state)
 {
@@ -627,6 +655,7 @@ int main(void)
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_json_escapes),
         cmocka_unit_test(test_lines_amendment),
+        cmocka_unit_test(test_level_at_trigger),
         cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
