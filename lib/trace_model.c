@@ -318,8 +318,8 @@ static void cause_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
     if (tr->cause == RW_CAUSE_AMEND && tr->cause_deal) {
         decimal(t, "cause.from", tr->cause_from, tr->cause_deal->exp);
         decimal(t, "cause.to", tr->cause_to, tr->cause_deal->exp);
-    } else if (tr->cause == RW_CAUSE_CANCEL) {
-        /* the clawback: inside the reward's days, counted from the trigger */
+    } else if (tr->cause == RW_CAUSE_CANCEL && tr->cause_deal == k->deal) {
+        /* the clawback: inside the reward's days, counted from the trigger (another deal's says nothing of this one) */
         integer(t, "cause.clawback_days", k->reward->clawback_days);
         integer(t, "cause.days_since_trigger", (en->earned_at - k->at) / 86400);
     }
