@@ -35,10 +35,12 @@ static void cause_sentence(const rewards_trace *t)
     else if (!strcmp(kind, "amend"))
         printf("Why: deal %s was amended from %s to %s%s\n", get(t, "cause.deal"), get(t, "cause.from"), get(t, "cause.to"),
                !strcmp(get(t, "cause.other_deal"), "true") ? " (another deal of the same group: the group was recomputed)" : "");
+    else if (!strcmp(kind, "cancel") && !strcmp(get(t, "cause.other_deal"), "true"))
+        printf("Why: deal %s, another deal of the same group, was cancelled: the group was recomputed\n",
+               get(t, "cause.deal"));
     else if (!strcmp(kind, "cancel"))
-        printf("Why: deal %s was cancelled %s day(s) after the trigger, inside %s clawback day(s)%s\n", get(t, "cause.deal"),
-               get(t, "cause.days_since_trigger"), get(t, "cause.clawback_days"),
-               !strcmp(get(t, "cause.other_deal"), "true") ? " (another deal of the same group)" : "");
+        printf("Why: deal %s was cancelled %s day(s) after the trigger, inside %s clawback day(s)\n", get(t, "cause.deal"),
+               get(t, "cause.days_since_trigger"), get(t, "cause.clawback_days"));
     else if (!strcmp(kind, "override"))
         printf("Why: override %s of %s mirrors the child's entry %s\n", get(t, "reward.id"), get(t, "override.covers"),
                get(t, "override.source_entry"));
