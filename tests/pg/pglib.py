@@ -133,7 +133,13 @@ class Server:
         return self.conninfo(name)
 
     def progress(self, tenant, dbname):
-        out = self.query("SELECT line FROM rw_%s.host_progress WHERE id = 1" % tenant, dbname).strip()
+        """The tenant's progress row (lines applied); 0 when the schema or the row is not there yet."""
+        p = self.psql("SELECT line FROM rw_%s.host_progress WHERE id = 1" % tenant, dbname, check=False)
+        if p.returncode != 0:
+            if b"does not exist" in p.stderr:
+                return 0
+            raise RuntimeError("psql failed: %s" % p.stderr.decode(errors="replace"))
+        out = p.stdout.decode().strip()
         return int(out) if out else 0
 
 
