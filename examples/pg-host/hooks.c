@@ -58,9 +58,12 @@ int hooks_before_line(pg_db *db, long line)
     return 0;
 }
 
-int hooks_fail_commit(const pg_db *db, long line)
+int hooks_fail_commit(pg_db *db, long line)
 {
-    return db->hooks->fail == PG_HOOK_FAIL_COMMIT && db->hooks->fail_line == line;
+    if (db->hooks->fail != PG_HOOK_FAIL_COMMIT || line < db->hooks->fail_line || db->hook_fired)
+        return 0;
+    db->hook_fired = 1;
+    return 1;
 }
 
 void hooks_pause(const pg_db *db)

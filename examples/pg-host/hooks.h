@@ -12,8 +12,9 @@
  *       readonly  before the line the session turns read-only
  *                 (default_transaction_read_only): the server refuses the
  *                 line's first write (a record, or the progress row)
- *       commit    the line's transaction is written, progress row included,
- *                 then the host refuses to COMMIT it and rolls it back
+ *       commit    the first COMMIT at or after line LINE (the line's own, or
+ *                 that of the batch holding it) is refused after everything
+ *                 was written, progress row included; it is rolled back
  *   RW_HOST_STATS=1        at the end, print on standard error how many
  *                          COMMITs ran and the time spent in them (the
  *                          benchmark's share of time in commit/fsync)
@@ -42,8 +43,8 @@ int hooks_from_env(pg_hooks *h, char *err, size_t size);
 /* Before a scenario line is handled: the readonly hook; 0 or -1 with db->errmsg set. */
 int hooks_before_line(pg_db *db, long line);
 
-/* 1 when the hook makes the commit of @p line fail. */
-int hooks_fail_commit(const pg_db *db, long line);
+/* 1 when the hook makes this commit (of a transaction ending at @p line) fail: once. */
+int hooks_fail_commit(pg_db *db, long line);
 
 /* Before every COMMIT: the pause. */
 void hooks_pause(const pg_db *db);

@@ -122,11 +122,10 @@ static pg_open_result take_lock(pg_db *db)
     const char *values[1] = { db->tenant };
     PGresult *r = PQexecParams(db->conn, sql, 1, NULL, values, NULL, NULL, 0);
     if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-        snprintf(who, sizeof who, ", PostgreSQL backend pid %s", PQgetvalue(r, 0, 0));
+        snprintf(who, sizeof who, " by PostgreSQL backend pid %s", PQgetvalue(r, 0, 0));
     PQclear(r);
     snprintf(db->errmsg, sizeof db->errmsg,
-             "tenant '%s' is in use by another host (its advisory lock is held%s); one host per tenant",
-             db->tenant, who);
+             "in use by another host (the tenant's advisory lock is held%s); one host per tenant", who);
     return PG_OPEN_BUSY;
 }
 

@@ -44,6 +44,7 @@ typedef struct pg_db {
     long commits;                        /* COMMITs run, and the time they took (RW_HOST_STATS) */
     int64_t commit_ns;
     char errmsg[512];                    /* why the last call failed */
+    int hook_fired;                      /* the commit hook has failed its COMMIT */
 } pg_db;
 
 /* How pg_db_open() failed. */
