@@ -103,6 +103,8 @@ static int run(const char *dbpath, const char *path, const char *ledger, const c
     status = host_apply_file(&backend, e, f, path, done, digest, batch);
     if (status != 2 && output_write(e, "sqlite-host", ledger, payouts))
         status = 2;
+    if (hooks.stats)
+        fprintf(stderr, "sqlite-host: stats: %ld commits, %.3f s in COMMIT\n", db.commits, (double)db.commit_ns / 1e9);
 out:
     rewards_engine_free(e);
     host_db_close(&db);
