@@ -19,6 +19,7 @@
  * NULL; recipient is '' for an entry held with no user, as in the export.
  */
 #include "ledger_row.h"
+#include "pipe.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -93,13 +94,11 @@ int ledger_row_put(pg_db *db, const char *key)
         at,
         payout ? rewards_payout_id(payout) : NULL,
     };
-    return pg_db_check(db, PQexecPrepared(db->conn, "entry_put", 15, values, NULL, NULL, 0), PGRES_COMMAND_OK,
-                       "writing ledger_entry");
+    return pipe_send(db, "entry_put", 15, values, NULL, NULL, "writing ledger_entry");
 }
 
 int ledger_row_del(pg_db *db, const char *key)
 {
     const char *values[1] = { key };
-    return pg_db_check(db, PQexecPrepared(db->conn, "entry_del", 1, values, NULL, NULL, 0), PGRES_COMMAND_OK,
-                       "deleting from ledger_entry");
+    return pipe_send(db, "entry_del", 1, values, NULL, NULL, "deleting from ledger_entry");
 }

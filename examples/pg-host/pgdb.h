@@ -45,6 +45,8 @@ typedef struct pg_db {
     int64_t commit_ns;
     char errmsg[512];                    /* why the last call failed */
     int hook_fired;                      /* the commit hook has failed its COMMIT */
+    long pipe_sent, pipe_got;            /* statements of the open pipeline sent, answered (pipe.c) */
+    int pipe_failed;                     /* one of them failed: errmsg says which */
 } pg_db;
 
 /* How pg_db_open() failed. */

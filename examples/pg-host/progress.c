@@ -7,6 +7,7 @@
  */
 #include "progress.h"
 #include "hooks.h"
+#include "pipe.h"
 #include "storage.h"
 
 #include <inttypes.h>
@@ -46,8 +47,7 @@ int progress_write(pg_db *db, long line, uint64_t digest)
     snprintf(n, sizeof n, "%ld", line);
     snprintf(hex, sizeof hex, "%016" PRIx64, digest);
     const char *values[2] = { n, hex };
-    return pg_db_check(db, PQexecPrepared(db->conn, "progress_set", 2, values, NULL, NULL, 0), PGRES_COMMAND_OK,
-                       "writing host_progress");
+    return pipe_send(db, "progress_set", 2, values, NULL, NULL, "writing host_progress");
 }
 
 static void be_set_line(void *db, long line, uint64_t digest)

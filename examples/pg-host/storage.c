@@ -7,7 +7,9 @@
  * ledger_entry row (ledger_row.c), commit writes the progress row of the
  * scenario line (db->line) and runs COMMIT, rollback is ROLLBACK.  As in
  * sqlite-host, a line's records and the fact that it was applied are one
- * atomic write.
+ * atomic write.  The statements of a transaction go out as one libpq
+ * pipeline (pipe.c): one round trip per transaction, not per record; a
+ * statement the server refuses makes the commit fail.
  *
  * A COMMIT counts only when the server answers "COMMIT": PostgreSQL
  * answers a COMMIT of a failed transaction with "ROLLBACK" and success,
@@ -20,6 +22,7 @@
 #include "storage.h"
 #include "hooks.h"
 #include "ledger_row.h"
+#include "pipe.h"
 #include "progress.h"
 
 #include <stdio.h>
@@ -27,7 +30,7 @@
 
 int storage_txn_begin(pg_db *db)
 {
-    return pg_db_exec(db, "BEGIN");
+    return pipe_begin(db);
 }
 
 int storage_txn_commit(pg_db *db)
@@ -38,26 +41,15 @@ int storage_txn_commit(pg_db *db)
         return -1;
     }
     int64_t t0 = hooks_now_ns();
-    PGresult *r = PQexec(db->conn, "COMMIT");
+    int rc = pipe_commit(db);
     db->commit_ns += hooks_now_ns() - t0;
     db->commits++;
-    if (r && PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "COMMIT")) {
-        PQclear(r);
-        snprintf(db->errmsg, sizeof db->errmsg, "COMMIT: the server rolled the transaction back");
-        return -1;
-    }
-    return pg_db_check(db, r, PGRES_COMMAND_OK, "COMMIT");
+    return rc;
 }
 
 void storage_txn_rollback(pg_db *db)
 {
-    PGTransactionStatusType ts = PQtransactionStatus(db->conn);
-    if (ts != PQTRANS_INTRANS && ts != PQTRANS_INERROR)
-        return; /* ended already (a refused COMMIT), or no connection left */
-    char why[sizeof db->errmsg];
-    memcpy(why, db->errmsg, sizeof why); /* keep the first failure: it is the one to report */
-    pg_db_exec(db, "ROLLBACK");
-    memcpy(db->errmsg, why, sizeof why);
+    pipe_abort(db); /* keeps the first failure in db->errmsg: it is the one to report */
 }
 
 static int cb_begin(void *user)
@@ -87,8 +79,7 @@ static int cb_put(void *user, rewards_record_kind kind, const char *key, const v
         snprintf(db->errmsg, sizeof db->errmsg, "a record of %zu bytes is too large", size);
         return -1;
     }
-    if (pg_db_check(db, PQexecPrepared(db->conn, name, 2, values, lengths, formats, 0), PGRES_COMMAND_OK,
-                    "writing a record"))
+    if (pipe_send(db, name, 2, values, lengths, formats, "writing a record"))
         return -1;
     return kind == REWARDS_RECORD_ENTRY ? ledger_row_put(db, key) : 0;
 }
@@ -101,8 +92,7 @@ static int cb_del(void *user, rewards_record_kind kind, const char *key)
     char name[32];
     snprintf(name, sizeof name, "del_%d", (int)kind);
     const char *values[1] = { key };
-    if (pg_db_check(db, PQexecPrepared(db->conn, name, 1, values, NULL, NULL, 0), PGRES_COMMAND_OK,
-                    "deleting a record"))
+    if (pipe_send(db, name, 1, values, NULL, NULL, "deleting a record"))
         return -1;
     return kind == REWARDS_RECORD_ENTRY ? ledger_row_del(db, key) : 0;
 }

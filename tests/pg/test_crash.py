@@ -41,8 +41,11 @@ def crash_run(c, a, server, conninfo, dbname, tenant, batch, scenario, ref, tmp,
     total = hostlib.count_lines(scenario)
     ref_errors = ref.errors()
     batch_args = ["--batch", str(batch)] if batch else []
-    env = {"RW_HOST_SLEEP_US": str(a.sleep_us)}
-    rate = 1e6 / (a.sleep_us + 500)
+    # a batch commits once per `batch` operation lines: a longer pause keeps
+    # most of a batched run inside an open transaction, as without batches
+    sleep_us = a.sleep_us * max(1, batch // 4)
+    env = {"RW_HOST_SLEEP_US": str(sleep_us)}
+    rate = max(1, batch) * 1e6 / (sleep_us + 500 * max(1, batch))
     kills = starts = busy = 0
     at_kill = []
     runs = []
