@@ -55,7 +55,9 @@ class Server:
 
     def __init__(self, fsync=False):
         self.user = _server_user()
-        self.dir = tempfile.mkdtemp(prefix="rw-pg-")
+        # under /tmp whatever TMPDIR says: the server user must reach it, and a
+        # Unix socket path is limited to about 100 bytes
+        self.dir = tempfile.mkdtemp(prefix="rw-pg-", dir="/tmp" if os.path.isdir("/tmp") else None)
         os.chmod(self.dir, 0o755)  # the host (another user when root) reaches the socket through it
         self.data = os.path.join(self.dir, "data")
         self.sock = os.path.join(self.dir, "sock")
