@@ -177,14 +177,9 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
 
 static void free_group_values(rw_engine *e)
 {
-    for (size_t i = 0; i < e->groups.cap; i++) {
-        rw_group *g = e->groups.slots[i].val;
-        if (e->groups.slots[i].key && g) {
-            rw_vec_release(e, &g->contribs);
-            rw_free(&e->alloc, g->key);
-            rw_free(&e->alloc, g);
-        }
-    }
+    rw_groups_free(e);
+    rw_equeue_release(e, &e->pending_q);
+    rw_equeue_release(e, &e->payable_q);
     for (size_t i = 0; i < e->fx_pairs.cap; i++) {
         rw_vec *v = e->fx_pairs.slots[i].val;
         if (e->fx_pairs.slots[i].key && v) {
@@ -204,7 +199,7 @@ void rw_engine_reset(rw_engine *e)
         rw_vec_release(e, &e->records[k]);
     }
     rw_index *ixs[] = { &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners, &e->users, &e->deals,
-                        &e->runs, &e->event_ids, &e->redemptions, &e->groups, &e->fx_pairs,
+                        &e->runs, &e->event_ids, &e->redemptions, &e->fx_pairs,
                         &e->adjustments };
     for (size_t i = 0; i < sizeof ixs / sizeof ixs[0]; i++)
         rw_index_release(e, ixs[i]);
@@ -324,9 +319,10 @@ static rewards_status check_keys(rw_engine *e, const rw_node *obj, const char *c
 {
     for (size_t i = 0; i < obj->nkids; i++) {
         const char *k = obj->kids[i].key;
-        int known = !*prefix && !strcmp(k, "event");
+        /* the first byte settles almost every comparison: no call for those */
+        int known = !*prefix && k[0] == 'e' && !strcmp(k, "event");
         for (size_t j = 0; !known && keys[j]; j++)
-            known = !strcmp(k, keys[j]);
+            known = keys[j][0] == k[0] && !strcmp(k, keys[j]);
         if (!known)
             return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown field '%s%s' for operation '%s'", prefix, k, kind);
     }
@@ -337,8 +333,8 @@ static rewards_status check_keys(rw_engine *e, const rw_node *obj, const char *c
 static rewards_status check_shape(rw_engine *e, const rewards_op *op, const rw_opdef **out)
 {
     const rw_opdef *def = NULL;
-    for (size_t i = 0; i < sizeof opdefs / sizeof opdefs[0]; i++)
-        if (!strcmp(opdefs[i].name, op->kind))
+    for (size_t i = 0; i < sizeof opdefs / sizeof opdefs[0] && !def; i++)
+        if (opdefs[i].name[0] == op->kind[0] && !strcmp(opdefs[i].name, op->kind))
             def = &opdefs[i];
     if (!def)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown operation '%s'", op->kind);

@@ -272,12 +272,15 @@ rewards_status rw_op_user_access(rw_ctx *c)
     u->portal_access = access;
     if (!access)
         return REWARDS_OK;
-    /* access is back: what was held only for the want of it goes to the user */
-    for (size_t i = 0; i < u->contribs.len; i++) {
-        rw_contrib *k = RW_VEC_AT(u->contribs, rw_contrib *, i);
+    /* access is back: what was held only for the want of it goes to the user
+     * (the user's held list, in trigger order: not every contribution of the user) */
+    for (size_t i = u->held_from; i < u->held.len; i++) {
+        rw_contrib *k = RW_VEC_AT(u->held, rw_contrib *, i);
         if (k->hold == RW_HOLD_NO_ACCESS && k->to_user == u)
             RW_TRY(rw_release_contrib(c->e, k, RW_TO_SALES_REP, u, c->at));
     }
+    if (u->held_from != u->held.len && RW_SET(c->e, u->held_from, u->held.len))
+        return rw_nomem(c->e);
     return REWARDS_OK;
 }
 

@@ -96,6 +96,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_user *u = (rw_user *)r;
         rw_free(a, u->id); rw_free(a, u->name); rw_free(a, u->email); free_attrs(e, u->attrs);
         rw_vec_release(e, &u->contribs);
+        rw_vec_release(e, &u->held);
         break;
     }
     case RW_KIND_DEAL:

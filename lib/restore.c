@@ -142,6 +142,7 @@ static rewards_status restore_finish_call(rewards_engine *e)
         memcpy(e->errmsg, msg, sizeof msg);
         return st;
     }
+    rw_groups_restored(e); /* group.c: the running totals corrections start from */
     rw_meta *m = e->meta;
     if (m) {
         /* a 1.0 host's meta record gains the fields at its next put */
