@@ -150,6 +150,10 @@ def main():
                 hostlib.check_sanitizers(err, what)
                 c.same(what + ": exit status 2", 2, p.returncode)
                 c.true(what + ": the message", needle in err, err)
+            for args, needle in ((["--help"], "usage: pg-host"), (["--version"], "pg-host (librewards ")):
+                p = subprocess.run([pg_host] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                c.same(args[0] + ": exit status 0", 0, p.returncode)
+                c.true(args[0] + ": the text", needle in p.stdout.decode(errors="replace"), p.stdout[:200])
         c.finish("two tenants at once, a busy tenant refused (status 3), another tenant's schema, a foreign schema, "
                  "another scenario, a shorter file, usage and connection errors refused (status 2)")
 
