@@ -141,9 +141,16 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
     rw_alloc a = rw_alloc_default;
     rewards_storage storage = REWARDS_STORAGE_INIT;
     rewards_events events = REWARDS_EVENTS_INIT;
+    int traces_off = 0;
     if (options) {
-        if (options->version != REWARDS_OPTIONS_VERSION)
+        /* version 1 (1.0, 1.1) ends before 'traces': that member is never read from it */
+        if (options->version != 1 && options->version != REWARDS_OPTIONS_VERSION)
             return REWARDS_INVALID_ARGUMENT;
+        if (options->version >= 2) {
+            if (options->traces != REWARDS_TRACES_ON && options->traces != REWARDS_TRACES_OFF)
+                return REWARDS_INVALID_ARGUMENT;
+            traces_off = options->traces == REWARDS_TRACES_OFF;
+        }
         if (options->allocator) {
             const rewards_allocator *h = options->allocator;
             if (h->version != REWARDS_ALLOCATOR_VERSION || !h->malloc || !h->realloc || !h->free)
@@ -170,6 +177,7 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
     e->alloc = a;
     e->storage = storage;
     e->events = events;
+    e->trace.off = traces_off;
     e->next_seq = 1;
     *out = e;
     return REWARDS_OK;

@@ -17,6 +17,7 @@
 #include "money.h"
 #include "fiscal.h"
 #include "expr.h"
+#include "trace.h"
 
 #include <stdint.h>
 
@@ -332,6 +333,7 @@ typedef struct rw_entry {
     rw_deal *deal;   /* the deal or activity named, NULL when none */
     char *note;      /* NULL when none */
     char *adjust_id; /* the adjustment's id */
+    rw_trace *trace; /* why it has its amount (trace.h); NULL: manual, redemption, unknown or traces off */
 } rw_entry;
 
 /* Entries an approval or payout can act on, in time order (entry_queue.c). */
@@ -409,6 +411,7 @@ struct rewards_engine {
     rw_slab slabs[RW_KIND_COUNT + 1]; /* slab.c: records by kind, then RW_SLAB_GENERAL */
     rw_small_free small;              /* slab.c: free small list buffers by size class */
     rw_slab restore_slab;             /* the pending restore blobs (restore.c) */
+    rw_trace_state trace; /* traces on or off, and what their hooks pass along (trace.h) */
 };
 
 #define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */

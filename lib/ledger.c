@@ -43,6 +43,8 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     en->hold = k->hold;
     en->status = k->hold ? RW_ST_HELD : released_status(r);
     en->earned_at = at;
+    if (rw_trace_entry(e, en, type))
+        return rw_nomem(e);
     RW_TRY(rw_link_record(e, &en->h));
     int type_ev = k->covered                    ? REWARDS_EVENT_OVERRIDE_RECORDED
                   : type == RW_ENTRY_REVERSAL   ? REWARDS_EVENT_ENTRY_REVERSED
@@ -75,6 +77,8 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
         en->status = released_status(k->reward);
         RW_TRY(rw_balance_add(e, en, 1));
         RW_TRY(rw_equeue_note(e, en));
+        if (rw_trace_release(e, en, at))
+            return rw_nomem(e);
         rw_event ev = { REWARDS_EVENT_ENTRY_RELEASED, en, en->partner, NULL, NULL, k->reward, k->deal, user, NULL, at };
         RW_TRY(rw_queue_event(e, &ev));
     }

@@ -83,6 +83,7 @@ static char *export(rewards_engine *e, rewards_status (*fn)(rewards_engine *, re
 
 char *eu_ledger(rewards_engine *e) { return export(e, rewards_engine_export_ledger); }
 char *eu_payouts(rewards_engine *e) { return export(e, rewards_engine_export_payouts); }
+char *eu_traces(rewards_engine *e) { return export(e, rewards_engine_export_traces); }
 
 static void sb_printf(sb *b, const char *fmt, ...)
 {
