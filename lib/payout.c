@@ -30,12 +30,11 @@ typedef struct pgroup {
 } pgroup;
 
 typedef struct plan {
-    rw_entry **entries; /* as taken from the queue (creation order, mostly), until arranged */
+    rw_entry **entries; /* as taken from the queue (creation order, mostly) */
+    size_t *group_of;   /* each entry's group (once arranged: its index in groups) */
     size_t nentries;
-    pgroup *groups;
+    pgroup *groups;     /* in line order */
     size_t ngroups;
-    rw_entry **taken;   /* once arranged: the entries as taken, and each one's group */
-    size_t *group_of;
 } plan;
 
 /* Groups in payout-line order: recipient type, recipient id, currency. */
@@ -59,41 +58,7 @@ static void plan_free(rw_engine *e, plan *p)
 {
     rw_free(&e->alloc, p->entries);
     rw_free(&e->alloc, p->groups);
-    rw_free(&e->alloc, p->taken);
     rw_free(&e->alloc, p->group_of);
-}
-
-static rewards_status take(rw_engine *e, plan *p, size_t *cap, rw_entry *en)
-{
-    if (p->nentries == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        rw_entry **ne = ncap <= (size_t)-1 / sizeof *ne ? rw_realloc(&e->alloc, p->entries, ncap * sizeof *ne) : NULL;
-        if (!ne)
-            return rw_nomem(e);
-        p->entries = ne;
-        *cap = ncap;
-    }
-    p->entries[p->nentries++] = en;
-    return REWARDS_OK;
-}
-
-/* The payable entries earned at or before until (entry_queue.c: the main part in time order). */
-static rewards_status collect(rw_engine *e, int64_t until, plan *p)
-{
-    const rw_equeue *q = &e->payable_q;
-    size_t cap = 0;
-    for (size_t i = q->head; i < q->len; i++) {
-        rw_entry *en = rw_equeue_at(q, i);
-        if (!rw_entry_payable(en))
-            continue;
-        if (en->earned_at > until)
-            break;
-        RW_TRY(take(e, p, &cap, en));
-    }
-    for (size_t i = 0; i < q->nlate; i++)
-        if (rw_entry_payable(q->late[i]) && q->late[i]->earned_at <= until)
-            RW_TRY(take(e, p, &cap, q->late[i]));
-    return REWARDS_OK;
 }
 
 static uint64_t key_hash(rw_recipient to, const void *who, const char *currency)
@@ -180,6 +145,54 @@ static size_t group_index(gscratch *g, const rw_entry *en)
     return g->n - 1;
 }
 
+/* Take en into the plan: its group found (or made), counted and summed exactly (128-bit). */
+static rewards_status take(rw_engine *e, plan *p, gscratch *g, size_t *cap, rw_entry *en)
+{
+    if (p->nentries == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        if (ncap > (size_t)-1 / sizeof(size_t))
+            return rw_nomem(e);
+        rw_entry **ne = rw_realloc(&e->alloc, p->entries, ncap * sizeof *ne);
+        if (!ne)
+            return rw_nomem(e);
+        p->entries = ne;
+        size_t *no = rw_realloc(&e->alloc, p->group_of, ncap * sizeof *no);
+        if (!no)
+            return rw_nomem(e);
+        p->group_of = no;
+        *cap = ncap;
+    }
+    size_t gi = group_index(g, en);
+    if (gi == (size_t)-1)
+        return rw_nomem(e);
+    pgroup *gr = &g->found[gi];
+    gr->count++;
+    gr->sum += en->amount;
+    gr->mag += en->amount < 0 ? -(rw_i128)en->amount : (rw_i128)en->amount;
+    p->entries[p->nentries] = en;
+    p->group_of[p->nentries++] = gi;
+    return REWARDS_OK;
+}
+
+/* The payable entries earned at or before until (entry_queue.c: the main part in time order). */
+static rewards_status collect(rw_engine *e, int64_t until, plan *p, gscratch *g)
+{
+    const rw_equeue *q = &e->payable_q;
+    size_t cap = 0;
+    for (size_t i = q->head; i < q->len; i++) {
+        rw_entry *en = rw_equeue_at(q, i);
+        if (!rw_entry_payable(en))
+            continue;
+        if (en->earned_at > until)
+            break;
+        RW_TRY(take(e, p, g, &cap, en));
+    }
+    for (size_t i = 0; i < q->nlate; i++)
+        if (rw_entry_payable(q->late[i]) && q->late[i]->earned_at <= until)
+            RW_TRY(take(e, p, g, &cap, q->late[i]));
+    return REWARDS_OK;
+}
+
 /* Group gi's amount summed in number order with an overflow check (a line near the int64 limit). */
 static rewards_status exact_sum(rw_engine *e, const plan *p, const size_t *of, size_t gi, pgroup *gr)
 {
@@ -201,83 +214,53 @@ static rewards_status exact_sum(rw_engine *e, const plan *p, const size_t *of, s
 }
 
 /*
- * Group the collected entries (k of them) by recipient and currency with a
- * scratch hash table, in one pass in the order taken, summing each group
- * exactly (128-bit); then sort the groups (not the entries) by recipient
- * id: the order of the lines, in O(k + groups log groups) work instead of
- * O(k log k) string comparisons.  Scratch memory: one index per entry, and
- * the groups' table.
+ * The plan's lines: the taken entries were grouped by recipient and
+ * currency as they were taken (a scratch hash table, one pass, exact
+ * sums); the groups (not the entries) are sorted by recipient id, the order
+ * of the lines: O(k + groups log groups) work instead of O(k log k) string
+ * comparisons.  Scratch memory: a pointer and an index per entry, and the
+ * groups' table.
  */
-static rewards_status arrange(rw_engine *e, plan *p)
+static rewards_status arrange(rw_engine *e, plan *p, gscratch *g)
 {
-    size_t k = p->nentries;
-    gscratch g = { e, rw_malloc(&e->alloc, 64 * sizeof(pgroup)), 0, 64, NULL, 0 };
-    size_t *of = rw_malloc(&e->alloc, (k + 1) * sizeof *of); /* each entry's group */
-    size_t *rank = NULL;
-    rewards_status st = REWARDS_OK;
-    if (!g.found || !of || slots_grow(&g)) {
-        st = rw_nomem(e);
-        goto done;
-    }
-    /* one pass in the order taken: group, count and exact sums */
-    for (size_t i = 0; i < k; i++) {
-        const rw_entry *en = p->entries[i];
-        if ((of[i] = group_index(&g, en)) == (size_t)-1) {
-            st = rw_nomem(e);
-            goto done;
-        }
-        pgroup *gr = &g.found[of[i]];
-        gr->count++;
-        gr->sum += en->amount;
-        gr->mag += en->amount < 0 ? -(rw_i128)en->amount : (rw_i128)en->amount;
-    }
-    size_t n = g.n;
-    pgroup *found = g.found;
-    if (!(rank = rw_malloc(&e->alloc, (n + 1) * sizeof *rank))) {
-        st = rw_nomem(e);
-        goto done;
-    }
+    size_t k = p->nentries, n = g->n;
+    pgroup *found = g->found;
+    size_t *rank = rw_malloc(&e->alloc, (n + 1) * sizeof *rank);
+    if (!rank)
+        return rw_nomem(e);
     for (size_t i = 0; i < n; i++)
         found[i].index = i;
     qsort(found, n, sizeof *found, by_line_order);
     for (size_t i = 0; i < n; i++)
         rank[found[i].index] = i;
     for (size_t i = 0; i < k; i++)
-        of[i] = rank[of[i]];
+        p->group_of[i] = rank[p->group_of[i]];
+    rw_free(&e->alloc, rank);
     /* A line overflows when a partial sum of its entries in number order
      * does not fit in int64; none can when the magnitudes' sum fits. */
-    for (size_t i = 0; i < n && !st; i++) {
+    for (size_t i = 0; i < n; i++) {
         pgroup *gr = &found[i];
         if (gr->mag <= INT64_MAX)
             gr->amount = (int64_t)gr->sum;
         else
-            st = exact_sum(e, p, of, i, gr);
+            RW_TRY(exact_sum(e, p, p->group_of, i, gr));
     }
-    if (!st) {
-        p->taken = p->entries;
-        p->entries = NULL;
-        p->group_of = of;
-        of = NULL;
-        rw_free(&e->alloc, p->groups);
-        p->groups = found;
-        p->ngroups = n;
-        g.found = NULL;
-    }
-done:
-    rw_free(&e->alloc, g.slots);
-    rw_free(&e->alloc, g.found);
-    rw_free(&e->alloc, rank);
-    rw_free(&e->alloc, of);
-    return st;
+    p->groups = found;
+    p->ngroups = n;
+    g->found = NULL;
+    return REWARDS_OK;
 }
 
-/* The run's lines: the payable entries by recipient and currency, each group's entries in number order. */
+/* The run's lines: the payable entries by recipient and currency, each line's entries in number order. */
 static rewards_status plan_run(rw_engine *e, int64_t until, plan *p)
 {
     memset(p, 0, sizeof *p);
-    rewards_status st = collect(e, until, p);
+    gscratch g = { e, rw_malloc(&e->alloc, 64 * sizeof(pgroup)), 0, 64, NULL, 0 };
+    rewards_status st = !g.found || slots_grow(&g) ? rw_nomem(e) : collect(e, until, p, &g);
     if (!st && p->nentries)
-        st = arrange(e, p);
+        st = arrange(e, p, &g);
+    rw_free(&e->alloc, g.slots);
+    rw_free(&e->alloc, g.found);
     if (st)
         plan_free(e, p);
     return st;
@@ -319,7 +302,7 @@ rewards_status rw_op_payout(rw_ctx *c)
      * before the lines: the records this call changes are then nearly in
      * creation order, which the seal puts in order without a full sort. */
     for (size_t i = 0; i < p.nentries && !st; i++) {
-        rw_entry *en = p.taken[i];
+        rw_entry *en = p.entries[i];
         if (p.groups[p.group_of[i]].amount <= 0)
             continue;
         if (rw_touch(e, &en->h, sizeof *en) || rw_balance_add(e, en, -1)) {
