@@ -35,6 +35,7 @@ typedef struct plan {
     size_t nentries;
     pgroup *groups;     /* in line order */
     size_t ngroups;
+    size_t nmain, stop; /* entries[0, nmain) came from the queue's main part, whose walk stopped at stop */
 } plan;
 
 /* Groups in payout-line order: recipient type, recipient id, currency. */
@@ -178,8 +179,8 @@ static rewards_status take(rw_engine *e, plan *p, gscratch *g, size_t *cap, rw_e
 static rewards_status collect(rw_engine *e, int64_t until, plan *p, gscratch *g)
 {
     const rw_equeue *q = &e->payable_q;
-    size_t cap = 0;
-    for (size_t i = q->head; i < q->len; i++) {
+    size_t cap = 0, i = q->head;
+    for (; i < q->len; i++) {
         rw_entry *en = rw_equeue_at(q, i);
         if (!rw_entry_payable(en))
             continue;
@@ -187,6 +188,8 @@ static rewards_status collect(rw_engine *e, int64_t until, plan *p, gscratch *g)
             break;
         RW_TRY(take(e, p, g, &cap, en));
     }
+    p->nmain = p->nentries;
+    p->stop = i;
     for (size_t i = 0; i < q->nlate; i++)
         if (rw_entry_payable(q->late[i]) && q->late[i]->earned_at <= until)
             RW_TRY(take(e, p, g, &cap, q->late[i]));
@@ -266,10 +269,17 @@ static rewards_status plan_run(rw_engine *e, int64_t until, plan *p)
     return st;
 }
 
-static rewards_status forget_paid(rw_engine *e)
+/* What a run paid leaves the payable queue: when it paid every entry it
+ * took from the main part, the head moves to where the walk stopped without
+ * reading them again. */
+static rewards_status forget_paid(rw_engine *e, const plan *p)
 {
     rw_equeue *q = &e->payable_q;
-    RW_TRY(rw_equeue_advance(e, q, q->head, rw_entry_payable));
+    size_t from = p->stop;
+    for (size_t i = 0; i < p->nmain && from != q->head; i++)
+        if (p->groups[p->group_of[i]].amount <= 0)
+            from = q->head; /* carried forward: the head stops at it */
+    RW_TRY(rw_equeue_advance(e, q, from, rw_entry_payable));
     for (size_t j = 0; j < q->nlate;) {
         if (rw_entry_payable(q->late[j]))
             j++;
@@ -334,9 +344,9 @@ rewards_status rw_op_payout(rw_ctx *c)
         l->count = g->count;
         st = rw_link_record(e, &l->h);
     }
+    if (!st)
+        st = forget_paid(e, &p);
     plan_free(e, &p);
-    if (!st) /* what was paid leaves the payable queue */
-        st = forget_paid(e);
     if (!st) {
         rw_event ev = { REWARDS_EVENT_PAYOUT_CREATED, NULL, NULL, NULL, NULL, NULL, NULL, NULL, run, c->at };
         st = rw_queue_event(e, &ev);
