@@ -136,12 +136,10 @@ rewards_status rw_op_payout(rw_ctx *c)
         st = rw_link_record(e, &l->h);
         for (size_t k = 0; k < (size_t)g->count && !st; k++) {
             rw_entry *en = p.entries[g->first + k];
-            if (rw_touch(e, &en->h, sizeof *en)) {
+            if (RW_MARK_SET(e, en, en->status, RW_ST_PAID) || RW_SET(e, en->run, run)) {
                 st = rw_nomem(e);
                 break;
             }
-            en->status = RW_ST_PAID;
-            en->run = run;
         }
     }
     plan_free(e, &p);
