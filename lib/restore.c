@@ -117,7 +117,7 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
                      rewards_record_kind_name(p->kind), (unsigned long long)p->seq);
     else
         st = rw_record_check(e, r); /* the limits the operation that made it has */
-    r->hash = rw_record_hash(p->kind, p->data, p->size);
+    r->hash = p->kind == RW_KIND_META ? rw_record_hash(p->kind, p->data, p->size) : p->hash; /* rw_restore_verify's */
     if (!st) {
         char key[300];
         rw_record_key(r, key, sizeof key);
