@@ -365,6 +365,16 @@ struct rewards_engine {
     rw_slab slabs[RW_KIND_COUNT + 1]; /* slab.c: records by kind, then RW_SLAB_GENERAL */
     rw_small_free small;              /* slab.c: free small list buffers by size class */
     rw_slab restore_slab;             /* the pending restore blobs (restore.c) */
+    /* record_decode.c, during a restore only: the last reference resolved per
+     * index (consecutive records mostly name the same deal, partner, user or
+     * reward), and where the last contribution named by an entry was found */
+    struct rw_ref_memo {
+        const rw_index *ix;
+        const char *key; /* in a pending record's data, alive until restore_finish ends */
+        size_t len;
+        void *val;
+    } ref_memo[16];
+    size_t contrib_finger;
 };
 
 #define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */
