@@ -141,9 +141,16 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
     rw_alloc a = rw_alloc_default;
     rewards_storage storage = REWARDS_STORAGE_INIT;
     rewards_events events = REWARDS_EVENTS_INIT;
+    int traces_off = 0;
     if (options) {
-        if (options->version != REWARDS_OPTIONS_VERSION)
+        /* version 1 (1.0, 1.1) ends before 'traces': that member is never read from it */
+        if (options->version != 1 && options->version != REWARDS_OPTIONS_VERSION)
             return REWARDS_INVALID_ARGUMENT;
+        if (options->version >= 2) {
+            if (options->traces != REWARDS_TRACES_ON && options->traces != REWARDS_TRACES_OFF)
+                return REWARDS_INVALID_ARGUMENT;
+            traces_off = options->traces == REWARDS_TRACES_OFF;
+        }
         if (options->allocator) {
             const rewards_allocator *h = options->allocator;
             if (h->version != REWARDS_ALLOCATOR_VERSION || !h->malloc || !h->realloc || !h->free)
@@ -170,6 +177,7 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
     e->alloc = a;
     e->storage = storage;
     e->events = events;
+    e->trace.off = traces_off;
     e->next_seq = 1;
     *out = e;
     return REWARDS_OK;
@@ -177,16 +185,10 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
 
 static void free_group_values(rw_engine *e)
 {
-    rw_index_settle(e, &e->groups); /* every value in one table, walked once */
-    rw_index_settle(e, &e->fx_pairs);
-    for (size_t i = 0; i < e->groups.cap; i++) {
-        rw_group *g = e->groups.slots[i].val;
-        if (e->groups.slots[i].key && g) {
-            rw_vec_release(e, &g->contribs);
-            rw_free(&e->alloc, g->key);
-            rw_free(&e->alloc, g);
-        }
-    }
+    rw_groups_free(e);
+    rw_equeue_release(e, &e->pending_q);
+    rw_equeue_release(e, &e->payable_q);
+    rw_index_settle(e, &e->fx_pairs); /* every value in one table, walked once */
     for (size_t i = 0; i < e->fx_pairs.cap; i++) {
         rw_vec *v = e->fx_pairs.slots[i].val;
         if (e->fx_pairs.slots[i].key && v) {
@@ -206,7 +208,7 @@ void rw_engine_reset(rw_engine *e)
         rw_segvec_release(e, &e->records[k]);
     }
     rw_index *ixs[] = { &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners, &e->users, &e->deals,
-                        &e->runs, &e->event_ids, &e->redemptions, &e->groups, &e->fx_pairs,
+                        &e->runs, &e->event_ids, &e->redemptions, &e->fx_pairs,
                         &e->adjustments };
     for (size_t i = 0; i < sizeof ixs / sizeof ixs[0]; i++)
         rw_index_release(e, ixs[i]);
@@ -240,6 +242,29 @@ void rewards_engine_free(rewards_engine *e)
 const char *rewards_engine_errmsg(const rewards_engine *e)
 {
     return e ? e->errmsg : "no engine";
+}
+
+size_t rw_kind_align(int kind)
+{
+    switch ((rw_kind)kind) {
+    case RW_KIND_META: return _Alignof(rw_meta);
+    case RW_KIND_CURRENCY: return _Alignof(rw_currency);
+    case RW_KIND_PROGRAM: return _Alignof(rw_program);
+    case RW_KIND_LEVEL: return _Alignof(rw_level);
+    case RW_KIND_REWARD: return _Alignof(rw_reward);
+    case RW_KIND_PARTNER: return _Alignof(rw_partner);
+    case RW_KIND_USER: return _Alignof(rw_user);
+    case RW_KIND_FX: return _Alignof(rw_fx);
+    case RW_KIND_DEAL: case RW_KIND_ACTIVITY: return _Alignof(rw_deal);
+    case RW_KIND_LEVEL_CHANGE: return _Alignof(rw_level_change);
+    case RW_KIND_CONTRIB: return _Alignof(rw_contrib);
+    case RW_KIND_RUN: return _Alignof(rw_run);
+    case RW_KIND_LINE: return _Alignof(rw_line);
+    case RW_KIND_ENTRY: return _Alignof(rw_entry);
+    case RW_KIND_EVENT_ID: return _Alignof(rw_event_id);
+    case RW_KIND_COUNT: break;
+    }
+    return _Alignof(rw_rec);
 }
 
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id)
@@ -329,9 +354,10 @@ static rewards_status check_keys(rw_engine *e, const rw_node *obj, const char *c
 {
     for (size_t i = 0; i < obj->nkids; i++) {
         const char *k = obj->kids[i].key;
-        int known = !*prefix && !strcmp(k, "event");
+        /* the first byte settles almost every comparison: no call for those */
+        int known = !*prefix && k[0] == 'e' && !strcmp(k, "event");
         for (size_t j = 0; !known && keys[j]; j++)
-            known = !strcmp(k, keys[j]);
+            known = keys[j][0] == k[0] && !strcmp(k, keys[j]);
         if (!known)
             return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown field '%s%s' for operation '%s'", prefix, k, kind);
     }
@@ -342,8 +368,8 @@ static rewards_status check_keys(rw_engine *e, const rw_node *obj, const char *c
 static rewards_status check_shape(rw_engine *e, const rewards_op *op, const rw_opdef **out)
 {
     const rw_opdef *def = NULL;
-    for (size_t i = 0; i < sizeof opdefs / sizeof opdefs[0]; i++)
-        if (!strcmp(opdefs[i].name, op->kind))
+    for (size_t i = 0; i < sizeof opdefs / sizeof opdefs[0] && !def; i++)
+        if (opdefs[i].name[0] == op->kind[0] && !strcmp(opdefs[i].name, op->kind))
             def = &opdefs[i];
     if (!def)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown operation '%s'", op->kind);

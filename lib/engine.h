@@ -17,6 +17,7 @@
 #include "money.h"
 #include "fiscal.h"
 #include "expr.h"
+#include "trace.h"
 
 #include <stdint.h>
 
@@ -156,6 +157,12 @@ typedef struct rw_reward {
     int64_t priority;
 } rw_reward;
 
+/* A recipient's running balances (balance.c); 128-bit: checked when read. */
+typedef struct rw_balances {
+    rw_i128 pending, approved, held, paid, points;
+    uint64_t txn; /* the transaction that last saved them in the journal */
+} rw_balances;
+
 typedef struct rw_partner {
     rw_rec h;
     char *id, *name;
@@ -165,6 +172,7 @@ typedef struct rw_partner {
     rw_vec entries; /* rw_entry* whose partner is this one (derived) */
     rw_vec deals;   /* rw_deal* (derived) */
     struct rw_partner *parent; /* two-tier programs: set at creation only, NULL without */
+    rw_balances bal; /* entries paid to the partner (derived, balance.c) */
 } rw_partner;
 
 typedef struct rw_user {
@@ -174,6 +182,10 @@ typedef struct rw_user {
     int portal_access;
     rw_attrs *attrs;
     rw_vec contribs; /* rw_contrib* whose recipient is this user (derived) */
+    rw_balances bal; /* entries paid to the user (derived, balance.c) */
+    rw_vec held;      /* rw_contrib* held for the want of this user's portal access, from held_from on;
+                       * some may have been released since (derived) */
+    size_t held_from;
 } rw_user;
 
 typedef struct rw_fx {
@@ -264,15 +276,29 @@ typedef struct rw_contrib {
     rw_user *child_user;
     int64_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
     int margin;            /* the base is the margin (base: margin) */
+    /* group.c (derived): the group's running metric and total before this
+     * member on the current facts */
+    int64_t metric_before, total_before;
 } rw_contrib;
 
 /* Contributions that accumulate together: one reward, period, partner and beneficiary. */
 typedef struct rw_group {
-    char *key;
     rw_vec contribs; /* trigger order */
     int64_t metric;  /* cumulative metric after the last contribution */
     int64_t total;   /* sum of targets, for cap_per_period */
+    /* the key (group.c) */
+    const rw_reward *reward;
+    const rw_partner *partner;
+    const rw_user *beneficiary;
+    char period[16];
+    uint64_t hash;
 } rw_group;
+
+/* The groups by key (group.c): open addressing, at most half full. */
+typedef struct rw_gtable {
+    rw_group **slots;
+    size_t cap, count;
+} rw_gtable;
 
 typedef enum { RW_ENTRY_EARNED = 0, RW_ENTRY_ADJUSTMENT, RW_ENTRY_REVERSAL, RW_ENTRY_REDEMPTION,
                RW_ENTRY_MANUAL } rw_entry_type;
@@ -301,7 +327,18 @@ typedef struct rw_entry {
     rw_deal *deal;   /* the deal or activity named, NULL when none */
     char *note;      /* NULL when none */
     char *adjust_id; /* the adjustment's id */
+    rw_trace *trace; /* why it has its amount (trace.h); NULL: manual, redemption, unknown or traces off */
 } rw_entry;
+
+/* Entries an approval or payout can act on, in time order (entry_queue.c). */
+#define RW_EQ_CHUNK 512
+typedef struct rw_equeue {
+    rw_entry ***chunks; /* positions [head, len), RW_EQ_CHUNK per chunk: non-decreasing earned_at; some may have left */
+    size_t capchunks;
+    size_t head, len;
+    rw_entry **late;    /* [0, nlate): joined out of time order */
+    size_t nlate, caplate;
+} rw_equeue;
 
 struct rw_run {
     rw_rec h;
@@ -356,12 +393,14 @@ struct rewards_engine {
     rw_meta *meta;
     rw_segvec records[RW_KIND_COUNT]; /* every record by kind, creation order */
     rw_index currencies, programs, levels, rewards, partners, users, deals, runs, event_ids,
-        redemptions, groups, fx_pairs, adjustments;
+        redemptions, fx_pairs, adjustments;
     struct {
         uint64_t digest, counts[RW_KIND_COUNT];
     } integ;        /* the live records' digest and counts (integrity.c), journaled */
     rw_vec queued;  /* rw_event, this transaction's events (not journaled: reset per call) */
     rw_vec restore; /* pending restore blobs */
+    rw_gtable gtab; /* contribution groups (group.c) */
+    rw_equeue pending_q, payable_q; /* pending; approved, unpaid money (entry_queue.c) */
     rw_slab slabs[RW_KIND_COUNT + 1]; /* slab.c: records by kind, then RW_SLAB_GENERAL */
     rw_small_free small;              /* slab.c: free small list buffers by size class */
     rw_slab restore_slab;             /* the pending restore blobs (restore.c) */
@@ -375,6 +414,7 @@ struct rewards_engine {
         void *val;
     } ref_memo[16];
     size_t contrib_finger;
+    rw_trace_state trace; /* traces on or off, and what their hooks pass along (trace.h) */
 };
 
 #define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */
@@ -394,6 +434,9 @@ rewards_status rw_nomem(rw_engine *e);
 
 /* Back to a new engine's state: every record and index freed (a failed restore). */
 void rw_engine_reset(rw_engine *e);
+
+/* The alignment a record of the kind needs (its struct's _Alignof). */
+size_t rw_kind_align(int kind);
 
 /* Registration of a new record in its kind list (and its id index when ix). */
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id);

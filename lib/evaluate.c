@@ -8,10 +8,11 @@
  * depends only on its own facts and on the group's running metric and
  * total before it.  A new trigger is the last of its group, so its target
  * comes from the group's running totals in constant time; a correction
- * (amendment, clawback) recomputes the affected groups from the start and
+ * (amendment, clawback) recomputes the affected groups from their first
+ * changed member on (each member keeps the running sums before it) and
  * records the difference between each target and what was recorded.  That
  * keeps the invariant of SPEC.md section 6 with work proportional to the
- * groups touched, not to the ledger.
+ * group members after the changed one, not to the ledger or the group.
  */
 #include "ops.h"
 
@@ -139,6 +140,7 @@ static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t
     const rw_program *p = r->program;
     int64_t m, t = 0;
     RW_TRY(rw_contrib_metric(e, k, &m));
+    rw_trace_calc_begin(e, k, m, needs_amount(r), metric_before, total_before, cap_used);
     if (rw_add(metric_before, m, metric_after))
         return overflow(e, r);
     memset(targets, 0, k->nslots * sizeof *targets);
@@ -177,6 +179,7 @@ static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t
     case RW_KIND_OVERRIDE: /* never a target of its own: override.c mirrors entries */
         break;
     }
+    e->trace.calc.uncapped = t;
     if (r->cap_deal != RW_NONE) {
         /* per line: the trigger's lines share the cap, filled in line order */
         int64_t room = r->cap_deal;
@@ -372,6 +375,7 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     rw_group *g;
     int64_t m_after, t_after;
     rewards_status st = rw_group_of(e, k, &g);
+    k->group = g;
     if (!st)
         st = compute_targets(e, k, g ? g->metric : 0, g ? g->total : 0, targets, &m_after, &t_after, cap_used);
     if (!st)
@@ -489,6 +493,7 @@ typedef struct correction {
     rw_contrib *k;
     size_t slot;
     int64_t diff;
+    rw_trace_calc calc; /* the computation's numbers, for the entry's trace */
 } correction;
 
 typedef struct scratch {
@@ -513,7 +518,7 @@ static rewards_status note(scratch *s, rw_contrib *k, const int64_t *targets)
             s->items = p;
             s->cap = ncap;
         }
-        correction c = { k, slot, diff };
+        correction c = { k, slot, diff, s->e->trace.calc };
         s->items[s->n++] = c;
     }
     return REWARDS_OK;
@@ -534,16 +539,30 @@ static int siblings(const rw_contrib *a, const rw_contrib *b)
            a->trigger == b->trigger && a->at == b->at;
 }
 
-static rewards_status recompute_group(rw_engine *e, rw_group *g, scratch *s, int64_t *targets)
+/*
+ * Recompute group g from member `from` on: the members before it keep
+ * their targets (their facts did not change, and a target depends only on
+ * its member's facts and the running sums before it), so the running
+ * metric and total start from what `from` kept of them.  A per-line
+ * trigger's lines share a cap_per_deal: the walk starts at the first line
+ * of the trigger `from` belongs to.  Each member's kept sums follow.
+ */
+static rewards_status recompute_group(rw_engine *e, rw_group *g, size_t from, scratch *s, int64_t *targets)
 {
-    int64_t metric = 0, total = 0, cap_used = 0;
+    rw_contrib **ks = (rw_contrib **)g->contribs.data;
+    while (from > 0 && siblings(ks[from - 1], ks[from]))
+        from--;
+    int64_t metric = ks[from]->metric_before, total = ks[from]->total_before, cap_used = 0;
     const rw_contrib *prev = NULL;
-    for (size_t i = 0; i < g->contribs.len; i++) {
-        rw_contrib *k = RW_VEC_AT(g->contribs, rw_contrib *, i);
+    for (size_t i = from; i < g->contribs.len; i++) {
+        rw_contrib *k = ks[i];
         /* a trigger's lines are consecutive in their group: the cap room restarts with each trigger */
         if (!siblings(prev, k))
             cap_used = 0;
         prev = k;
+        if ((k->metric_before != metric && RW_SET(e, k->metric_before, metric)) ||
+            (k->total_before != total && RW_SET(e, k->total_before, total)))
+            return rw_nomem(e);
         RW_TRY(compute_targets(e, k, metric, total, targets, &metric, &total, &cap_used));
         RW_TRY(note(s, k, targets));
     }
@@ -586,8 +605,15 @@ static rewards_status recompute(rw_engine *e, rw_contrib **changed, size_t n, co
             seen = k->group ? changed[j]->group == k->group : shared ? siblings(changed[j], k) : changed[j] == k;
         if (seen)
             continue;
-        if (k->group)
-            RW_TRY(recompute_group(e, k->group, s, targets));
+        if (k->group) {
+            /* from the group's first changed member on */
+            const rw_contrib *first = k;
+            for (size_t j = i + 1; j < n; j++)
+                if (changed[j]->group == k->group && changed[j]->h.seq < first->h.seq)
+                    first = changed[j];
+            size_t from = rw_group_position(k->group, first);
+            RW_TRY(recompute_group(e, k->group, from, s, targets));
+        }
         else
             RW_TRY(recompute_alone(e, k, s, targets));
     }
@@ -596,6 +622,7 @@ static rewards_status recompute(rw_engine *e, rw_contrib **changed, size_t n, co
     for (size_t i = 0; i < s->n; i++) {
         correction *c = &s->items[i];
         int own = cancelled && c->k->deal == cancelled && c->k->voided;
+        e->trace.calc = c->calc;
         RW_TRY(rw_entry_add(e, c->k, c->slot, c->diff, own ? RW_ENTRY_REVERSAL : RW_ENTRY_ADJUSTMENT, at));
     }
     return REWARDS_OK;

@@ -130,7 +130,7 @@ void *rw_new_record(rw_engine *e, int kind, size_t size)
     if (RW_SET(e, e->next_seq, e->next_seq + 1))
         return NULL;
     /* from the kind's slab: a rollback takes it back with the slab's state */
-    rw_rec *r = rw_slab_alloc(e, &e->slabs[kind], size);
+    rw_rec *r = rw_slab_record(e, kind, size);
     if (!r)
         return NULL;
     r->seq = e->next_seq - 1;

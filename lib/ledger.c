@@ -43,6 +43,8 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     en->hold = k->hold;
     en->status = k->hold ? RW_ST_HELD : released_status(r);
     en->earned_at = at;
+    if (rw_trace_entry(e, en, type))
+        return rw_nomem(e);
     RW_TRY(rw_link_record(e, &en->h));
     int type_ev = k->covered                    ? REWARDS_EVENT_OVERRIDE_RECORDED
                   : type == RW_ENTRY_REVERSAL   ? REWARDS_EVENT_ENTRY_REVERSED
@@ -63,8 +65,15 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
         rw_entry *en = RW_VEC_AT(k->entries, rw_entry *, i);
         if (en->status != RW_ST_HELD)
             continue;
-        if (RW_MARK_SET(e, en, en->to, to) || RW_SET(e, en->to_user, user) || RW_SET(e, en->hold, RW_HOLD_NONE) ||
+        if (rw_mark(e, &en->h))
+            return rw_nomem(e);
+        RW_TRY(rw_balance_add(e, en, -1));
+        if (RW_SET(e, en->to, to) || RW_SET(e, en->to_user, user) || RW_SET(e, en->hold, RW_HOLD_NONE) ||
             RW_SET(e, en->status, released_status(k->reward)))
+            return rw_nomem(e);
+        RW_TRY(rw_balance_add(e, en, 1));
+        RW_TRY(rw_equeue_note(e, en));
+        if (rw_trace_release(e, en, at))
             return rw_nomem(e);
         rw_event ev = { REWARDS_EVENT_ENTRY_RELEASED, en, en->partner, NULL, NULL, k->reward, k->deal, user, NULL, at };
         RW_TRY(rw_queue_event(e, &ev));
@@ -74,10 +83,13 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
 
 static rewards_status approve_entry(rw_engine *e, rw_entry *en)
 {
-    if (RW_MARK_SET(e, en, en->status, RW_ST_APPROVED))
+    if (rw_mark(e, &en->h))
         return rw_nomem(e);
-    return REWARDS_OK;
-}
+    RW_TRY(rw_balance_add(e, en, -1));
+    if (RW_SET(e, en->status, RW_ST_APPROVED))
+        return rw_nomem(e);
+    RW_TRY(rw_balance_add(e, en, 1));
+    return rw_equeue_note(e, en);}
 
 /*
  * Approval of listed entries: each, in list order, is an integer, exists,
@@ -114,6 +126,38 @@ static rewards_status approve_listed(rw_ctx *c, const rw_node *list)
     return REWARDS_OK;
 }
 
+/*
+ * Approval up to a time, from the pending queue (entry_queue.c): its main
+ * part is in time order, so the walk stops at the first pending entry
+ * earned after until; its late part is read whole.  The order entries are
+ * approved in shows nowhere: storage hears them in record order.
+ */
+static rewards_status approve_until(rw_engine *e, int64_t until)
+{
+    rw_equeue *q = &e->pending_q;
+    size_t i = q->head;
+    for (; i < q->len; i++) {
+        rw_entry *en = rw_equeue_at(q, i);
+        if (en->status != RW_ST_PENDING)
+            continue;
+        if (en->earned_at > until)
+            break;
+        RW_TRY(approve_entry(e, en));
+    }
+    RW_TRY(rw_equeue_advance(e, q, i, rw_entry_pending));
+    for (size_t j = 0; j < q->nlate;) {
+        rw_entry *en = q->late[j];
+        if (en->status == RW_ST_PENDING && en->earned_at > until) {
+            j++;
+            continue;
+        }
+        if (en->status == RW_ST_PENDING)
+            RW_TRY(approve_entry(e, en));
+        RW_TRY(rw_equeue_drop_late(e, q, j));
+    }
+    return REWARDS_OK;
+}
+
 rewards_status rw_op_approve(rw_ctx *c)
 {
     int64_t until;
@@ -128,36 +172,14 @@ rewards_status rw_op_approve(rw_ctx *c)
     if (!rw_node_get(c->obj, "until"))
         return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "missing field 'until' (or 'entries')");
     RW_TRY(rw_get_time(c, "until", RW_REQUIRED, &until));
-    for (size_t i = 0; i < RW_COUNT(c->e, RW_KIND_ENTRY); i++) {
-        rw_entry *en = RW_REC_AT(c->e, RW_KIND_ENTRY, rw_entry, i);
-        if (en->status != RW_ST_PENDING || en->earned_at > until)
-            continue;
-        RW_TRY(approve_entry(c->e, en));
-    }
-    return REWARDS_OK;
+    return approve_until(c->e, until);
 }
 
-static int is_recipient(const rw_entry *en, rw_recipient to, const void *who)
+/* Redeemable points: approved points entries plus redemptions (negative), kept by balance.c. */
+static rewards_status points_balance(rw_engine *e, const rw_balances *bal, int64_t *out)
 {
-    if (en->to != to)
-        return 0;
-    return to == RW_TO_PARTNER ? (const void *)en->partner == who : (const void *)en->to_user == who;
-}
-
-/* Redeemable points: approved points entries plus redemptions (negative). */
-static rewards_status points_balance(rw_engine *e, const rw_partner *p, rw_recipient to, const void *who, int64_t *out)
-{
-    int64_t sum = 0;
-    for (size_t i = 0; i < p->entries.len; i++) {
-        const rw_entry *en = RW_VEC_AT(p->entries, rw_entry *, i);
-        if (!is_recipient(en, to, who) || strcmp(en->currency, "PTS"))
-            continue;
-        if (en->status != RW_ST_APPROVED && en->status != RW_ST_REDEEMED)
-            continue;
-        if (rw_add(sum, en->amount, &sum))
-            return rw_fail(e, REWARDS_OVERFLOW, "the points balance overflows");
-    }
-    *out = sum;
+    if (rw_balance_get(bal->points, out))
+        return rw_fail(e, REWARDS_OVERFLOW, "the points balance overflows");
     return REWARDS_OK;
 }
 
@@ -175,7 +197,7 @@ rewards_status rw_op_redeem(rw_ctx *c)
     RW_TRY(rw_get_ref(c, "recipient", RW_REQUIRED, type == 0 ? &e->partners : &e->users, types[type], &who));
     RW_TRY(rw_get_amount(c, "points", RW_REQUIRED, 0, 1, &points));
     rw_partner *p = type == 0 ? who : ((rw_user *)who)->partner;
-    RW_TRY(points_balance(e, p, (rw_recipient)type, who, &balance));
+    RW_TRY(points_balance(e, type == 0 ? &p->bal : &((rw_user *)who)->bal, &balance));
     if (points > balance)
         return rw_fail(e, REWARDS_INSUFFICIENT_POINTS, "redeeming %lld points with %lld approved", (long long)points,
                        (long long)balance);
@@ -218,24 +240,13 @@ static rewards_status balance_call(rewards_engine *e, rewards_balance *out, cons
     void *who = rw_index_get(to == 0 ? &e->partners : &e->users, recipient);
     if (!who)
         return rw_fail(e, REWARDS_NOT_FOUND, "no %s '%s'", type, recipient);
-    const rw_partner *p = to == 0 ? who : ((rw_user *)who)->partner;
+    /* balance.c keeps them as entries move: no walk over the partner's ledger */
+    const rw_balances *bal = to == 0 ? &((rw_partner *)who)->bal : &((rw_user *)who)->bal;
     rewards_balance b = { out->version, 0, 0, 0, 0, 0 };
-    for (size_t i = 0; i < p->entries.len; i++) {
-        const rw_entry *en = RW_VEC_AT(p->entries, rw_entry *, i);
-        if (!is_recipient(en, (rw_recipient)to, who))
-            continue;
-        int points = !strcmp(en->currency, "PTS");
-        int64_t *slot = NULL;
-        if (points)
-            slot = en->status == RW_ST_APPROVED || en->status == RW_ST_REDEEMED ? &b.points : NULL;
-        else
-            slot = en->status == RW_ST_PENDING ? &b.pending
-                   : en->status == RW_ST_APPROVED ? &b.approved
-                   : en->status == RW_ST_HELD ? &b.held
-                                              : &b.paid;
-        if (slot && rw_add(*slot, en->amount, slot))
-            return rw_fail(e, REWARDS_OVERFLOW, "a balance of %s '%s' overflows", type, recipient);
-    }
+    if (rw_balance_get(bal->pending, &b.pending) || rw_balance_get(bal->approved, &b.approved) ||
+        rw_balance_get(bal->held, &b.held) || rw_balance_get(bal->paid, &b.paid) ||
+        rw_balance_get(bal->points, &b.points))
+        return rw_fail(e, REWARDS_OVERFLOW, "a balance of %s '%s' overflows", type, recipient);
     *out = b;
     return REWARDS_OK;
 }

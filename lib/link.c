@@ -38,43 +38,27 @@ static rewards_status link_fx(rw_engine *e, rw_fx *fx)
     return PUSH(e, *v, fx);
 }
 
-rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out)
-{
-    *out = NULL;
-    if (k->reward->period == RW_PERIOD_NONE)
-        return REWARDS_OK;
-    char key[800];
-    snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s", k->reward->id, k->period, k->deal->partner->id,
-             k->beneficiary ? k->beneficiary->id : "");
-    rw_group *g = rw_index_get(&e->groups, key);
-    if (!g) {
-        g = rw_new(e, sizeof *g);
-        if (!g || !(g->key = rw_new_str(e, key, strlen(key))) || rw_index_put(e, &e->groups, g->key, g)) {
-            /* in a transaction rollback frees them; in a restore nobody else would */
-            if (g && !e->journal.active) {
-                rw_free(&e->alloc, g->key);
-                rw_free(&e->alloc, g);
-            }
-            return rw_nomem(e);
-        }
-    }
-    *out = g;
-    return REWARDS_OK;
-}
-
 static rewards_status link_contrib(rw_engine *e, rw_contrib *k)
 {
-    rw_group *g;
-    RW_TRY(rw_group_of(e, k, &g));
-    k->group = g;
+    /* a new contribution was given its group when its targets were computed */
+    rw_group *g = k->group;
+    if (!g) {
+        RW_TRY(rw_group_of(e, k, &g));
+        k->group = g;
+    }
     RW_TRY(PUSH(e, k->deal->contribs, k));
     if (k->beneficiary)
         RW_TRY(PUSH(e, k->beneficiary->contribs, k));
+    if (k->hold == RW_HOLD_NO_ACCESS && k->to_user) /* what a grant of access releases */
+        RW_TRY(PUSH(e, k->to_user->held, k));
     if (g) {
         int64_t m, sum;
         RW_TRY(rw_contrib_metric(e, k, &m));
         if (rw_add(g->metric, m, &sum))
             return rw_fail(e, REWARDS_OVERFLOW, "the period total of reward '%s' overflows", k->reward->id);
+        /* k is new: its fields need no journal (it is freed on rollback) */
+        k->metric_before = g->metric;
+        k->total_before = g->total;
         RW_TRY(PUSH(e, g->contribs, k));
         if (RW_SET(e, g->metric, sum))
             return rw_nomem(e);
@@ -91,6 +75,8 @@ static rewards_status link_entry(rw_engine *e, rw_entry *en)
         return rw_nomem(e);
     if (en->deal) /* a manual entry naming a deal or activity */
         RW_TRY(PUSH(e, en->deal->entries, en));
+    RW_TRY(rw_equeue_note(e, en));
+    RW_TRY(rw_balance_add(e, en, 1));
     rw_contrib *k = en->contrib;
     if (!k)
         return REWARDS_OK;

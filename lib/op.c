@@ -63,8 +63,8 @@ const rw_node *rw_node_get(const rw_node *obj, const char *key)
 {
     if (!obj || obj->type != RW_V_OBJECT)
         return NULL;
-    for (size_t i = 0; i < obj->nkids; i++)
-        if (strcmp(obj->kids[i].key, key) == 0)
+    for (size_t i = 0; i < obj->nkids; i++) /* the first byte first: most keys differ there */
+        if (obj->kids[i].key[0] == key[0] && strcmp(obj->kids[i].key, key) == 0)
             return &obj->kids[i];
     return NULL;
 }

@@ -81,8 +81,37 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
 /* link.c: add a new (or restored) record to the engine: its kind list, its
  * id index and every derived list that refers to it. */
 rewards_status rw_link_record(rw_engine *e, rw_rec *rec);
+/* group.c: the group of k (created when new), NULL for a reward without period */
 rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out);
+/* Free every group and the table (an engine reset). */
+void rw_groups_free(rw_engine *e);
+/* After a restore: each member's running total before it, from the entries. */
+void rw_groups_restored(rw_engine *e);
+/* The position of member k in its group g. */
+size_t rw_group_position(const rw_group *g, const rw_contrib *k);
 const rw_vec *rw_fx_pair(const rw_engine *e, const char *from, const char *to);
+
+/* entry_queue.c: the pending and the payable (approved, unpaid money with a
+ * recipient) entries.  rw_equeue_note puts an entry in the queue its status
+ * calls for (none when neither): call it when an entry is linked and when
+ * its status becomes pending or approved. */
+int rw_entry_pending(const rw_entry *en);
+int rw_entry_payable(const rw_entry *en);
+rewards_status rw_equeue_note(rw_engine *e, rw_entry *en);
+/* The entry at position i (head <= i < len) of q's main part. */
+rw_entry *rw_equeue_at(const rw_equeue *q, size_t i);
+/* Move q's head to the first member at or after position head. */
+rewards_status rw_equeue_advance(rw_engine *e, rw_equeue *q, size_t head, int (*member)(const rw_entry *));
+/* Remove late[i] (the last one takes its place). */
+rewards_status rw_equeue_drop_late(rw_engine *e, rw_equeue *q, size_t i);
+void rw_equeue_release(rw_engine *e, rw_equeue *q);
+
+/* balance.c: take an entry out of (sign -1) or put it into (+1) its
+ * recipient's running balance; call around every change of its status or
+ * recipient, and (+1) when it is linked.  rw_balance_get: 0, or -1 when v
+ * does not fit in int64. */
+rewards_status rw_balance_add(rw_engine *e, const rw_entry *en, int sign);
+int rw_balance_get(const rw_i128 v, int64_t *out);
 
 /* precedence.c: exclusive groups.  cand[0..n) are the rewards that passed
  * level, active window and condition for one trigger of one deal, line or

@@ -96,6 +96,7 @@ rewards_status rw_op_assign(rw_ctx *c)
     RW_TRY(check_assignable(c, d->partner, u));
     if (RW_MARK_SET(c->e, d, d->user, u))
         return rw_nomem(c->e);
+    rw_trace_cause_set(c->e, RW_CAUSE_ASSIGN, d, 0, 0);
     return release_deal(c->e, d, RW_TO_SALES_REP, u, c->at);
 }
 
@@ -193,6 +194,7 @@ rewards_status rw_op_stage(rw_ctx *c)
     case RW_STAGE_CANCELLED:
         if (RW_SET(e, d->closed_at, c->at))
             return rw_nomem(e);
+        rw_trace_cause_set(e, RW_CAUSE_CANCEL, d, from, target);
         return correct_deal(e, d, c->at, 1, NULL, 0);
     case RW_STAGE_REGISTERED:
         break;
@@ -231,7 +233,9 @@ rewards_status rw_op_amend(rw_ctx *c)
         if (!changed)
             return rw_nomem(e);
         int totals;
+        rw_trace_cause_set(e, RW_CAUSE_AMEND, d, d->amount, 0);
         rewards_status st = rw_amend_deal_lines(c, d, changed, &totals);
+        e->trace.cause.to = d->amount;
         if (!st)
             st = correct_deal(e, d, c->at, 0, changed, totals);
         rw_free(&e->alloc, changed);
@@ -247,6 +251,7 @@ rewards_status rw_op_amend(rw_ctx *c)
                        rw_stage_names[d->stage]);
     if (amount == d->amount)
         return REWARDS_OK;
+    rw_trace_cause_set(e, RW_CAUSE_AMEND, d, d->amount, amount); /* the amount before, then after */
     if (RW_MARK_SET(e, d, d->amount, amount))
         return rw_nomem(e);
     return correct_deal(e, d, c->at, 0, NULL, 1);
@@ -265,12 +270,16 @@ rewards_status rw_op_user_access(rw_ctx *c)
         return rw_nomem(c->e);
     if (!access)
         return REWARDS_OK;
-    /* access is back: what was held only for the want of it goes to the user */
-    for (size_t i = 0; i < u->contribs.len; i++) {
-        rw_contrib *k = RW_VEC_AT(u->contribs, rw_contrib *, i);
+    /* access is back: what was held only for the want of it goes to the user
+     * (the user's held list, in trigger order: not every contribution of the user) */
+    rw_trace_cause_set(c->e, RW_CAUSE_ACCESS, NULL, 0, 0);
+    for (size_t i = u->held_from; i < u->held.len; i++) {
+        rw_contrib *k = RW_VEC_AT(u->held, rw_contrib *, i);
         if (k->hold == RW_HOLD_NO_ACCESS && k->to_user == u)
             RW_TRY(rw_release_contrib(c->e, k, RW_TO_SALES_REP, u, c->at));
     }
+    if (u->held_from != u->held.len && RW_SET(c->e, u->held_from, u->held.len))
+        return rw_nomem(c->e);
     return REWARDS_OK;
 }
 
@@ -282,5 +291,6 @@ rewards_status rw_op_release(rw_ctx *c)
     RW_TRY(rw_get_at(c));
     RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &c->e->deals, "deal", (void **)&d));
     RW_TRY(rw_get_enum(c, "to", RW_REQUIRED, targets, &to));
+    rw_trace_cause_set(c->e, RW_CAUSE_RELEASE, d, 0, 0);
     return release_deal(c->e, d, RW_TO_PARTNER, NULL, c->at);
 }

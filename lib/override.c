@@ -184,8 +184,17 @@ rewards_status rw_override_mirror(rw_engine *e, const rw_entry *child, int64_t a
             return rw_fail(e, REWARDS_OVERFLOW, "the amount of override '%s' does not fit in 64 bits", o->id);
         if (RW_MARK_SET(e, m, m->base, cx))
             return rw_nomem(e);
-        if (diff)
-            RW_TRY(rw_entry_add(e, m, 0, diff, child->type, at));
+        if (diff) {
+            /* the mirror's trace: C before, the child's amount, the child entry (trace.c) */
+            rw_trace_calc saved = e->trace.calc;
+            rw_trace_calc_begin(e, m, child->amount, 1, c, 0, NULL);
+            e->trace.calc.base = c;
+            e->trace.source = child->number;
+            rewards_status st = rw_entry_add(e, m, 0, diff, child->type, at);
+            e->trace.calc = saved;
+            e->trace.source = 0;
+            RW_TRY(st);
+        }
     }
     return REWARDS_OK;
 }

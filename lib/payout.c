@@ -6,6 +6,9 @@
  * positive; a group that nets to zero or less (reversals larger than new
  * earnings) is carried forward untouched.  The preview is the same
  * computation without the records.
+ *
+ * Both read only the payable entries (entry_queue.c) earned by the
+ * cut-off, so they cost in proportion to those, not to the ledger.
  */
 #include "ops.h"
 #include "csv.h"
@@ -31,22 +34,21 @@ typedef struct plan {
     size_t ngroups;
 } plan;
 
-static const char *recipient_id(const rw_entry *en)
+/* Groups in payout-line order: recipient type, recipient id, currency. */
+static int by_line_order(const void *a, const void *b)
 {
-    return en->to == RW_TO_PARTNER ? en->partner->id : en->to_user->id;
-}
-
-static int by_recipient(const void *a, const void *b)
-{
-    const rw_entry *x = *(rw_entry *const *)a, *y = *(rw_entry *const *)b;
+    const pgroup *x = a, *y = b;
     if (x->to != y->to)
         return x->to < y->to ? -1 : 1;
-    int c = strcmp(recipient_id(x), recipient_id(y));
-    if (!c)
-        c = strcmp(x->currency, y->currency);
-    if (!c)
-        c = x->number < y->number ? -1 : x->number > y->number;
-    return c;
+    int c = strcmp(x->to == RW_TO_PARTNER ? x->partner->id : x->user->id,
+                   y->to == RW_TO_PARTNER ? y->partner->id : y->user->id);
+    return c ? c : strcmp(x->currency, y->currency);
+}
+
+static int by_number(const void *a, const void *b)
+{
+    const rw_entry *x = *(rw_entry *const *)a, *y = *(rw_entry *const *)b;
+    return x->number < y->number ? -1 : x->number > y->number;
 }
 
 static void plan_free(rw_engine *e, plan *p)
@@ -55,43 +57,162 @@ static void plan_free(rw_engine *e, plan *p)
     rw_free(&e->alloc, p->groups);
 }
 
-static rewards_status plan_run(rw_engine *e, int64_t until, plan *p)
+static rewards_status take(rw_engine *e, plan *p, size_t *cap, rw_entry *en)
 {
-    memset(p, 0, sizeof *p);
-    size_t n = RW_COUNT(e, RW_KIND_ENTRY);
-    p->entries = rw_malloc(&e->alloc, (n + 1) * sizeof *p->entries);
-    p->groups = rw_malloc(&e->alloc, (n + 1) * sizeof *p->groups);
-    if (!p->entries || !p->groups) {
-        plan_free(e, p);
-        return rw_nomem(e);
+    if (p->nentries == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        rw_entry **ne = ncap <= (size_t)-1 / sizeof *ne ? rw_realloc(&e->alloc, p->entries, ncap * sizeof *ne) : NULL;
+        if (!ne)
+            return rw_nomem(e);
+        p->entries = ne;
+        *cap = ncap;
     }
-    for (size_t i = 0; i < n; i++) {
-        rw_entry *en = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i);
-        /* a held entry with no user has no recipient yet; it is never approved anyway */
-        if (en->status == RW_ST_APPROVED && !en->run && en->earned_at <= until && strcmp(en->currency, "PTS") &&
-            (en->to == RW_TO_PARTNER || en->to_user))
-            p->entries[p->nentries++] = en;
+    p->entries[p->nentries++] = en;
+    return REWARDS_OK;
+}
+
+/* The payable entries earned at or before until (entry_queue.c: the main part in time order). */
+static rewards_status collect(rw_engine *e, int64_t until, plan *p)
+{
+    const rw_equeue *q = &e->payable_q;
+    size_t cap = 0;
+    for (size_t i = q->head; i < q->len; i++) {
+        rw_entry *en = rw_equeue_at(q, i);
+        if (!rw_entry_payable(en))
+            continue;
+        if (en->earned_at > until)
+            break;
+        RW_TRY(take(e, p, &cap, en));
     }
-    qsort(p->entries, p->nentries, sizeof *p->entries, by_recipient);
-    pgroup *g = NULL;
-    for (size_t i = 0; i < p->nentries; i++) {
+    for (size_t i = 0; i < q->nlate; i++)
+        if (rw_entry_payable(q->late[i]) && q->late[i]->earned_at <= until)
+            RW_TRY(take(e, p, &cap, q->late[i]));
+    return REWARDS_OK;
+}
+
+static uint64_t group_hash(const rw_entry *en)
+{
+    uint64_t h = (uint64_t)(uintptr_t)(en->to == RW_TO_PARTNER ? (void *)en->partner : (void *)en->to_user);
+    unsigned char c[4];
+    memcpy(c, en->currency, 4);
+    h ^= ((uint64_t)c[0] << 40 | (uint64_t)c[1] << 48 | (uint64_t)c[2] << 56) + (uint64_t)en->to;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 31);
+}
+
+static int in_group(const pgroup *g, const rw_entry *en)
+{
+    return g->to == en->to && (en->to == RW_TO_PARTNER ? g->partner == en->partner : g->user == en->to_user) &&
+           !strcmp(g->currency, en->currency);
+}
+
+/*
+ * Group the collected entries (k of them) by recipient and currency with a
+ * scratch hash table, sort the groups (not the entries) by recipient id,
+ * and lay the entries out group by group, each group's in number order:
+ * the order of the lines and of the entries they pay, in O(k + groups log
+ * groups) string comparisons instead of O(k log k).
+ */
+static rewards_status arrange(rw_engine *e, plan *p)
+{
+    size_t k = p->nentries, cap = 16;
+    while (cap < 2 * k)
+        cap *= 2;
+    size_t *slots = rw_calloc(&e->alloc, cap, sizeof *slots); /* group index + 1, 0: empty */
+    size_t *of = rw_malloc(&e->alloc, (k + 1) * sizeof *of);  /* each entry's group */
+    pgroup *found = rw_malloc(&e->alloc, (k + 1) * sizeof *found);
+    rw_entry **sorted = rw_malloc(&e->alloc, (k + 1) * sizeof *sorted);
+    rewards_status st = REWARDS_OK;
+    if (!slots || !of || !found || !sorted) {
+        st = rw_nomem(e);
+        goto done;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++) {
         rw_entry *en = p->entries[i];
-        if (!g || g->to != en->to || strcmp(recipient_id(en), g->to == RW_TO_PARTNER ? g->partner->id : g->user->id) ||
-            strcmp(g->currency, en->currency)) {
-            g = &p->groups[p->ngroups++];
+        size_t j = group_hash(en) & (cap - 1);
+        while (slots[j] && !in_group(&found[slots[j] - 1], en))
+            j = (j + 1) & (cap - 1);
+        if (!slots[j]) {
+            pgroup *g = &found[n];
             memset(g, 0, sizeof *g);
             g->to = en->to;
             g->partner = en->to == RW_TO_PARTNER ? en->partner : en->to_user->partner;
             g->user = en->to_user;
             g->currency = en->currency;
             g->exp = en->exp;
-            g->first = i;
+            slots[j] = ++n;
         }
-        g->count++;
-        if (rw_add(g->amount, en->amount, &g->amount)) {
-            plan_free(e, p);
-            return rw_fail(e, REWARDS_OVERFLOW, "a payout line overflows");
-        }
+        of[i] = slots[j] - 1;
+        found[of[i]].count++;
+    }
+    /* found[g].first: where group g's entries go once the groups are in line order */
+    for (size_t g = 0; g < n; g++)
+        found[g].amount = (int64_t)g; /* remember each group's discovery index through the sort */
+    qsort(found, n, sizeof *found, by_line_order);
+    size_t *pos = slots; /* reused: discovery index -> next free place in sorted */
+    size_t at = 0;
+    for (size_t g = 0; g < n; g++) {
+        pos[found[g].amount] = at;
+        found[g].first = at;
+        at += (size_t)found[g].count;
+    }
+    for (size_t i = 0; i < k; i++)
+        sorted[pos[of[i]]++] = p->entries[i];
+    for (size_t g = 0; g < n && !st; g++) {
+        pgroup *gr = &found[g];
+        rw_entry **ens = sorted + gr->first;
+        size_t c = (size_t)gr->count;
+        for (size_t i = 1; i < c; i++)
+            if (ens[i - 1]->number > ens[i]->number) { /* the queue's late part, or equal times */
+                qsort(ens, c, sizeof *ens, by_number);
+                break;
+            }
+        gr->amount = 0;
+        for (size_t i = 0; i < c; i++)
+            if (rw_add(gr->amount, ens[i]->amount, &gr->amount)) {
+                st = rw_fail(e, REWARDS_OVERFLOW, "a payout line overflows");
+                break;
+            }
+    }
+    if (!st) {
+        rw_entry **t = p->entries;
+        p->entries = sorted;
+        sorted = t;
+        rw_free(&e->alloc, p->groups);
+        p->groups = found;
+        p->ngroups = n;
+        found = NULL;
+    }
+done:
+    rw_free(&e->alloc, slots);
+    rw_free(&e->alloc, of);
+    rw_free(&e->alloc, found);
+    rw_free(&e->alloc, sorted);
+    return st;
+}
+
+/* The run's lines: the payable entries by recipient and currency, each group's entries in number order. */
+static rewards_status plan_run(rw_engine *e, int64_t until, plan *p)
+{
+    memset(p, 0, sizeof *p);
+    rewards_status st = collect(e, until, p);
+    if (!st && p->nentries)
+        st = arrange(e, p);
+    if (st)
+        plan_free(e, p);
+    return st;
+}
+
+static rewards_status forget_paid(rw_engine *e)
+{
+    rw_equeue *q = &e->payable_q;
+    RW_TRY(rw_equeue_advance(e, q, q->head, rw_entry_payable));
+    for (size_t j = 0; j < q->nlate;) {
+        if (rw_entry_payable(q->late[j]))
+            j++;
+        else
+            RW_TRY(rw_equeue_drop_late(e, q, j));
     }
     return REWARDS_OK;
 }
@@ -136,13 +257,16 @@ rewards_status rw_op_payout(rw_ctx *c)
         st = rw_link_record(e, &l->h);
         for (size_t k = 0; k < (size_t)g->count && !st; k++) {
             rw_entry *en = p.entries[g->first + k];
-            if (RW_MARK_SET(e, en, en->status, RW_ST_PAID) || RW_SET(e, en->run, run)) {
+            if (rw_mark(e, &en->h) || rw_balance_add(e, en, -1) || RW_SET(e, en->status, RW_ST_PAID) ||
+                RW_SET(e, en->run, run) || rw_balance_add(e, en, 1)) {
                 st = rw_nomem(e);
                 break;
             }
         }
     }
     plan_free(e, &p);
+    if (!st) /* what was paid leaves the payable queue */
+        st = forget_paid(e);
     if (!st) {
         rw_event ev = { REWARDS_EVENT_PAYOUT_CREATED, NULL, NULL, NULL, NULL, NULL, NULL, NULL, run, c->at };
         st = rw_queue_event(e, &ev);

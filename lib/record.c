@@ -114,6 +114,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_user *u = (rw_user *)r;
         rw_free(a, u->id); rw_free(a, u->name); rw_free(a, u->email); free_attrs(e, u->attrs);
         rw_vec_release(e, &u->contribs);
+        rw_vec_release(e, &u->held);
         break;
     }
     case RW_KIND_DEAL:
@@ -143,6 +144,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_free(a, ((rw_entry *)r)->redemption_id);
         rw_free(a, ((rw_entry *)r)->note);
         rw_free(a, ((rw_entry *)r)->adjust_id);
+        rw_free(a, ((rw_entry *)r)->trace);
         break;
     case RW_KIND_EVENT_ID: {
         rw_event_id *ev = (rw_event_id *)r;

@@ -480,6 +480,10 @@ static void decode(rbuf *b, rw_rec *r)
         if (r_more(b)) {
             en->deal = r_ref(b, &e->deals, 0); en->note = r_str(b, 0); en->adjust_id = r_str(b, 0);
         }
+        const char *ts = NULL; /* since 1.2: the calculation trace, decoded once the contribution is found */
+        size_t tn = 0;
+        if (r_more(b))
+            r_field(b, &ts, &tn);
         /* manual entries, and only they, have an adjustment id and no contribution */
         if (!b->bad && (en->type == RW_ENTRY_MANUAL) != (en->adjust_id != NULL))
             b->bad = 1;
@@ -493,6 +497,13 @@ static void decode(rbuf *b, rw_rec *r)
         en->exp = rw_engine_currency_exp(e, en->currency);
         if (!b->bad && cseq && !(en->contrib = find_contrib(e, cseq)))
             b->bad = 1;
+        if (!b->bad && ts) {
+            int tr = rw_trace_decode(e, en, ts, tn);
+            if (tr)
+                b->bad = 1;
+            if (tr == 2)
+                b->nomem = 2;
+        }
         if (!b->bad && (en->exp < 0 || (en->contrib && en->slot >= en->contrib->nslots) ||
                         en->number != RW_COUNT(e, RW_KIND_ENTRY) + 1))
             b->bad = 1;

@@ -103,7 +103,7 @@ static void sort_pending(rw_engine *e, pending **all, size_t n)
 
 static rewards_status restore_one(rw_engine *e, const pending *p)
 {
-    rw_rec *r = rw_slab_alloc(e, &e->slabs[p->kind], rw_record_size(p->kind));
+    rw_rec *r = rw_slab_record(e, p->kind, rw_record_size(p->kind));
     if (!r)
         return rw_nomem(e);
     r->kind = (uint8_t)p->kind;
@@ -185,6 +185,7 @@ static rewards_status restore_finish_call(rewards_engine *e)
         memcpy(e->errmsg, msg, sizeof msg);
         return st;
     }
+    rw_groups_restored(e); /* group.c: the running totals corrections start from */
     rw_meta *m = e->meta;
     if (m) {
         /* a 1.0 host's meta record gains the fields at its next put */

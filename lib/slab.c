@@ -36,16 +36,29 @@ void *rw_slab_alloc(rw_engine *e, rw_slab *s, size_t size)
 
 void *rw_slab_alloc_raw(rw_engine *e, rw_slab *s, size_t size)
 {
+    return rw_slab_alloc_aligned(e, s, size, ALIGN);
+}
+
+/* Bytes to skip at cur so that it is a multiple of align (a power of two). */
+static size_t padding(const char *cur, size_t align)
+{
+    return (size_t)(-(uintptr_t)cur & (uintptr_t)(align - 1));
+}
+
+void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align)
+{
     if (size > (size_t)-1 / 4)
         return NULL;
+    if (align < ALIGN)
+        align = ALIGN;
     size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (!size)
         size = ALIGN;
     if (save_state(e, s, &s->saved_txn, sizeof *s))
         return NULL;
-    if ((size_t)(s->end - s->cur) < size) {
+    if (!s->cur || (size_t)(s->end - s->cur) < size + padding(s->cur, align)) {
         size_t n = s->next_size ? s->next_size : RW_SLAB_CHUNK_MIN;
-        while (n - HEADER < size)
+        while (n - HEADER < size + align)
             n *= 2;
         char *c = rw_malloc(&e->alloc, n);
         if (!c)
@@ -60,8 +73,17 @@ void *rw_slab_alloc_raw(rw_engine *e, rw_slab *s, size_t size)
         s->end = c + n;
         s->next_size = n * 2 <= RW_SLAB_CHUNK_MAX ? n * 2 : n > RW_SLAB_CHUNK_MAX ? n : RW_SLAB_CHUNK_MAX;
     }
+    s->cur += padding(s->cur, align);
     void *p = s->cur;
     s->cur += size;
+    return p;
+}
+
+void *rw_slab_record(rw_engine *e, int kind, size_t size)
+{
+    void *p = rw_slab_alloc_aligned(e, &e->slabs[kind], size, rw_kind_align(kind));
+    if (p)
+        memset(p, 0, size);
     return p;
 }
 

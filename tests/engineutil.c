@@ -83,6 +83,7 @@ static char *export(rewards_engine *e, rewards_status (*fn)(rewards_engine *, re
 
 char *eu_ledger(rewards_engine *e) { return export(e, rewards_engine_export_ledger); }
 char *eu_payouts(rewards_engine *e) { return export(e, rewards_engine_export_payouts); }
+char *eu_traces(rewards_engine *e) { return export(e, rewards_engine_export_traces); }
 
 static void sb_printf(sb *b, const char *fmt, ...)
 {
@@ -120,6 +121,44 @@ static const char *integrity(const rewards_engine *e)
     return sum == e->integ.digest && e->meta->digest == sum ? "consistent" : "digest inconsistent";
 }
 
+static int by_number(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The entry numbers a queue (entry_queue.c) holds as members, sorted (a
+ * restored engine rebuilds its queues from the statuses, so comparing with
+ * one checks that nothing is missing or twice), then whether every entry
+ * with the queue's status is among them. */
+static void print_queue(sb *b, rewards_engine *e, const char *name, const rw_equeue *q,
+                        int (*member)(const rw_entry *))
+{
+    size_t n = 0, want = 0;
+    uint64_t *nums = malloc((q->len - q->head + q->nlate + 1) * sizeof *nums);
+    for (size_t i = q->head; i < q->len; i++)
+        if (member(rw_equeue_at(q, i)))
+            nums[n++] = rw_equeue_at(q, i)->number;
+    for (size_t i = 0; i < q->nlate; i++)
+        if (member(q->late[i]))
+            nums[n++] = q->late[i]->number;
+    qsort(nums, n, sizeof *nums, by_number);
+    sb_printf(b, "%s", name);
+    for (size_t i = 0; i < n; i++)
+        sb_printf(b, " %llu", (unsigned long long)nums[i]);
+    for (size_t i = 0; i < RW_COUNT(e, RW_KIND_ENTRY); i++)
+        want += member(RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i)) != 0;
+    sb_printf(b, "%s\n", want == n ? "" : " (MISSING OR REPEATED)");
+    free(nums);
+}
+
+/* A recipient's running balances (balance.c): they fit in int64 in every test. */
+static void print_balances(sb *b, const rw_balances *bal)
+{
+    sb_printf(b, " bal=%lld/%lld/%lld/%lld/%lld", (long long)bal->pending, (long long)bal->approved,
+              (long long)bal->held, (long long)bal->paid, (long long)bal->points);
+}
+
 char *eu_fingerprint(rewards_engine *e)
 {
     sb b = { NULL, 0, 0 };
@@ -149,10 +188,12 @@ char *eu_fingerprint(rewards_engine *e)
             case RW_KIND_PARTNER: {
                 rw_partner *p = (rw_partner *)r;
                 sb_printf(&b, " [%zu %zu]", p->entries.len, p->deals.len);
+                print_balances(&b, &p->bal);
                 break;
             }
             case RW_KIND_USER:
                 sb_printf(&b, " [%zu]", ((rw_user *)r)->contribs.len);
+                print_balances(&b, &((rw_user *)r)->bal);
                 break;
             case RW_KIND_DEAL: {
                 rw_deal *d = (rw_deal *)r;
@@ -165,8 +206,9 @@ char *eu_fingerprint(rewards_engine *e)
                 for (size_t s = 0; s < c->nslots; s++)
                     sb_printf(&b, " %lld", (long long)c->net[s]);
                 if (c->group)
-                    sb_printf(&b, " g=%zu/%lld/%lld", c->group->contribs.len, (long long)c->group->metric,
-                              (long long)c->group->total);
+                    sb_printf(&b, " g=%zu/%lld/%lld b=%lld/%lld", c->group->contribs.len,
+                              (long long)c->group->metric, (long long)c->group->total, (long long)c->metric_before,
+                              (long long)c->total_before);
                 sb_printf(&b, "]");
                 break;
             }
@@ -181,10 +223,12 @@ char *eu_fingerprint(rewards_engine *e)
     }
     size_t counts[] = { e->currencies.count, e->programs.count, e->levels.count, e->rewards.count, e->partners.count,
                         e->users.count, e->deals.count, e->runs.count, e->event_ids.count, e->redemptions.count,
-                        e->groups.count, e->fx_pairs.count };
+                        e->gtab.count, e->fx_pairs.count };
     sb_printf(&b, "indexes");
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         sb_printf(&b, " %zu", counts[i]);
     sb_printf(&b, "\n");
+    print_queue(&b, e, "pending", &e->pending_q, rw_entry_pending);
+    print_queue(&b, e, "payable", &e->payable_q, rw_entry_payable);
     return b.p;
 }

@@ -17,10 +17,18 @@
  * (bytes and blocks, counted by a wrapping allocator).  It asserts nothing:
  * run it side by side with another build to compare.
  *
- *   build/tests/bench/bench_engine [DEALS] [--restore]     (default 10000)
+ * Then, in the same run, the same events through a bare C loop (plain
+ * arrays, no history, no checks: the lower bound) and through SQLite with
+ * one transaction and SQL per event (in memory unless --sqlite=FILE; not
+ * built without sqlite3), each with its operations per second, its speed
+ * relative to librewards, and its totals (money, points, entries) and
+ * whether they agree with librewards' (bench_model.c, bench_sqlite.c).
+ *
+ *   build/tests/bench/bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite] [--no-traces]   (default 10000)
  */
 #include "rewards.h"
 #include "benchutil.h"
+#include "bench_model.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -28,8 +36,8 @@
 #include <string.h>
 #include <time.h>
 
-#define PARTNERS 1000
-#define REPS 3
+#define PARTNERS BM_PARTNERS
+#define REPS BM_REPS
 
 /* ---- counting allocator ---------------------------------------------------- */
 
@@ -112,6 +120,12 @@ static void record(int kind, double ns)
     s->us[s->n++] = (float)(ns / 1e3);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int cmp_float(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;
@@ -175,48 +189,117 @@ static void plan(rewards_engine *e)
     }
 }
 
-/* A small deterministic generator (xorshift), so that every run is the same. */
-static uint64_t rng = 0x9E3779B97F4A7C15u;
-static uint64_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
-/* Deal i takes a 60-second slot: every one of its operations is inside it, in time order. */
+/* Deal i takes a 60-second slot: every one of its operations is inside it, in
+ * time order.  The events come from bench_model.c, so that the comparisons
+ * see the very same history. */
 static void deal(rewards_engine *e, long i, int64_t t)
 {
-    char id[32], partner[32], user[40], amount[32], amended[32], pay[32];
-    uint64_t r = next();
-    int p = (int)(r % PARTNERS);
+    char id[32], partner[32], user[40], amount[32];
+    bm_event evs[8];
+    size_t n = bm_deal_events(i, t, evs);
     snprintf(id, sizeof id, "d-%ld", i);
-    snprintf(partner, sizeof partner, "partner-%04d", p);
-    snprintf(user, sizeof user, "rep-%04d-%d", p, (int)((r >> 10) % REPS));
-    long cents = 100000 + (long)((r >> 20) % 4000000); /* 1,000.00 .. 40,999.99 */
-    snprintf(amount, sizeof amount, "%ld.%02ld", cents / 100, cents % 100);
-    op(e, K_DEAL, t, "deal", "id", id, "partner", partner, "currency", "USD", "amount", amount, "user", user,
-       "attrs.region", (r >> 40) % 3 ? "amer" : "emea", NULL);
-    op(e, K_APPROVED, t + 5, "stage", "deal", id, "stage", "approved", NULL);
-    int fate = (int)((r >> 48) % 100);
-    if (fate < 10) {
-        op(e, K_LOST, t + 10, "stage", "deal", id, "stage", "lost", NULL);
-        return;
+    snprintf(partner, sizeof partner, "partner-%04d", evs[0].partner);
+    snprintf(user, sizeof user, "rep-%04d-%d", evs[0].partner, evs[0].rep);
+    for (size_t k = 0; k < n; k++) {
+        const bm_event *ev = &evs[k];
+        snprintf(amount, sizeof amount, "%lld.%02lld", (long long)(ev->amount / 100), (long long)(ev->amount % 100));
+        switch (ev->kind) {
+        case BM_DEAL:
+            op(e, K_DEAL, ev->t, "deal", "id", id, "partner", partner, "currency", "USD", "amount", amount, "user",
+               user, "attrs.region", ev->emea ? "emea" : "amer", NULL);
+            break;
+        case BM_APPROVED: op(e, K_APPROVED, ev->t, "stage", "deal", id, "stage", "approved", NULL); break;
+        case BM_LOST: op(e, K_LOST, ev->t, "stage", "deal", id, "stage", "lost", NULL); break;
+        case BM_WON: op(e, K_WON, ev->t, "stage", "deal", id, "stage", "won", NULL); break;
+        case BM_PAYMENT: op(e, K_PAYMENT, ev->t, "payment", "deal", id, "amount", amount, NULL); break;
+        case BM_AMEND: op(e, K_AMEND, ev->t, "amend", "deal", id, "amount", amount, NULL); break;
+        case BM_CANCEL: op(e, K_CANCEL, ev->t, "stage", "deal", id, "stage", "cancelled", NULL); break;
+        }
     }
-    op(e, K_WON, t + 10, "stage", "deal", id, "stage", "won", NULL);
-    int payments = 1 + (int)((r >> 56) % 2);
-    long part = cents / payments;
-    snprintf(pay, sizeof pay, "%ld.%02ld", part / 100, part % 100);
-    for (int k = 0; k < payments; k++)
-        op(e, K_PAYMENT, t + 20 + k, "payment", "deal", id, "amount", pay, NULL);
-    if (fate < 20) {
-        long cents2 = cents * 9 / 10;
-        snprintf(amended, sizeof amended, "%ld.%02ld", cents2 / 100, cents2 % 100);
-        op(e, K_AMEND, t + 30, "amend", "deal", id, "amount", amended, NULL);
-    } else if (fate < 25) {
-        op(e, K_CANCEL, t + 40, "stage", "deal", id, "stage", "cancelled", NULL);
+}
+
+/* ---- totals and the comparisons ----------------------------------------------------- */
+
+/* What the engine recorded, through the balances of every recipient (each entry has one). */
+static bm_totals engine_totals(rewards_engine *e)
+{
+    bm_totals t = { 0, 0, (long)rewards_engine_entry_count(e) };
+    for (int p = 0; p < PARTNERS; p++) {
+        char id[40];
+        rewards_balance b = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
+        snprintf(id, sizeof id, "partner-%04d", p);
+        rewards_status st = rewards_engine_balance(e, &b, "partner", id);
+        if (st)
+            bu_die("balance", e, st);
+        t.money += b.pending + b.approved + b.held + b.paid;
+        t.points += b.points;
+        for (int r = 0; r < REPS; r++) {
+            snprintf(id, sizeof id, "rep-%04d-%d", p, r);
+            if ((st = rewards_engine_balance(e, &b, "sales_rep", id)))
+                bu_die("balance", e, st);
+            t.money += b.pending + b.approved + b.held + b.paid;
+            t.points += b.points;
+        }
     }
+    return t;
+}
+
+static int same_totals(bm_totals a, bm_totals b)
+{
+    return a.money == b.money && a.points == b.points && a.entries == b.entries;
+}
+
+static void print_pass(const char *name, double cpu, size_t ops, double lib_cpu, bm_totals t, bm_totals want)
+{
+    printf("%-34s %10.0f %8.2fx %16lld %12lld %10ld  %s\n", name, (double)ops / cpu, lib_cpu / cpu,
+           (long long)t.money, (long long)t.points, t.entries, same_totals(t, want) ? "agree" : "DIFFER");
+}
+
+/* The bare loop and SQLite per event over the same events; librewards took lib_cpu. */
+static void compare(long deals, int64_t t0, size_t ops, double lib_cpu, bm_totals lib, const char *sqlite_path)
+{
+    printf("%-34s %10s %9s %16s %12s %10s  %s\n", "same events (CPU time)", "ops/s", "speed", "money (cents)", "points",
+           "entries", "totals");
+    print_pass("librewards", lib_cpu, ops, lib_cpu, lib, lib);
+    bm_reset();
+    bm_bare *b = bm_bare_new(deals, t0 + (int64_t)deals * 60 + 60);
+    double c = cpu_s();
+    for (long i = 0; i < deals; i++) {
+        bm_event evs[8];
+        size_t n = bm_deal_events(i, t0 + (int64_t)i * 60, evs);
+        for (size_t k = 0; k < n; k++)
+            bm_bare_apply(b, &evs[k]);
+    }
+    double bare_cpu = cpu_s() - c;
+    bm_totals bt = bm_bare_totals(b);
+    bm_bare_free(b);
+    print_pass("bare C loop (lower bound)", bare_cpu, ops, lib_cpu, bt, lib);
+    bm_sql *s = sqlite_path ? bm_sql_new(sqlite_path) : NULL;
+    double sql_cpu = 0;
+    bm_totals st = { 0, 0, 0 };
+    if (s) {
+        bm_reset();
+        c = cpu_s();
+        for (long i = 0; i < deals; i++) {
+            bm_event evs[8];
+            size_t n = bm_deal_events(i, t0 + (int64_t)i * 60, evs);
+            for (size_t k = 0; k < n; k++)
+                bm_sql_apply(s, &evs[k]);
+        }
+        sql_cpu = cpu_s() - c;
+        st = bm_sql_totals(s);
+        bm_sql_free(s);
+        char name[64];
+        snprintf(name, sizeof name, "SQLite, a transaction per event");
+        print_pass(name, sql_cpu, ops, lib_cpu, st, lib);
+    } else {
+        printf("%-34s (%s)\n", "SQLite, a transaction per event", sqlite_path ? "not built: no sqlite3" : "skipped");
+    }
+    printf("bare loop %.1fx faster than librewards", lib_cpu / bare_cpu);
+    if (s)
+        printf("; librewards %.1fx faster than SQLite per event (%s)", sql_cpu / lib_cpu,
+               strcmp(sqlite_path, ":memory:") ? sqlite_path : "in memory");
+    printf("; totals %s\n", same_totals(bt, lib) && (!s || same_totals(st, lib)) ? "agree" : "DIFFER");
 }
 
 /* ---- restore: every record storage was told, latest data per (kind, key) ---------- */
@@ -290,18 +373,56 @@ static double timed_op(rewards_engine *e, int64_t at, const char *name, const ch
     return (bu_now_ns() - t) / 1e3;
 }
 
+/*
+ * The heap per entry of the same deals with traces on and off (issue 14:
+ * traces may at most double it): the deal loop again, in a fresh engine
+ * with the same random sequence, before the finance operations.
+ */
+static double heap_per_entry(long deals, int64_t t0, int traces, size_t *entries)
+{
+    counter heap = { 0, 0 };
+    rewards_allocator alloc = REWARDS_ALLOCATOR_INIT;
+    alloc.malloc = c_malloc;
+    alloc.realloc = c_realloc;
+    alloc.free = c_free;
+    alloc.user = &heap;
+    rewards_options opt = REWARDS_OPTIONS_INIT;
+    opt.allocator = &alloc;
+    opt.traces = traces;
+    rewards_engine *e;
+    rewards_status st = rewards_engine_new(&e, &opt);
+    if (st)
+        bu_die("engine", NULL, st);
+    bm_reset(); /* the same deals as the main pass */
+    plan(e);
+    long long base = heap.bytes;
+    for (long i = 0; i < deals; i++)
+        deal(e, i, t0 + (int64_t)i * 60);
+    *entries = rewards_engine_entry_count(e);
+    double per = (double)(heap.bytes - base) / (double)*entries;
+    rewards_engine_free(e);
+    return per;
+}
+
 int main(int argc, char **argv)
 {
     long deals = 10000;
-    int with_restore = 0;
+    int with_restore = 0, traces = REWARDS_TRACES_ON;
+    const char *sqlite_path = ":memory:";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--restore"))
             with_restore = 1;
+        else if (!strncmp(argv[i], "--sqlite=", 9))
+            sqlite_path = argv[i] + 9;
+        else if (!strcmp(argv[i], "--no-traces"))
+            traces = REWARDS_TRACES_OFF;
+        else if (!strcmp(argv[i], "--no-sqlite"))
+            sqlite_path = NULL;
         else
             deals = strtol(argv[i], NULL, 10);
     }
     if (deals <= 0) {
-        fprintf(stderr, "usage: bench_engine [DEALS] [--restore]\n");
+        fprintf(stderr, "usage: bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite] [--no-traces]\n");
         return 2;
     }
     counter heap = { 0, 0 };
@@ -316,6 +437,7 @@ int main(int argc, char **argv)
     storage.user = &saved;
     rewards_options opt = REWARDS_OPTIONS_INIT;
     opt.allocator = &alloc;
+    opt.traces = traces; /* --no-traces: the engine without calculation traces */
     if (with_restore)
         opt.storage = &storage;
     rewards_engine *e;
@@ -328,6 +450,7 @@ int main(int argc, char **argv)
     int64_t t0;
     rewards_time_parse("2026-01-01", &t0);
     size_t ops = 0;
+    bm_reset();
     double c0 = cpu_s(), w0 = bu_now_ns();
     for (long i = 0; i < deals; i++)
         deal(e, i, t0 + (int64_t)i * 60);
@@ -335,6 +458,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < K_COUNT; k++)
         ops += timing[k].n;
     size_t entries = rewards_engine_entry_count(e);
+    bm_totals lib_totals = engine_totals(e);
     int64_t end = t0 + (int64_t)deals * 60 + 60;
 
     printf("bench_engine: %ld deals, %zu operations, %zu entries, %d partners x %d reps\n", deals, ops, entries,
@@ -346,13 +470,30 @@ int main(int argc, char **argv)
            (double)(heap.bytes - base_bytes) / (double)deals, (double)(heap.blocks - base_blocks) / (double)deals,
            (double)heap.bytes / 1e6, heap.blocks);
 
+    {
+        size_t n_on, n_off;
+        double on = heap_per_entry(deals, t0, REWARDS_TRACES_ON, &n_on);
+        double off = heap_per_entry(deals, t0, REWARDS_TRACES_OFF, &n_off);
+        printf("heap per entry     %.0f B with traces, %.0f B without (traces add %.0f B, x%.2f; %zu entries)\n", on,
+               off, on - off, on / off, n_on);
+    }
+
     char until[32];
     rewards_time_format(end, until, sizeof until);
     char before[32];
     rewards_time_format(t0 - 86400, before, sizeof before);
-    printf("approve, nothing due        %10.1f us\n", timed_op(e, end, "approve", "until", before, NULL, NULL));
-    printf("payout, nothing due         %10.1f us\n",
-           timed_op(e, end, "payout", "id", "run-empty", "until", before));
+    /* a call that changes nothing takes microseconds: one sample is mostly cache misses, so the median of 5 */
+    double nothing[2][5];
+    for (int k = 0; k < 5; k++) {
+        char run[32];
+        snprintf(run, sizeof run, "run-empty-%d", k);
+        nothing[0][k] = timed_op(e, end, "approve", "until", before, NULL, NULL);
+        nothing[1][k] = timed_op(e, end, "payout", "id", run, "until", before);
+    }
+    for (int w = 0; w < 2; w++)
+        qsort(nothing[w], 5, sizeof nothing[w][0], cmp_double);
+    printf("approve, nothing due        %10.1f us (median of 5, max %.1f)\n", nothing[0][2], nothing[0][4]);
+    printf("payout, nothing due         %10.1f us (median of 5, max %.1f)\n", nothing[1][2], nothing[1][4]);
     printf("approve, all pending        %10.1f us\n", timed_op(e, end, "approve", "until", until, NULL, NULL));
     printf("payout, all approved        %10.1f us\n", timed_op(e, end, "payout", "id", "run-all", "until", until));
 
@@ -389,6 +530,7 @@ int main(int argc, char **argv)
     }
     free(saved.items);
     rewards_engine_free(e);
+    compare(deals, t0, ops, cpu, lib_totals, sqlite_path);
     for (int k = 0; k < K_COUNT; k++)
         free(timing[k].us);
     return 0;

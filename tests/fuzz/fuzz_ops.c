@@ -523,7 +523,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
                 if (replay && o.kv[k] == last_event.buf[bi])
                     o.kv[k] = o.buf[bi];
         int inject = !replay && (in[i + 1] & 0xC0) == 0xC0 ? 1 + in[i + 3] % 4 : 0;
-        char *fp = eu_fingerprint(e), *lg = eu_ledger(e), *py = eu_payouts(e);
+        char *fp = eu_fingerprint(e), *lg = eu_ledger(e), *py = eu_payouts(e), *tr = eu_traces(e);
         fz_table_copy(&before_tab, &s.committed);
         long commits = s.commits, events = s.events, begins = s.begins, puts = s.puts;
         switch (inject) {
@@ -547,6 +547,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
             FZ_CHECK(same_str(fp, eu_fingerprint(e)));
             FZ_CHECK(same_str(lg, eu_ledger(e)));
             FZ_CHECK(same_str(py, eu_payouts(e)));
+            FZ_CHECK(same_str(tr, eu_traces(e))); /* traces too: a failed call changes nothing */
             FZ_CHECK(fz_table_equal(&before_tab, &s.committed));
             FZ_CHECK(s.commits == commits && s.events == events);
             FZ_CHECK(!s.in_txn);
@@ -554,6 +555,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
             free(fp);
             free(lg);
             free(py);
+            free(tr);
             if (!replay && o.kv[0]) {
                 for (size_t k = 0; o.kv[k]; k += 2)
                     if (!strcmp(o.kv[k], "event")) {
