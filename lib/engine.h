@@ -415,6 +415,7 @@ struct rewards_engine {
     } ref_memo[16];
     size_t contrib_finger;
     rw_trace_state trace; /* traces on or off, and what their hooks pass along (trace.h) */
+    rw_slab trace_slab;   /* slab.c: the entries' traces (never freed before the engine) */
 };
 
 #define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */
