@@ -315,14 +315,11 @@ rewards_status rw_op_payout(rw_ctx *c)
         rw_entry *en = p.entries[i];
         if (p.groups[p.group_of[i]].amount <= 0)
             continue;
-        if (rw_touch(e, &en->h, sizeof *en) || rw_balance_add(e, en, -1)) {
+        if (rw_mark(e, &en->h) || rw_balance_add(e, en, -1) || RW_SET(e, en->status, RW_ST_PAID) ||
+            RW_SET(e, en->run, run) || rw_balance_add(e, en, 1)) {
             st = rw_nomem(e);
             break;
         }
-        en->status = RW_ST_PAID;
-        en->run = run;
-        if (rw_balance_add(e, en, 1))
-            st = rw_nomem(e);
     }
     for (size_t i = 0; i < p.ngroups && !st; i++) {
         pgroup *g = &p.groups[i];
