@@ -89,7 +89,8 @@ static rewards_status approve_entry(rw_engine *e, rw_entry *en)
     if (RW_SET(e, en->status, RW_ST_APPROVED))
         return rw_nomem(e);
     RW_TRY(rw_balance_add(e, en, 1));
-    return rw_equeue_note(e, en);}
+    return rw_equeue_note(e, en);
+}
 
 /*
  * Approval of listed entries: each, in list order, is an integer, exists,
