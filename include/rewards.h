@@ -225,17 +225,27 @@ typedef struct rewards_events {
 /** @brief Initialize @p ev as REWARDS_EVENTS_INIT does (for bindings). */
 REWARDS_API void rewards_events_init(rewards_events *ev);
 
-/** Version of rewards_options this header describes. */
-#define REWARDS_OPTIONS_VERSION 1
-/** @brief Options of rewards_engine_new(); every member may be NULL. */
+/**
+ * Version of rewards_options this header describes: 2 since 1.2 (member
+ * @c traces added at the end).  The library still accepts version 1
+ * structs (from programs built against 1.0/1.1), which have no @c traces
+ * member: their engines keep traces.
+ */
+#define REWARDS_OPTIONS_VERSION 2
+/** @brief rewards_options.traces: keep a calculation trace per entry (the default). */
+#define REWARDS_TRACES_ON 0
+/** @brief rewards_options.traces: keep no traces (entries recorded then explain no history). */
+#define REWARDS_TRACES_OFF 1
+/** @brief Options of rewards_engine_new(); every pointer member may be NULL. */
 typedef struct rewards_options {
     unsigned version;                  /**< REWARDS_OPTIONS_VERSION */
     const rewards_allocator *allocator;/**< NULL: malloc/realloc/free */
     const rewards_storage *storage;    /**< NULL: nothing is persisted */
     const rewards_events *events;      /**< NULL: no events */
+    int traces;                        /**< REWARDS_TRACES_ON or REWARDS_TRACES_OFF (version 2, since 1.2) */
 } rewards_options;
 /** Static initializer. */
-#define REWARDS_OPTIONS_INIT { REWARDS_OPTIONS_VERSION, NULL, NULL, NULL }
+#define REWARDS_OPTIONS_INIT { REWARDS_OPTIONS_VERSION, NULL, NULL, NULL, REWARDS_TRACES_ON }
 /** @brief Initialize @p o as REWARDS_OPTIONS_INIT does (for bindings). */
 REWARDS_API void rewards_options_init(rewards_options *o);
 
@@ -906,6 +916,162 @@ REWARDS_API rewards_status rewards_engine_rollback(rewards_engine *engine);
  * @since 1.1
  */
 REWARDS_API int rewards_engine_in_batch(const rewards_engine *engine);
+/** @} */
+
+/**
+ * @defgroup traces Calculation traces, statements and holds (1.2)
+ *
+ * Why an entry has its amount (docs/traces.md).  The engine keeps, per
+ * entry, what it computed the amount from (unless the engine was created
+ * with rewards_options.traces = REWARDS_TRACES_OFF) and stores it with the
+ * entry's record, so a restored engine explains an entry exactly as the run
+ * that made it.  A trace is a list of items: a dotted key ("trigger.at",
+ * "tiers.brackets.0.slice": a numeric segment is an array index), a value
+ * as text and its type.  Items of one object or array are consecutive;
+ * keys and their meaning are listed in docs/traces.md and only ever added
+ * (rewards_trace_version() says which list a trace follows).  Amounts,
+ * rates and FX rates are exact decimal text (REWARDS_TRACE_DECIMAL), never
+ * floating point.
+ *
+ * @code
+ * rewards_trace *t;
+ * if (rewards_engine_trace(engine, &t, 3) == REWARDS_OK) {
+ *     printf("entry 3 came from %s\n", rewards_trace_get(t, "cause.kind"));
+ *     rewards_trace_write_json(t, write_to_file, f);
+ *     rewards_trace_free(t);
+ * }
+ * @endcode
+ * @{
+ */
+/** Version of the trace items this header describes (the "version" item). */
+#define REWARDS_TRACE_VERSION 1
+/** @brief A trace: owned by the caller, freed with rewards_trace_free(). */
+typedef struct rewards_trace rewards_trace;
+/** @brief The type of a trace item's value. */
+typedef enum rewards_trace_value_type {
+    REWARDS_TRACE_STRING = 0,  /**< text (ids, words, times "YYYY-MM-DDTHH:MM:SSZ") */
+    REWARDS_TRACE_INTEGER = 1, /**< a decimal integer (entry numbers, ppm, counts, days) */
+    REWARDS_TRACE_DECIMAL = 2, /**< an exact decimal ("1234.50", "1.0850000000") */
+    REWARDS_TRACE_BOOL = 3,    /**< "true" or "false" */
+    REWARDS_TRACE_NULL = 4     /**< absent (the value is "") */
+} rewards_trace_value_type;
+/**
+ * @brief Build the trace of entry number @p entry (1-based, as in the ledger).
+ * @param engine the engine
+ * @param[out] out the trace, NULL on failure; free it with rewards_trace_free()
+ * @return REWARDS_OK; REWARDS_NOT_FOUND (no such entry: the message names it);
+ *         REWARDS_NOMEM; REWARDS_MISUSE (NULL argument, from a callback).
+ *         Nothing in the engine changes.
+ * @param entry the entry number
+ * @since 1.2
+ */
+REWARDS_API rewards_status rewards_engine_trace(rewards_engine *engine, rewards_trace **out, uint64_t entry);
+/** @brief Free a trace.  Accepts NULL. @since 1.2 */
+REWARDS_API void rewards_trace_free(rewards_trace *trace);
+/** @brief REWARDS_TRACE_VERSION of the library that built it; 0 for NULL. @since 1.2 */
+REWARDS_API unsigned rewards_trace_version(const rewards_trace *trace);
+/** @brief The number of items; 0 for NULL. @since 1.2 */
+REWARDS_API size_t rewards_trace_count(const rewards_trace *trace);
+/** @brief The key of item @p i ("reward.kind"); NULL past the end.  Owned by the trace. @since 1.2 */
+REWARDS_API const char *rewards_trace_key(const rewards_trace *trace, size_t i);
+/** @brief The value of item @p i as text ("" for null); NULL past the end.  Owned by the trace. @since 1.2 */
+REWARDS_API const char *rewards_trace_value(const rewards_trace *trace, size_t i);
+/** @brief The rewards_trace_value_type of item @p i; -1 past the end. @since 1.2 */
+REWARDS_API int rewards_trace_type(const rewards_trace *trace, size_t i);
+/** @brief The value of the item with key @p key; NULL when absent or null. @since 1.2 */
+REWARDS_API const char *rewards_trace_get(const rewards_trace *trace, const char *key);
+/**
+ * @brief The trace as one JSON object (no newline): objects and arrays
+ * nested by key, integers and booleans bare, decimals and text as strings,
+ * null for absent values; the same trace always gives the same bytes.
+ * @return REWARDS_OK; REWARDS_STORAGE when @p write failed; REWARDS_MISUSE.
+ * @since 1.2
+ */
+REWARDS_API rewards_status rewards_trace_write_json(const rewards_trace *trace, rewards_write_fn write, void *user);
+/**
+ * @brief Every entry's trace, one JSON object per line, in entry order
+ * (what rewards-cli and sqlite-host write with --traces).
+ * @return REWARDS_OK; REWARDS_STORAGE when @p write failed; REWARDS_NOMEM;
+ *         REWARDS_MISUSE (NULL argument, from a callback, during a restore).
+ * @since 1.2
+ */
+REWARDS_API rewards_status rewards_engine_export_traces(rewards_engine *engine, rewards_write_fn write, void *user);
+/**
+ * @brief Statements as CSV (docs/traces.md): for a recipient and the time
+ * range [@p from, @p until), per currency: the opening balance, every entry
+ * recorded in the range, every entry paid in the range, and the totals
+ * earned, adjustments, reversals, manual, redemptions, paid and closing.
+ * Header: recipient_type,recipient,currency,row,entry,at,type,deal,reward,status,amount
+ * @param engine the engine
+ * @param write receives the CSV bytes
+ * @param user passed to @p write
+ * @param recipient_type "partner" or "sales_rep"; NULL (with @p recipient
+ *        NULL) for every recipient that has entries: each partner in
+ *        creation order, then its users
+ * @param recipient the partner or user id
+ * @param from  INT64_MIN for the beginning (opening balance 0)
+ * @param until INT64_MAX for no end
+ * @return REWARDS_OK; REWARDS_INVALID_ARGUMENT (unknown recipient type,
+ *         @p until not after @p from); REWARDS_NOT_FOUND (no such
+ *         recipient); REWARDS_OVERFLOW; REWARDS_STORAGE (write failed);
+ *         REWARDS_MISUSE.
+ * @since 1.2
+ */
+REWARDS_API rewards_status rewards_engine_export_statements(rewards_engine *engine, const char *recipient_type,
+                                                            const char *recipient, int64_t from, int64_t until,
+                                                            rewards_write_fn write, void *user);
+/** @brief A statement as a structure: owned by the caller, freed with rewards_statement_free(). */
+typedef struct rewards_statement rewards_statement;
+/**
+ * @brief One recipient's statement over [@p from, @p until), as
+ * rewards_engine_export_statements() writes it, for reading in C.
+ * @param engine the engine
+ * @param[out] out the statement, NULL on failure
+ * @param recipient_type "partner" or "sales_rep"
+ * @param recipient the partner or user id
+ * @param from  INT64_MIN for the beginning
+ * @param until INT64_MAX for no end
+ * @return REWARDS_OK; REWARDS_INVALID_ARGUMENT (@p until not after @p from,
+ *         unknown recipient type); REWARDS_NOT_FOUND; REWARDS_OVERFLOW;
+ *         REWARDS_NOMEM; REWARDS_MISUSE (a NULL argument, from a callback).
+ * @since 1.2
+ */
+REWARDS_API rewards_status rewards_engine_statement(rewards_engine *engine, rewards_statement **out,
+                                                    const char *recipient_type, const char *recipient, int64_t from,
+                                                    int64_t until);
+/** @brief Free a statement.  Accepts NULL. @since 1.2 */
+REWARDS_API void rewards_statement_free(rewards_statement *statement);
+/** @brief The currencies of the statement, in order of first use (at least one). @since 1.2 */
+REWARDS_API size_t rewards_statement_currency_count(const rewards_statement *statement);
+/** @brief Currency @p i ("USD", "PTS"); NULL past the end.  Owned by the statement. @since 1.2 */
+REWARDS_API const char *rewards_statement_currency(const rewards_statement *statement, size_t i);
+/**
+ * @brief A total of one currency in minor units: @p row is "opening",
+ * "earned", "adjustments", "reversals", "manual", "redemptions", "paid" or
+ * "closing" (closing = opening + earned + adjustments + reversals + manual +
+ * redemptions - paid).
+ * @return REWARDS_OK; REWARDS_NOT_FOUND (not a currency of the statement);
+ *         REWARDS_INVALID_ARGUMENT (unknown row); REWARDS_MISUSE (NULL argument).
+ * @since 1.2
+ */
+REWARDS_API rewards_status rewards_statement_total(const rewards_statement *statement, const char *currency,
+                                                   const char *row, int64_t *out);
+/** @brief The number of entries recorded in the range (every currency). @since 1.2 */
+REWARDS_API size_t rewards_statement_entry_count(const rewards_statement *statement);
+/** @brief Entry @p i recorded in the range, in entry order; NULL past the end.  Valid until the engine is freed. @since 1.2 */
+REWARDS_API const rewards_entry *rewards_statement_entry(const rewards_statement *statement, size_t i);
+/** @brief The number of entries paid by a payout run in the range. @since 1.2 */
+REWARDS_API size_t rewards_statement_payout_count(const rewards_statement *statement);
+/** @brief Entry @p i paid in the range, in entry order; NULL past the end. @since 1.2 */
+REWARDS_API const rewards_entry *rewards_statement_payout_entry(const rewards_statement *statement, size_t i);
+/**
+ * @brief The holds report as CSV: every held entry in entry order with the
+ * reason, since when, partner, deal, user and amount.
+ * Header: entry,reason,since,partner,deal,user,reward,amount,currency
+ * @return REWARDS_OK; REWARDS_STORAGE (write failed); REWARDS_MISUSE.
+ * @since 1.2
+ */
+REWARDS_API rewards_status rewards_engine_export_holds(rewards_engine *engine, rewards_write_fn write, void *user);
 /** @} */
 
 #ifdef __cplusplus

@@ -140,6 +140,7 @@ static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t
     const rw_program *p = r->program;
     int64_t m, t = 0;
     RW_TRY(rw_contrib_metric(e, k, &m));
+    rw_trace_calc_begin(e, k, m, needs_amount(r), metric_before, total_before, cap_used);
     if (rw_add(metric_before, m, metric_after))
         return overflow(e, r);
     memset(targets, 0, k->nslots * sizeof *targets);
@@ -178,6 +179,7 @@ static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t
     case RW_KIND_OVERRIDE: /* never a target of its own: override.c mirrors entries */
         break;
     }
+    e->trace.calc.uncapped = t;
     if (r->cap_deal != RW_NONE) {
         /* per line: the trigger's lines share the cap, filled in line order */
         int64_t room = r->cap_deal;
@@ -366,7 +368,7 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     k->hold = hold;
     k->nslots = r->kind == RW_KIND_MILESTONE ? r->nthresholds : 1;
     int64_t targets_small[8], *targets = targets_small;
-    if (!(k->net = rw_new(e, k->nslots * sizeof *k->net)))
+    if (!(k->net = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net)))
         return rw_nomem(e);
     if (k->nslots > 8 && !(targets = rw_malloc(&e->alloc, k->nslots * sizeof *targets)))
         return rw_nomem(e);
@@ -491,6 +493,7 @@ typedef struct correction {
     rw_contrib *k;
     size_t slot;
     int64_t diff;
+    rw_trace_calc calc; /* the computation's numbers, for the entry's trace */
 } correction;
 
 typedef struct scratch {
@@ -515,7 +518,7 @@ static rewards_status note(scratch *s, rw_contrib *k, const int64_t *targets)
             s->items = p;
             s->cap = ncap;
         }
-        correction c = { k, slot, diff };
+        correction c = { k, slot, diff, s->e->trace.calc };
         s->items[s->n++] = c;
     }
     return REWARDS_OK;
@@ -619,6 +622,7 @@ static rewards_status recompute(rw_engine *e, rw_contrib **changed, size_t n, co
     for (size_t i = 0; i < s->n; i++) {
         correction *c = &s->items[i];
         int own = cancelled && c->k->deal == cancelled && c->k->voided;
+        e->trace.calc = c->calc;
         RW_TRY(rw_entry_add(e, c->k, c->slot, c->diff, own ? RW_ENTRY_REVERSAL : RW_ENTRY_ADJUSTMENT, at));
     }
     return REWARDS_OK;

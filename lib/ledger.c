@@ -43,6 +43,8 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     en->hold = k->hold;
     en->status = k->hold ? RW_ST_HELD : released_status(r);
     en->earned_at = at;
+    if (rw_trace_entry(e, en, type))
+        return rw_nomem(e);
     RW_TRY(rw_link_record(e, &en->h));
     int type_ev = k->covered                    ? REWARDS_EVENT_OVERRIDE_RECORDED
                   : type == RW_ENTRY_REVERSAL   ? REWARDS_EVENT_ENTRY_REVERSED
@@ -75,6 +77,8 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
         en->status = released_status(k->reward);
         RW_TRY(rw_balance_add(e, en, 1));
         RW_TRY(rw_equeue_note(e, en));
+        if (rw_trace_release(e, en, at))
+            return rw_nomem(e);
         rw_event ev = { REWARDS_EVENT_ENTRY_RELEASED, en, en->partner, NULL, NULL, k->reward, k->deal, user, NULL, at };
         RW_TRY(rw_queue_event(e, &ev));
     }
@@ -104,7 +108,6 @@ static rewards_status approve_listed(rw_ctx *c, const rw_node *list)
     rw_engine *e = c->e;
     if (list->type != RW_V_LIST || list->nkids == 0)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'entries' must be a non-empty list");
-    rw_entry **entries = RW_RECORDS(e, RW_KIND_ENTRY, rw_entry);
     size_t count = RW_COUNT(e, RW_KIND_ENTRY);
     for (size_t i = 0; i < list->nkids; i++) {
         const rw_node *item = &list->kids[i];
@@ -113,7 +116,7 @@ static rewards_status approve_listed(rw_ctx *c, const rw_node *list)
                            rw_vtype_name(item->type));
         if (item->num < 1 || (uint64_t)item->num > count)
             return rw_fail(e, REWARDS_NOT_FOUND, "field 'entries.%zu': no entry %lld", i, (long long)item->num);
-        rw_entry *en = entries[item->num - 1];
+        rw_entry *en = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, (size_t)item->num - 1);
         if (en->status == RW_ST_APPROVED)
             for (size_t j = 0; j < i; j++)
                 if (list->kids[j].num == item->num)

@@ -72,7 +72,7 @@ rewards_status rw_op_deal(rw_ctx *c)
     RW_TRY(rw_get_ref(c, "user", RW_OPTIONAL, &e->users, "user", (void **)&u));
     if (u)
         RW_TRY(check_assignable(c, p, u));
-    if (!(d->id = rw_new_str(e, id, strlen(id))))
+    if (!(d->id = rw_slab_str(e, id, strlen(id)))) /* never changes: in the slab */
         return rw_nomem(e);
     d->partner = p;
     d->user = u;
@@ -97,6 +97,7 @@ rewards_status rw_op_assign(rw_ctx *c)
     if (rw_touch(c->e, &d->h, sizeof *d))
         return rw_nomem(c->e);
     d->user = u;
+    rw_trace_cause_set(c->e, RW_CAUSE_ASSIGN, d, 0, 0);
     return release_deal(c->e, d, RW_TO_SALES_REP, u, c->at);
 }
 
@@ -198,6 +199,7 @@ rewards_status rw_op_stage(rw_ctx *c)
         return REWARDS_OK;
     case RW_STAGE_CANCELLED:
         d->closed_at = c->at;
+        rw_trace_cause_set(e, RW_CAUSE_CANCEL, d, from, target);
         return correct_deal(e, d, c->at, 1, NULL, 0);
     case RW_STAGE_REGISTERED:
         break;
@@ -236,7 +238,9 @@ rewards_status rw_op_amend(rw_ctx *c)
         if (!changed)
             return rw_nomem(e);
         int totals;
+        rw_trace_cause_set(e, RW_CAUSE_AMEND, d, d->amount, 0);
         rewards_status st = rw_amend_deal_lines(c, d, changed, &totals);
+        e->trace.cause.to = d->amount;
         if (!st)
             st = correct_deal(e, d, c->at, 0, changed, totals);
         rw_free(&e->alloc, changed);
@@ -254,6 +258,7 @@ rewards_status rw_op_amend(rw_ctx *c)
         return REWARDS_OK;
     if (rw_touch(e, &d->h, sizeof *d))
         return rw_nomem(e);
+    rw_trace_cause_set(e, RW_CAUSE_AMEND, d, d->amount, amount);
     d->amount = amount;
     return correct_deal(e, d, c->at, 0, NULL, 1);
 }
@@ -274,6 +279,7 @@ rewards_status rw_op_user_access(rw_ctx *c)
         return REWARDS_OK;
     /* access is back: what was held only for the want of it goes to the user
      * (the user's held list, in trigger order: not every contribution of the user) */
+    rw_trace_cause_set(c->e, RW_CAUSE_ACCESS, NULL, 0, 0);
     for (size_t i = u->held_from; i < u->held.len; i++) {
         rw_contrib *k = RW_VEC_AT(u->held, rw_contrib *, i);
         if (k->hold == RW_HOLD_NO_ACCESS && k->to_user == u)
@@ -292,5 +298,6 @@ rewards_status rw_op_release(rw_ctx *c)
     RW_TRY(rw_get_at(c));
     RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &c->e->deals, "deal", (void **)&d));
     RW_TRY(rw_get_enum(c, "to", RW_REQUIRED, targets, &to));
+    rw_trace_cause_set(c->e, RW_CAUSE_RELEASE, d, 0, 0);
     return release_deal(c->e, d, RW_TO_PARTNER, NULL, c->at);
 }

@@ -144,7 +144,7 @@ static rewards_status mirror_of(rw_engine *e, rw_reward *o, const rw_entry *chil
         }
     }
     rw_contrib *m = rw_new_record(e, RW_KIND_CONTRIB, sizeof *m);
-    if (!m || !(m->net = rw_new(e, sizeof *m->net)))
+    if (!m || !(m->net = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *m->net)))
         return rw_nomem(e);
     m->reward = o;
     m->deal = d;
@@ -185,8 +185,17 @@ rewards_status rw_override_mirror(rw_engine *e, const rw_entry *child, int64_t a
         if (rw_touch(e, &m->h, sizeof *m))
             return rw_nomem(e);
         m->base = cx;
-        if (diff)
-            RW_TRY(rw_entry_add(e, m, 0, diff, child->type, at));
+        if (diff) {
+            /* the mirror's trace: C before, the child's amount, the child entry (trace.c) */
+            rw_trace_calc saved = e->trace.calc;
+            rw_trace_calc_begin(e, m, child->amount, 1, c, 0, NULL);
+            e->trace.calc.base = c;
+            e->trace.source = child->number;
+            rewards_status st = rw_entry_add(e, m, 0, diff, child->type, at);
+            e->trace.calc = saved;
+            e->trace.source = 0;
+            RW_TRY(st);
+        }
     }
     return REWARDS_OK;
 }

@@ -24,6 +24,8 @@ rewards_status eu_set(rewards_op *op, const char *key, const char *val);
 /* The ledger / payouts CSV as a malloc'd string (free()). */
 char *eu_ledger(rewards_engine *e);
 char *eu_payouts(rewards_engine *e);
+/* Every entry's calculation trace, JSON lines (NULL when the export fails). */
+char *eu_traces(rewards_engine *e);
 
 /* Everything the engine holds, as a malloc'd string (free()). Two engines
  * (or one engine before and after a failed call) with equal fingerprints

@@ -527,7 +527,8 @@ static void test_alloc_failure_every_allocation(void **state)
         free(before);
         rewards_op_free(op);
     }
-    assert_true(failures > 100);
+    print_message("%ld allocation failures\n", failures);
+    assert_true(failures > 60); /* records and small lists come from slabs: few allocations per operation */
     rewards_engine_free(e);
     assert_int_equal(c.st.live, 0);
 }
@@ -686,7 +687,13 @@ static void test_restore_10_records(void **state)
     (void)state;
     mock m;
     memset(&m, 0, sizeof m);
-    rewards_engine *a = engine_with(NULL, &m);
+    /* traces off: its entries' records end with an absent trace, as a 1.0 host's lack one */
+    rewards_storage s = { REWARDS_STORAGE_VERSION, mock_begin, mock_put, NULL, mock_commit, mock_rollback, &m };
+    rewards_options o = REWARDS_OPTIONS_INIT;
+    o.storage = &s;
+    o.traces = REWARDS_TRACES_OFF;
+    rewards_engine *a;
+    assert_int_equal(rewards_engine_new(&a, &o), REWARDS_OK);
     base_plan(a);
     OK(a, WON("pct"), "kind", "percent", "rate", "10%");
     OK(a, WON("tier"), "kind", "tiered", "period", "quarter", "tiers.0.from", "0", "tiers.0.rate", "5%",
@@ -700,10 +707,10 @@ static void test_restore_10_records(void **state)
         const mrec *r = &m.committed.v[i];
         /* 1.1 appends 4 + 2 fields to a reward (lines, then two tiers: an activity type and an
          * empty 'of'), 2 + 3 to a contribution, a line count (0) to a deal, a parent to a partner,
-         * and a deal, note and adjustment id to an entry */
+         * and a deal, note and adjustment id to an entry (and 1.2 a trace) */
         int k = r->kind == REWARDS_RECORD_REWARD ? 6 : r->kind == REWARDS_RECORD_CONTRIBUTION ? 5
               : r->kind == REWARDS_RECORD_DEAL || r->kind == REWARDS_RECORD_PARTNER ? 1
-              : r->kind == REWARDS_RECORD_ENTRY ? 3 : 0;
+              : r->kind == REWARDS_RECORD_ENTRY ? 4 : 0;
         size_t size = k ? drop_fields(r->data, r->size, k) : r->size;
         stripped += k > 0;
         if (r->kind == REWARDS_RECORD_META) {

@@ -69,6 +69,35 @@ static out_buf *new_out_buf(lua_State *L)
     return b;
 }
 
+struct lrw_out {
+    out_buf b;
+};
+
+lrw_out *lrw_out_new(lua_State *L)
+{
+    return (lrw_out *)new_out_buf(L); /* an lrw_out is an out_buf */
+}
+
+int lrw_out_write(void *user, const char *data, size_t size)
+{
+    return out_write(user, data, size);
+}
+
+int lrw_out_oom(const lrw_out *o)
+{
+    return o->b.oom;
+}
+
+int lrw_out_push(lua_State *L, lrw_out *o)
+{
+    out_buf *b = &o->b;
+    int oom = b->oom;
+    lua_pushlstring(L, b->data ? b->data : "", b->len);
+    free(b->data);
+    b->data = NULL;
+    return oom;
+}
+
 enum { EXPORT_LEDGER, EXPORT_PAYOUTS, EXPORT_PREVIEW };
 
 static int export(lua_State *L, int which, const char *id, int64_t until)

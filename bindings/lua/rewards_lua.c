@@ -135,10 +135,17 @@ static lrw_engine *new_engine(lua_State *L, int opts)
         lua_pushnil(L);
         while (lua_next(L, opts)) {
             const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
-            if (strcmp(k, "storage") && strcmp(k, "on_event"))
-                lrw_raisef(L, REWARDS_INVALID_ARGUMENT, "unknown engine option '%s' (storage, on_event)", k);
+            if (strcmp(k, "storage") && strcmp(k, "on_event") && strcmp(k, "traces"))
+                lrw_raisef(L, REWARDS_INVALID_ARGUMENT, "unknown engine option '%s' (storage, on_event, traces)", k);
             lua_pop(L, 1);
         }
+        /* traces = false: keep no calculation traces (docs/traces.md) */
+        if (lua_getfield(L, opts, "traces") != LUA_TNIL) {
+            if (!lua_isboolean(L, -1))
+                lrw_raise(L, REWARDS_INVALID_ARGUMENT, "option 'traces' must be true or false");
+            o.traces = lua_toboolean(L, -1) ? REWARDS_TRACES_ON : REWARDS_TRACES_OFF;
+        }
+        lua_pop(L, 1);
         if (lua_getfield(L, opts, "storage") != LUA_TNIL) {
             if (!lua_istable(L, -1) && !lua_isuserdata(L, -1))
                 lrw_raise(L, REWARDS_INVALID_ARGUMENT, "option 'storage' must be a table of methods");
@@ -353,6 +360,7 @@ int luaopen_rewards(lua_State *L)
         luaL_setfuncs(L, lrw_query_methods, 0);
         luaL_setfuncs(L, lrw_listing_methods, 0);
         luaL_setfuncs(L, lrw_batch_methods, 0);
+        luaL_setfuncs(L, lrw_trace_methods, 0);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, l_gc);
         lua_setfield(L, -2, "__gc");
@@ -373,6 +381,7 @@ int luaopen_rewards(lua_State *L)
     lua_rawsetp(L, LUA_REGISTRYINDEX, lrw_array_key());
     lrw_register_out_buf(L);
     lrw_register_batch(L);
+    lrw_register_trace(L);
 
     luaL_newlib(L, module_functions);
     luaL_setfuncs(L, lrw_helper_functions, 0);

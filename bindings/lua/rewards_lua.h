@@ -9,6 +9,7 @@
  * lua_callbacks.c  storage and event callbacks calling Lua
  * lua_objects.c    entries, deals, ... and events as Lua tables
  * lua_listing.c    iterators over programs, levels, rewards, partners, users, deals, payout runs
+ * lua_traces.c     calculation traces as tables, statements and holds
  */
 #ifndef REWARDS_LUA_H
 #define REWARDS_LUA_H
@@ -87,6 +88,18 @@ void lrw_push_reward(lua_State *L, const rewards_reward *reward);
 void lrw_push_reward_param(lua_State *L, const rewards_reward *reward, const char *path);
 /* The listing methods (lua_listing.c). */
 extern const luaL_Reg lrw_listing_methods[];
+/* Traces, statements and holds (lua_traces.c): the methods, and the metatable of a trace box. */
+extern const luaL_Reg lrw_trace_methods[];
+void lrw_register_trace(lua_State *L);
+/* The export buffer of lua_queries.c, for other files' exports. */
+typedef struct lrw_out lrw_out;
+/* Push a new buffer (freed by the collector) and return it; lrw_out_write is its rewards_write_fn. */
+lrw_out *lrw_out_new(lua_State *L);
+int lrw_out_write(void *user, const char *data, size_t size);
+/* Whether a write ran out of memory. */
+int lrw_out_oom(const lrw_out *b);
+/* Push its contents as a string and free them (returns lrw_out_oom()). */
+int lrw_out_push(lua_State *L, lrw_out *b);
 /* Push a C string or nil. */
 void lrw_push_str(lua_State *L, const char *s);
 

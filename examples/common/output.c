@@ -1,5 +1,6 @@
 /*
- * output.c - the ledger and payouts written all or nothing.
+ * output.c - the ledger and payouts (and the traces, statements and holds
+ * report when asked) written all or nothing.
  *
  * Both files go to temporary files "PATH.tmp-XXXXXX" in the destination's
  * directory (so the rename cannot cross file systems), each flushed and
@@ -11,6 +12,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ typedef struct {
     char *tmp;  /* the temporary file, until renamed; NULL when written in place */
     FILE *f;
     int err;    /* errno of the first failure */
+    int64_t from, until; /* the statements' range */
 } out_file;
 
 static int sink_write(void *user, const char *data, size_t size)
@@ -70,8 +73,17 @@ static int open_out(out_file *o)
     return 0;
 }
 
+typedef rewards_status (*export_fn)(rewards_engine *, rewards_write_fn, void *);
+
+/* Every recipient's statement over the range kept in the out_file (output_files). */
+static rewards_status export_statements(rewards_engine *e, rewards_write_fn write, void *user)
+{
+    const out_file *o = user;
+    return rewards_engine_export_statements(e, NULL, NULL, o->from, o->until, write, user);
+}
+
 /* Export into o; 0 when every byte reached the file (and the disk, for a temporary file). */
-static int fill(out_file *o, rewards_engine *e, rewards_status (*export)(rewards_engine *, rewards_write_fn, void *))
+static int fill(out_file *o, rewards_engine *e, export_fn export)
 {
     if (open_out(o))
         return -1;
@@ -93,21 +105,32 @@ static int fill(out_file *o, rewards_engine *e, rewards_status (*export)(rewards
 
 int output_write(rewards_engine *e, const char *prog, const char *ledger, const char *payouts)
 {
-    out_file out[2] = { { ledger, NULL, NULL, 0 }, { payouts, NULL, NULL, 0 } };
-    rewards_status (*exports[2])(rewards_engine *, rewards_write_fn, void *) = { rewards_engine_export_ledger,
-                                                                                rewards_engine_export_payouts };
+    output_files f = { ledger, payouts, NULL, NULL, NULL, INT64_MIN, INT64_MAX };
+    return output_write_files(e, prog, &f);
+}
+
+int output_write_files(rewards_engine *e, const char *prog, const output_files *files)
+{
+    enum { N = 5 };
+    out_file out[N] = { { files->ledger, NULL, NULL, 0, 0, 0 },
+                        { files->payouts, NULL, NULL, 0, 0, 0 },
+                        { files->traces, NULL, NULL, 0, 0, 0 },
+                        { files->statements, NULL, NULL, 0, files->from, files->until },
+                        { files->holds, NULL, NULL, 0, 0, 0 } };
+    export_fn exports[N] = { rewards_engine_export_ledger, rewards_engine_export_payouts, rewards_engine_export_traces,
+                             export_statements, rewards_engine_export_holds };
     int bad = -1;
-    for (int i = 0; i < 2 && bad < 0; i++)
+    for (int i = 0; i < N && bad < 0; i++)
         if (out[i].path && fill(&out[i], e, exports[i]))
             bad = i;
-    int renamed[2] = { 0, 0 };
-    for (int i = 0; i < 2 && bad < 0; i++) {
+    int renamed[N] = { 0 };
+    for (int i = 0; i < N && bad < 0; i++) {
         if (!out[i].tmp)
             continue;
         if (rename(out[i].tmp, out[i].path)) {
             out[i].err = errno;
             bad = i;
-            /* the other file must not stay alone: undo a rename already done */
+            /* the other files must not stay alone: undo a rename already done */
             for (int j = 0; j < i; j++)
                 if (renamed[j])
                     unlink(out[j].path);
@@ -117,7 +140,7 @@ int output_write(rewards_engine *e, const char *prog, const char *ledger, const 
             out[i].tmp = NULL;
         }
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < N; i++) {
         if (out[i].tmp) {
             unlink(out[i].tmp);
             free(out[i].tmp);

@@ -10,6 +10,7 @@
 #define OUTPUT_H
 
 #include <rewards.h>
+#include <stdint.h>
 
 /*
  * Write the ledger to @p ledger and the payouts to @p payouts (either may
@@ -20,5 +21,15 @@
  * over, so what was written to it before the failure stays written.
  */
 int output_write(rewards_engine *e, const char *prog, const char *ledger, const char *payouts);
+
+/* Every output a run may write (NULL: not written), all or nothing as output_write. */
+typedef struct output_files {
+    const char *ledger, *payouts;
+    const char *traces;     /* every entry's trace, JSON lines (rewards_engine_export_traces) */
+    const char *statements; /* every recipient's statement over [from, until) */
+    const char *holds;      /* the holds report */
+    int64_t from, until;    /* INT64_MIN / INT64_MAX: unbounded */
+} output_files;
+int output_write_files(rewards_engine *e, const char *prog, const output_files *files);
 
 #endif

@@ -38,7 +38,7 @@
 
 static const char usage[] =
     "usage: pg-host [--db CONNINFO] [--tenant NAME] SCENARIO.jsonl [--ledger FILE] [--payouts FILE]\n"
-    "               [--batch N]\n"
+    "               [--batch N] [--traces FILE]\n"
     "       pg-host --help | --version\n"
     "\n"
     "Runs a scenario file (JSON Lines, as rewards-cli run) with every librewards\n"
@@ -57,10 +57,11 @@ static const char usage[] =
     "schema, another scenario's lines), a line is not a JSON object, or an output\n"
     "cannot be written, 3 another host holds the tenant.\n"
     "--batch N applies N operation lines per PostgreSQL transaction; the progress\n"
-    "row is written in the batch's commit.\n";
+    "row is written in the batch's commit.\n"
+    "--traces writes every entry's calculation trace as JSON lines (as rewards-cli\n"
+    "run --traces): the same after a restart as in one uninterrupted run.\n";
 
-static int run(const char *conninfo, const char *tenant, const char *path, const char *ledger, const char *payouts,
-               long batch)
+static int run(const char *conninfo, const char *tenant, const char *path, const output_files *files, long batch)
 {
     char err[256];
     pg_hooks hooks;
@@ -100,7 +101,7 @@ static int run(const char *conninfo, const char *tenant, const char *path, const
     host_backend backend;
     progress_backend(&db, &backend);
     status = host_apply_file(&backend, e, f, path, done, digest, batch);
-    if (status != 2 && output_write(e, "pg-host", ledger, payouts))
+    if (status != 2 && output_write_files(e, "pg-host", files))
         status = 2;
     if (hooks.stats)
         fprintf(stderr, "pg-host: stats: %ld commits, %.3f s in COMMIT\n", db.commits, (double)db.commit_ns / 1e9);
@@ -124,13 +125,14 @@ static int usage_error(const char *fmt, const char *what)
 
 int main(int argc, char **argv)
 {
-    const char *conninfo = NULL, *tenant = NULL, *scenario = NULL, *ledger = NULL, *payouts = NULL;
+    const char *conninfo = NULL, *tenant = NULL, *scenario = NULL, *ledger = NULL, *payouts = NULL, *traces = NULL;
     long batch = 0;
     for (int i = 1; i < argc; i++) {
         const char **value = !strcmp(argv[i], "--ledger")   ? &ledger
                              : !strcmp(argv[i], "--payouts") ? &payouts
                              : !strcmp(argv[i], "--db")      ? &conninfo
                              : !strcmp(argv[i], "--tenant")  ? &tenant
+                             : !strcmp(argv[i], "--traces")  ? &traces
                                                              : NULL;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage, stdout);
@@ -166,5 +168,8 @@ int main(int argc, char **argv)
         return usage_error("the tenant name '%s' must be 1 to 48 bytes of a-z, 0-9 and _", tenant);
     if (ledger && payouts && !strcmp(ledger, "-") && !strcmp(payouts, "-"))
         return usage_error("--ledger - and --payouts - together would mix both files on standard output%s", "");
-    return run(conninfo ? conninfo : "", tenant, scenario, ledger, payouts, batch);
+    if (traces && !strcmp(traces, "-") && ((ledger && !strcmp(ledger, "-")) || (payouts && !strcmp(payouts, "-"))))
+        return usage_error("only one output may be '-' (standard output)%s", "");
+    output_files files = { ledger, payouts, traces, NULL, NULL, INT64_MIN, INT64_MAX };
+    return run(conninfo ? conninfo : "", tenant, scenario, &files, batch);
 }

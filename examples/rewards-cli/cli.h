@@ -17,5 +17,7 @@ long cli_batch_size(const char *s);
 int usage_error(const char *fmt, const char *what);
 /* rewards-cli whatif BASE.jsonl CHANGE.jsonl (argv without the command). */
 int cli_whatif(int argc, char **argv);
+/* rewards-cli explain SCENARIO.jsonl ENTRY [--json] (argv without the command). */
+int cli_explain(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <rewards.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@
 
 static const char usage[] =
     "usage: rewards-cli run SCENARIO.jsonl [--ledger FILE] [--payouts FILE] [--batch N]\n"
+    "                      [--traces FILE] [--statements FILE [--from T] [--until T]] [--holds FILE]\n"
     "       rewards-cli check SCENARIO.jsonl [--batch N]\n"
     "       rewards-cli whatif BASE.jsonl CHANGE.jsonl\n"
+    "       rewards-cli explain SCENARIO.jsonl ENTRY [--json]\n"
     "       rewards-cli --help | --version\n"
     "\n"
     "A scenario is a partner program written as JSON Lines: one operation per\n"
@@ -27,6 +30,9 @@ static const char usage[] =
     "--batch N applies the lines in batches of N operations, one transaction each.\n"
     "whatif applies BASE, then CHANGE inside a batch, prints what CHANGE adds to or\n"
     "changes in the ledger and payouts, and rolls the batch back.\n"
+    "--traces writes every entry's calculation trace (JSON lines), --statements every\n"
+    "recipient's statement (CSV; --from/--until limit the range), --holds every held\n"
+    "entry (CSV). explain runs the file and prints why entry ENTRY has its amount.\n"
     "A rejected line prints 'line N: CODE: message' on standard error and the run\n"
     "goes on. Exit status: 0 every line applied, 1 some line rejected, 2 the file\n"
     "cannot be read, a line is not a JSON object, or an output cannot be written\n"
@@ -34,6 +40,7 @@ static const char usage[] =
 
 static const char run_usage[] =
     "usage: rewards-cli run SCENARIO.jsonl [--ledger FILE] [--payouts FILE] [--batch N]\n"
+    "                      [--traces FILE] [--statements FILE [--from T] [--until T]] [--holds FILE]\n"
     "\n"
     "Operations: program level reward partner user user_access fx deal assign stage\n"
     "payment amend set_level evaluate_levels approve release redeem payout currency\n"
@@ -136,7 +143,7 @@ int cli_apply_file(rewards_engine *e, const char *path, const char *prefix, long
     return fatal ? 2 : 0;
 }
 
-static int run(const char *path, const char *ledger, const char *payouts, long batch)
+static int run(const char *path, const output_files *files, long batch)
 {
     rewards_engine *e;
     if (rewards_engine_new(&e, NULL) != REWARDS_OK) {
@@ -147,7 +154,7 @@ static int run(const char *path, const char *ledger, const char *payouts, long b
     int status = cli_apply_file(e, path, "", batch, &rejected);
     if (!status)
         status = rejected ? 1 : 0;
-    if (status != 2 && output_write(e, "rewards-cli", ledger, payouts))
+    if (status != 2 && output_write_files(e, "rewards-cli", files))
         status = 2;
     rewards_engine_free(e);
     return status;
@@ -190,25 +197,35 @@ int main(int argc, char **argv)
         return usage_error("no command given%s", "");
     if (!strcmp(argv[1], "whatif"))
         return cli_whatif(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "explain"))
+        return cli_explain(argc - 2, argv + 2);
     if (strcmp(argv[1], "run") && strcmp(argv[1], "check"))
-        return usage_error(argv[1][0] == '-' ? "unknown option '%s'" : "unknown command '%s' (run, check, whatif)",
+        return usage_error(argv[1][0] == '-' ? "unknown option '%s'" : "unknown command '%s' (run, check, whatif, explain)",
                            argv[1]);
     int check = !strcmp(argv[1], "check");
-    const char *scenario = NULL, *ledger = NULL, *payouts = NULL;
+    const char *scenario = NULL;
+    output_files files = { NULL, NULL, NULL, NULL, NULL, INT64_MIN, INT64_MAX };
+    const char *from = NULL, *until = NULL;
+    const char *names[] = { "--ledger", "--payouts", "--traces", "--statements", "--holds", "--from", "--until" };
+    const char **slots[] = { &files.ledger, &files.payouts, &files.traces, &files.statements, &files.holds, &from, &until };
     long batch = 0;
     for (int i = 2; i < argc; i++) {
-        int is_ledger = !strcmp(argv[i], "--ledger"), is_payouts = !strcmp(argv[i], "--payouts");
+        int opt = -1;
+        for (int k = 0; k < 7; k++)
+            if (!strcmp(argv[i], names[k]))
+                opt = k;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(run_usage, stdout);
             return 0;
-        } else if ((is_ledger || is_payouts) && check) {
+        } else if (opt >= 0 && check) {
             return usage_error("check writes nothing: '%s' is for run", argv[i]);
-        } else if ((is_ledger || is_payouts) && i + 1 >= argc) {
-            return usage_error("'%s' needs a file name", argv[i]);
-        } else if (is_ledger || is_payouts) {
-            if (is_ledger ? ledger != NULL : payouts != NULL)
+        } else if (opt >= 0 && i + 1 >= argc) {
+            return usage_error(opt >= 5 ? "'%s' needs a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)" : "'%s' needs a file name",
+                               argv[i]);
+        } else if (opt >= 0) {
+            if (*slots[opt])
                 return usage_error("'%s' given twice", argv[i]);
-            *(is_ledger ? &ledger : &payouts) = argv[++i];
+            *slots[opt] = argv[++i];
         } else if (!strcmp(argv[i], "--batch")) {
             if (batch)
                 return usage_error("'%s' given twice", argv[i]);
@@ -225,7 +242,19 @@ int main(int argc, char **argv)
     }
     if (!scenario)
         return usage_error("no scenario file given%s", "");
-    if (ledger && payouts && !strcmp(ledger, "-") && !strcmp(payouts, "-"))
+    if (files.ledger && files.payouts && !strcmp(files.ledger, "-") && !strcmp(files.payouts, "-"))
         return usage_error("--ledger - and --payouts - together would mix both files on standard output%s", "");
-    return run(scenario, ledger, payouts, batch);
+    int stdouts = 0;
+    for (int k = 0; k < 5; k++)
+        stdouts += *slots[k] && !strcmp(*slots[k], "-");
+    if (stdouts > 1)
+        return usage_error("only one output may be '-' (standard output)%s", "");
+    if ((from || until) && !files.statements)
+        return usage_error("--from and --until set the range of --statements%s", "");
+    if ((from && rewards_time_parse(from, &files.from) != REWARDS_OK) ||
+        (until && rewards_time_parse(until, &files.until) != REWARDS_OK))
+        return usage_error("'%s' is not a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", from && rewards_time_parse(from, &files.from) ? from : until);
+    if (files.until <= files.from)
+        return usage_error("--until must be after --from%s", "");
+    return run(scenario, &files, batch);
 }

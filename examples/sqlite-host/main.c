@@ -49,6 +49,7 @@
 
 static const char usage[] =
     "usage: sqlite-host DATABASE SCENARIO.jsonl [--ledger FILE] [--payouts FILE] [--batch N]\n"
+    "                   [--traces FILE]\n"
     "       sqlite-host --help | --version\n"
     "\n"
     "Runs a scenario file (JSON Lines, as rewards-cli run) with every librewards\n"
@@ -62,9 +63,11 @@ static const char usage[] =
     "file or database cannot be used, a line is not a JSON object, or an output\n"
     "cannot be written (then no output file is written).\n"
     "--batch N applies N operation lines per database transaction (one fsync per\n"
-    "batch); the progress row is written in the batch's commit.\n";
+    "batch); the progress row is written in the batch's commit.\n"
+    "--traces writes every entry's calculation trace as JSON lines (as rewards-cli\n"
+    "run --traces): the same after a restart as in one uninterrupted run.\n";
 
-static int run(const char *dbpath, const char *path, const char *ledger, const char *payouts, long batch)
+static int run(const char *dbpath, const char *path, const output_files *files, long batch)
 {
     char err[256];
     host_hooks hooks;
@@ -101,7 +104,7 @@ static int run(const char *dbpath, const char *path, const char *ledger, const c
     host_backend backend;
     progress_backend(&db, &backend);
     status = host_apply_file(&backend, e, f, path, done, digest, batch);
-    if (status != 2 && output_write(e, "sqlite-host", ledger, payouts))
+    if (status != 2 && output_write_files(e, "sqlite-host", files))
         status = 2;
     if (hooks.stats)
         fprintf(stderr, "sqlite-host: stats: %ld commits, %.3f s in COMMIT\n", db.commits, (double)db.commit_ns / 1e9);
@@ -125,7 +128,7 @@ static int usage_error(const char *fmt, const char *what)
 
 int main(int argc, char **argv)
 {
-    const char *dbpath = NULL, *scenario = NULL, *ledger = NULL, *payouts = NULL;
+    const char *dbpath = NULL, *scenario = NULL, *ledger = NULL, *payouts = NULL, *traces = NULL;
     long batch = 0;
     for (int i = 1; i < argc; i++) {
         int is_ledger = !strcmp(argv[i], "--ledger"), is_payouts = !strcmp(argv[i], "--payouts");
@@ -141,6 +144,12 @@ int main(int argc, char **argv)
             if (is_ledger ? ledger != NULL : payouts != NULL)
                 return usage_error("'%s' given twice", argv[i]);
             *(is_ledger ? &ledger : &payouts) = argv[++i];
+        } else if (!strcmp(argv[i], "--traces")) {
+            if (traces)
+                return usage_error("'%s' given twice", argv[i]);
+            if (i + 1 >= argc)
+                return usage_error("'%s' needs a file name", argv[i]);
+            traces = argv[++i];
         } else if (!strcmp(argv[i], "--batch")) {
             if (batch)
                 return usage_error("'%s' given twice", argv[i]);
@@ -163,5 +172,8 @@ int main(int argc, char **argv)
         return usage_error("the database must be a file, not '-'%s", "");
     if (ledger && payouts && !strcmp(ledger, "-") && !strcmp(payouts, "-"))
         return usage_error("--ledger - and --payouts - together would mix both files on standard output%s", "");
-    return run(dbpath, scenario, ledger, payouts, batch);
+    if (traces && !strcmp(traces, "-") && ((ledger && !strcmp(ledger, "-")) || (payouts && !strcmp(payouts, "-"))))
+        return usage_error("only one output may be '-' (standard output)%s", "");
+    output_files files = { ledger, payouts, traces, NULL, NULL, INT64_MIN, INT64_MAX };
+    return run(dbpath, scenario, &files, batch);
 }

@@ -24,7 +24,7 @@
  * relative to librewards, and its totals (money, points, entries) and
  * whether they agree with librewards' (bench_model.c, bench_sqlite.c).
  *
- *   build/tests/bench/bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite]   (default 10000)
+ *   build/tests/bench/bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite] [--no-traces]   (default 10000)
  */
 #include "rewards.h"
 #include "benchutil.h"
@@ -373,23 +373,56 @@ static double timed_op(rewards_engine *e, int64_t at, const char *name, const ch
     return (bu_now_ns() - t) / 1e3;
 }
 
+/*
+ * The heap per entry of the same deals with traces on and off (issue 14:
+ * traces may at most double it): the deal loop again, in a fresh engine
+ * with the same random sequence, before the finance operations.
+ */
+static double heap_per_entry(long deals, int64_t t0, int traces, size_t *entries)
+{
+    counter heap = { 0, 0 };
+    rewards_allocator alloc = REWARDS_ALLOCATOR_INIT;
+    alloc.malloc = c_malloc;
+    alloc.realloc = c_realloc;
+    alloc.free = c_free;
+    alloc.user = &heap;
+    rewards_options opt = REWARDS_OPTIONS_INIT;
+    opt.allocator = &alloc;
+    opt.traces = traces;
+    rewards_engine *e;
+    rewards_status st = rewards_engine_new(&e, &opt);
+    if (st)
+        bu_die("engine", NULL, st);
+    bm_reset(); /* the same deals as the main pass */
+    plan(e);
+    long long base = heap.bytes;
+    for (long i = 0; i < deals; i++)
+        deal(e, i, t0 + (int64_t)i * 60);
+    *entries = rewards_engine_entry_count(e);
+    double per = (double)(heap.bytes - base) / (double)*entries;
+    rewards_engine_free(e);
+    return per;
+}
+
 int main(int argc, char **argv)
 {
     long deals = 10000;
-    int with_restore = 0;
+    int with_restore = 0, traces = REWARDS_TRACES_ON;
     const char *sqlite_path = ":memory:";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--restore"))
             with_restore = 1;
         else if (!strncmp(argv[i], "--sqlite=", 9))
             sqlite_path = argv[i] + 9;
+        else if (!strcmp(argv[i], "--no-traces"))
+            traces = REWARDS_TRACES_OFF;
         else if (!strcmp(argv[i], "--no-sqlite"))
             sqlite_path = NULL;
         else
             deals = strtol(argv[i], NULL, 10);
     }
     if (deals <= 0) {
-        fprintf(stderr, "usage: bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite]\n");
+        fprintf(stderr, "usage: bench_engine [DEALS] [--restore] [--sqlite=FILE | --no-sqlite] [--no-traces]\n");
         return 2;
     }
     counter heap = { 0, 0 };
@@ -404,6 +437,7 @@ int main(int argc, char **argv)
     storage.user = &saved;
     rewards_options opt = REWARDS_OPTIONS_INIT;
     opt.allocator = &alloc;
+    opt.traces = traces; /* --no-traces: the engine without calculation traces */
     if (with_restore)
         opt.storage = &storage;
     rewards_engine *e;
@@ -435,6 +469,14 @@ int main(int argc, char **argv)
     printf("heap per deal      %.0f B in %.1f blocks (engine total %.1f MB in %lld blocks)\n",
            (double)(heap.bytes - base_bytes) / (double)deals, (double)(heap.blocks - base_blocks) / (double)deals,
            (double)heap.bytes / 1e6, heap.blocks);
+
+    {
+        size_t n_on, n_off;
+        double on = heap_per_entry(deals, t0, REWARDS_TRACES_ON, &n_on);
+        double off = heap_per_entry(deals, t0, REWARDS_TRACES_OFF, &n_off);
+        printf("heap per entry     %.0f B with traces, %.0f B without (traces add %.0f B, x%.2f; %zu entries)\n", on,
+               off, on - off, on / off, n_on);
+    }
 
     char until[32];
     rewards_time_format(end, until, sizeof until);

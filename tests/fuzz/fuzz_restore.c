@@ -48,7 +48,7 @@ static int same_str(char *a, char *b)
 static int same_engines(rewards_engine *a, rewards_engine *b)
 {
     return same_str(eu_fingerprint(a), eu_fingerprint(b)) && same_str(eu_ledger(a), eu_ledger(b)) &&
-           same_str(eu_payouts(a), eu_payouts(b));
+           same_str(eu_payouts(a), eu_payouts(b)) && same_str(eu_traces(a), eu_traces(b));
 }
 
 static void next_operations(rewards_engine *ref, rewards_engine *b)

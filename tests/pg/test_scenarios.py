@@ -9,8 +9,9 @@ expected files); a FILE.jsonl is compared with rewards-cli only
 three decimals, amounts below one unit, negative amounts, guarded ids).
 
 For each scenario, in its own tenant of one database:
-  - in one go: ledger, payouts, error codes and exit status byte for byte
-    those of rewards-cli on the same file (and those the scenario expects);
+  - in one go: ledger, payouts, traces (--traces), error codes and exit
+    status byte for byte those of rewards-cli on the same file (and those
+    the scenario expects);
   - with --batch 3 (operations that fail inside a batch are reported and the
     batch goes on): the same outputs and errors;
   - in pieces (the first third, then two thirds, then the whole file on the
@@ -92,6 +93,7 @@ def main():
                     c.same(what + ": status", ref.status, r.status)
                     c.same(what + ": ledger", ref.ledger, r.ledger)
                     c.same(what + ": payouts", ref.payouts, r.payouts)
+                    c.same(what + ": traces", ref.traces, r.traces)
                     c.same(what + ": errors", ref.errors(), r.errors())
                     if r.ledger:
                         n, g = check_ledger_table(c, server, dbname, tenant, r.ledger, what)
@@ -111,6 +113,7 @@ def main():
                 errors += r.errors()
                 c.same(name + " in pieces: ledger", ref.ledger, r.ledger)
                 c.same(name + " in pieces: payouts", ref.payouts, r.payouts)
+                c.same(name + " in pieces: traces", ref.traces, r.traces)
                 c.same(name + " in pieces: errors, each once", ref.errors(), errors)
                 if r.ledger:
                     check_ledger_table(c, server, dbname, tenant, r.ledger, name + " in pieces")

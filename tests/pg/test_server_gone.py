@@ -42,6 +42,7 @@ def resume_and_compare(c, a, server, conninfo, dbname, tenant, scenario, ref, tm
     c.true(what + ": the next run ends normally", final.status in (0, 1), final.stderr)
     c.same(what + ": ledger after resuming", ref.ledger, final.ledger)
     c.same(what + ": payouts after resuming", ref.payouts, final.payouts)
+    c.same(what + ": traces after resuming", ref.traces, final.traces)
     c.true(what + ": the next run reports only lines after the progress", all(line_of(e) > done for e in final.errors()))
     c.same(what + ": errors over both runs", ref.errors(),
            [e for e in first_errors if line_of(e) <= done] + final.errors())

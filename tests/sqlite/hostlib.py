@@ -23,11 +23,12 @@ def check_sanitizers(stderr, what):
 class Result:
     """What one run of rewards-cli or sqlite-host produced."""
 
-    def __init__(self, status, stderr, ledger=None, payouts=None):
+    def __init__(self, status, stderr, ledger=None, payouts=None, traces=None):
         self.status = status
         self.stderr = stderr
         self.ledger = ledger
         self.payouts = payouts
+        self.traces = traces
 
     def errors(self):
         """The 'line N: CODE' part of every error line, as the .errors.txt files hold it."""
@@ -47,11 +48,12 @@ def read(path):
 def _run(cmd, outdir, env=None, outputs=True):
     ledger = os.path.join(outdir, "ledger.csv")
     payouts = os.path.join(outdir, "payouts.csv")
-    for p in (ledger, payouts):
+    traces = os.path.join(outdir, "traces.jsonl")
+    for p in (ledger, payouts, traces):
         if os.path.exists(p):
             os.unlink(p)
     if outputs:
-        cmd = cmd + ["--ledger", ledger, "--payouts", payouts]
+        cmd = cmd + ["--ledger", ledger, "--payouts", payouts, "--traces", traces]
     full_env = dict(os.environ)
     full_env.pop("RW_HOST_FAIL", None)
     full_env.pop("RW_HOST_SLEEP_US", None)
@@ -62,7 +64,8 @@ def _run(cmd, outdir, env=None, outputs=True):
     check_sanitizers(err, " ".join(cmd))
     return Result(p.returncode, err,
                   read(ledger) if os.path.exists(ledger) else None,
-                  read(payouts) if os.path.exists(payouts) else None)
+                  read(payouts) if os.path.exists(payouts) else None,
+                  read(traces) if os.path.exists(traces) else None)
 
 
 def cli(cli_path, scenario, outdir):

@@ -10,8 +10,9 @@ runs it with a small pause before every COMMIT (RW_HOST_SLEEP_US), so that
 most kills land inside an open transaction, and is killed after a random
 delay; then restarted, and killed again, --kills times, the delays spread
 so that the kills cover the whole file (a few land during start-up and
-restore).  A last run finishes the file.  Its ledger and payouts must be
-byte-identical to those of one uninterrupted rewards-cli run, the progress
+restore).  A last run finishes the file.  Its ledger, payouts and traces
+(every entry's calculation trace, --traces) must be byte-identical to those
+of one uninterrupted rewards-cli run, the progress
 row must never go back, and the errors reported over all runs must be the
 reference ones: each once, except that a run killed right after reporting
 a line may see that line reported again by the next run (reports are at
@@ -112,6 +113,9 @@ def main():
         c.true("the last run ends normally", final.status in (0, 1), final.stderr)
         c.same("ledger after %d kills" % kills, ref.ledger, final.ledger)
         c.same("payouts after %d kills" % kills, ref.payouts, final.payouts)
+        c.true("traces written", bool(ref.traces) and ref.traces.count(b"\n") == ref.ledger.count(b"\n") - 1,
+               "(rewards-cli --traces)")
+        c.same("traces after %d kills (every entry's calculation trace)" % kills, ref.traces, final.traces)
         c.same("progress at the end", total, hostlib.progress(db))
 
         # errors: every reference error reported, nothing else; a repeat only

@@ -7,7 +7,8 @@ The shared reader and output code are used by both programs: the same file
 gives the same error lines and exit status from both.  Cases: duplicate
 keys, numbers beyond int64 or double, control bytes in ids (one report
 line each), a NUL byte, a directory as the scenario, and outputs that
-cannot be written (neither file is left).
+cannot be written (neither file is left); --traces gives rewards-cli's
+traces, and its usage mistakes are named.
 """
 import os
 import re
@@ -86,6 +87,21 @@ def main():
         c.same("exit status of an unopenable database", 2, st)
         c.same("the path is named once", 1, err.count(nodb))
         c.true("the reason is given", "cannot open: unable to open database file" in err, err)
+
+        # --traces: the same traces as rewards-cli; usage mistakes
+        hostlib.remove_db(db)
+        tc, th = os.path.join(tmp, "tc.jsonl"), os.path.join(tmp, "th.jsonl")
+        run([cli, "run", bad, "--traces", tc])
+        st, err = run([host, db, bad, "--traces", th])
+        c.same("exit status with --traces", 1, st)
+        c.same("--traces as rewards-cli writes them", hostlib.read(tc), hostlib.read(th))
+        for args, msg in ((["--traces"], "'--traces' needs a file name"),
+                          (["--traces", th, "--traces", th], "'--traces' given twice"),
+                          (["--traces", "-", "--ledger", "-"], "only one output may be '-'")):
+            hostlib.remove_db(db)
+            st, err = run([host, db, bad] + args)
+            c.same("usage mistake: " + " ".join(args), 2, st)
+            c.true("usage mistake named: " + msg, msg in err, err)
 
         # progress and summary on a terminal only (issue 17): script(1) gives one
         if shutil.which("script"):

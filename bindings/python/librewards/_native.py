@@ -50,8 +50,9 @@ class Events(Structure):
 
 
 class Options(Structure):
+    # version 2 (1.2): 'traces' appended
     _fields_ = [("version", c_uint), ("allocator", c_void_p),
-                ("storage", POINTER(Storage)), ("events", POINTER(Events))]
+                ("storage", POINTER(Storage)), ("events", POINTER(Events)), ("traces", c_int)]
 
 
 class Balance(Structure):
@@ -61,7 +62,8 @@ class Balance(Structure):
 
 STORAGE_VERSION = 1
 EVENTS_VERSION = 1
-OPTIONS_VERSION = 1
+OPTIONS_VERSION = 2
+TRACES_ON, TRACES_OFF = 0, 1
 BALANCE_VERSION = 1
 
 _PROTOTYPES = {
@@ -88,6 +90,17 @@ _PROTOTYPES = {
     "rewards_engine_restore_finish": (c_int, [engine_p]),
     "rewards_engine_balance": (c_int, [engine_p, POINTER(Balance), c_char_p, c_char_p]),
     "rewards_engine_export_ledger": (c_int, [engine_p, WRITE_FN, c_void_p]),
+    # 1.2: traces, statements, holds (docs/traces.md)
+    "rewards_engine_trace": (c_int, [engine_p, POINTER(c_void_p), c_uint64]),
+    "rewards_trace_free": (None, [c_void_p]),
+    "rewards_trace_count": (c_size_t, [c_void_p]),
+    "rewards_trace_key": (c_char_p, [c_void_p, c_size_t]),
+    "rewards_trace_value": (c_char_p, [c_void_p, c_size_t]),
+    "rewards_trace_type": (c_int, [c_void_p, c_size_t]),
+    "rewards_trace_write_json": (c_int, [c_void_p, WRITE_FN, c_void_p]),
+    "rewards_engine_export_traces": (c_int, [engine_p, WRITE_FN, c_void_p]),
+    "rewards_engine_export_statements": (c_int, [engine_p, c_char_p, c_char_p, c_int64, c_int64, WRITE_FN, c_void_p]),
+    "rewards_engine_export_holds": (c_int, [engine_p, WRITE_FN, c_void_p]),
     "rewards_engine_export_payouts": (c_int, [engine_p, WRITE_FN, c_void_p]),
     "rewards_engine_preview_payout": (c_int, [engine_p, c_char_p, c_int64, WRITE_FN, c_void_p]),
     "rewards_condition_check": (c_int, [c_char_p, POINTER(c_int), POINTER(c_int), c_char_p, c_size_t]),

@@ -18,9 +18,10 @@ import functools
 import keyword
 import threading
 from collections.abc import Mapping
-from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
 from . import _native, errors
+from . import traces as _traces
 from ._native import lib, text
 from .records import (Deal, Entry, Event, Level, Partner, Payout, Program, RecordKind, Reward,
                       User)
@@ -170,7 +171,8 @@ class Engine(_Listing):
     persisted.
     """
 
-    def __init__(self, storage: Any = None, on_event: Optional[Callable[[Event], Any]] = None) -> None:
+    def __init__(self, storage: Any = None, on_event: Optional[Callable[[Event], Any]] = None,
+                 traces: bool = True) -> None:
         self._handle = None
         self._busy = False
         self._lock = threading.RLock()
@@ -182,6 +184,7 @@ class Engine(_Listing):
         self._cb = _Callbacks(storage, on_event)
         opts = _native.Options()
         opts.version = _native.OPTIONS_VERSION
+        opts.traces = _native.TRACES_ON if traces else _native.TRACES_OFF
         if storage is not None:
             opts.storage = ctypes.pointer(_storage_struct(self._cb, self._keep))
         if on_event is not None:
@@ -196,7 +199,7 @@ class Engine(_Listing):
 
     @classmethod
     def restore(cls, records: Iterable[Any], storage: Any = None,
-                on_event: Optional[Callable[[Event], Any]] = None) -> "Engine":
+                on_event: Optional[Callable[[Event], Any]] = None, traces: bool = True) -> "Engine":
         """A new engine rebuilt from saved records.
 
         ``records`` yields (kind, data) or (kind, key, data), where kind is a
@@ -204,7 +207,7 @@ class Engine(_Listing):
         ``dict.items()`` of a {(kind, key): data} store gives them, work too.
         The new engine then persists through ``storage`` as usual.
         """
-        engine = cls(storage=storage, on_event=on_event)
+        engine = cls(storage=storage, on_event=on_event, traces=traces)
         try:
             engine._lock.acquire()
             h = engine._live(mutating=True)
@@ -347,6 +350,66 @@ class Engine(_Listing):
         ``until``: "YYYY-MM-DD[THH:MM:SSZ]", UTC seconds, a datetime or a date."""
         seconds = to_seconds(until, "until")
         return self._export(lib.rewards_engine_preview_payout, _native.encode(id), seconds)
+
+    # -- traces, statements, holds (docs/traces.md) -----------------------
+
+    @_locked
+    def trace(self, entry: int) -> Dict[str, Any]:
+        """Why entry number ``entry`` has its amount: nested dicts and lists,
+        amounts and rates as Decimal.  Raises NotFound for an unknown entry."""
+        handle = _traces.new_handle()
+        self._call(lib.rewards_engine_trace, ctypes.byref(handle), int(entry))
+        try:
+            return _traces.read_trace(handle)
+        finally:
+            lib.rewards_trace_free(handle)
+
+    @_locked
+    def trace_json(self, entry: int) -> str:
+        """The trace of entry ``entry`` as the library's JSON (one object, no newline)."""
+        handle = _traces.new_handle()
+        self._call(lib.rewards_engine_trace, ctypes.byref(handle), int(entry))
+        try:
+            chunks = []
+            writer = _native.WRITE_FN(lambda _u, data, size: chunks.append(ctypes.string_at(data, size)) or 0)
+            status = lib.rewards_trace_write_json(handle, writer, None)
+            if status != 0:
+                raise self._error(status)
+            return b"".join(chunks).decode("utf-8")
+        finally:
+            lib.rewards_trace_free(handle)
+
+    def traces(self) -> List[Dict[str, Any]]:
+        """Every entry's trace, in entry order."""
+        return [self.trace(n) for n in range(1, self.entry_count() + 1)]
+
+    def traces_jsonl(self) -> str:
+        """Every entry's trace as JSON lines (as rewards-cli run --traces writes)."""
+        return self._export(lib.rewards_engine_export_traces)
+
+    def statements_csv(self, recipient_type: Optional[str] = None, recipient: Optional[str] = None,
+                       start: Any = None, until: Any = None) -> str:
+        """Statements as CSV (docs/traces.md): of one recipient ("partner" or
+        "sales_rep" and its id) or, with neither, of every recipient with
+        entries; over [start, until) (None: unbounded)."""
+        lo = -2 ** 63 if start is None else to_seconds(start, "start")
+        hi = 2 ** 63 - 1 if until is None else to_seconds(until, "until")
+        return self._export(lib.rewards_engine_export_statements,
+                            None if recipient_type is None else _native.encode(recipient_type),
+                            None if recipient is None else _native.encode(recipient), lo, hi)
+
+    def statements(self, recipient_type: Optional[str] = None, recipient: Optional[str] = None,
+                   start: Any = None, until: Any = None) -> List[Dict[str, Any]]:
+        """statements_csv() as rows (dicts), amounts as Decimal, entry numbers as int."""
+        return _traces.csv_rows(self.statements_csv(recipient_type, recipient, start, until))
+
+    def holds_csv(self) -> str:
+        """Every held entry as CSV: entry,reason,since,partner,deal,user,reward,amount,currency."""
+        return self._export(lib.rewards_engine_export_holds)
+
+    def holds(self) -> List[Dict[str, Any]]:
+        """holds_csv() as rows (dicts), amounts as Decimal, entry numbers as int."""
+        return _traces.csv_rows(self.holds_csv())
 
     # -- queries ----------------------------------------------------------
 

@@ -1,0 +1,71 @@
+/*
+ * trace.c - capturing calculation traces (trace.h): the hooks the
+ * evaluation, ledger and operation code call, kept here so those files
+ * change by a line each.
+ *
+ * The hooks only copy numbers the engine already has at hand; no hook
+ * computes anything of its own, so a trace shows what the engine did, not
+ * a second opinion.  With traces off (rewards_options.traces) the entry
+ * block is never allocated and nothing else changes.
+ */
+#include "ops.h"
+
+#include <string.h>
+
+void rw_trace_cause_set(rw_engine *e, int kind, rw_deal *d, int64_t from, int64_t to)
+{
+    e->trace.cause.kind = kind;
+    e->trace.cause.deal = d;
+    e->trace.cause.from = from;
+    e->trace.cause.to = to;
+}
+
+void rw_trace_calc_begin(rw_engine *e, const rw_contrib *k, int64_t metric, int amount_based, int64_t metric_before,
+                         int64_t total_before, const int64_t *cap_used)
+{
+    rw_trace_calc *c = &e->trace.calc;
+    c->base = k->base;
+    c->converted = amount_based && !k->voided ? metric : RW_NONE;
+    c->metric = metric;
+    c->metric_before = metric_before;
+    c->total_before = total_before;
+    c->cap_used = cap_used ? *cap_used : 0;
+    c->uncapped = 0;
+    c->voided = k->voided;
+}
+
+int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
+{
+    if (e->trace.off)
+        return 0;
+    rw_trace *t = rw_new(e, sizeof *t);
+    if (!t)
+        return -1;
+    const rw_contrib *k = en->contrib;
+    t->calc = e->trace.calc;
+    t->previous = k->net[en->slot];
+    t->hold = (uint8_t)en->hold;
+    t->released_at = RW_NONE;
+    t->source = e->trace.source;
+    if (type == RW_ENTRY_ADJUSTMENT || type == RW_ENTRY_REVERSAL) {
+        t->cause = (uint8_t)e->trace.cause.kind;
+        t->cause_deal = e->trace.cause.deal;
+        t->cause_from = e->trace.cause.from;
+        t->cause_to = e->trace.cause.to;
+    }
+    en->trace = t;
+    return 0;
+}
+
+int rw_trace_release(rw_engine *e, rw_entry *en, int64_t at)
+{
+    rw_trace *t = en->trace;
+    if (!t)
+        return 0;
+    if (rw_save(e, t, sizeof *t))
+        return -1;
+    t->release = (uint8_t)e->trace.cause.kind;
+    t->released_at = at;
+    t->released_to = en->to_user;
+    return 0;
+}
