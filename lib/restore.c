@@ -103,7 +103,7 @@ static void sort_pending(rw_engine *e, pending **all, size_t n)
 
 static rewards_status restore_one(rw_engine *e, const pending *p)
 {
-    rw_rec *r = rw_slab_alloc(e, &e->slabs[p->kind], rw_record_size(p->kind));
+    rw_rec *r = rw_slab_record(e, p->kind, rw_record_size(p->kind));
     if (!r)
         return rw_nomem(e);
     r->kind = (uint8_t)p->kind;
