@@ -129,6 +129,9 @@ def main():
             ref = hostlib.cli(a.cli, scenario, tmp)
             notes.append(kill_server_case(c, a, server, conninfo, dbname, "kill_b", scenario, ref, tmp, 40, 60000))
             notes.append(kill_server_case(c, a, server, conninfo, dbname, "kill_1", scenario, ref, tmp, 0, 3000))
+            # a batch of more statements than the pipeline's window (256): answers read mid-batch
+            notes.append(kill_server_case(c, a, server, conninfo, dbname, "kill_b200", scenario, ref, tmp, 200,
+                                          300000))
             total = hostlib.count_lines(scenario)
             for i, (hook, frac, batch) in enumerate((("readonly", 0.3, 0), ("commit", 0.5, 0), ("readonly", 0.4, 25),
                                                       ("commit", 0.7, 25))):
