@@ -139,7 +139,7 @@ rewards_status rw_op_activity(rw_ctx *c)
     if (u && u->partner != p)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'user': user '%s' belongs to partner '%s', not '%s'", u->id,
                        u->partner->id, p->id);
-    if (!(a->id = rw_new_str(e, id, strlen(id))) || !(a->activity_type = rw_new_str(e, type, strlen(type))))
+    if (!(a->id = rw_slab_str(e, id, strlen(id))) || !(a->activity_type = rw_new_str(e, type, strlen(type))))
         return rw_nomem(e);
     a->partner = p;
     a->user = u;

@@ -63,7 +63,7 @@ int64_t rewards_deal_amount(const rewards_deal *d) { return d ? DEAL(d)->amount 
 size_t rewards_engine_entry_count(const rewards_engine *e) { return e ? RW_COUNT(e, RW_KIND_ENTRY) : 0; }
 const rewards_entry *rewards_engine_entry(const rewards_engine *e, size_t i)
 {
-    return e && i < RW_COUNT(e, RW_KIND_ENTRY) ? (const rewards_entry *)RW_RECORDS(e, RW_KIND_ENTRY, rw_entry)[i] : NULL;
+    return e && i < RW_COUNT(e, RW_KIND_ENTRY) ? (const rewards_entry *)RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i) : NULL;
 }
 size_t rewards_partner_entry_count(const rewards_partner *p) { return p ? PARTNER(p)->entries.len : 0; }
 const rewards_entry *rewards_partner_entry(const rewards_partner *p, size_t i)

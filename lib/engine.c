@@ -188,6 +188,7 @@ static void free_group_values(rw_engine *e)
     rw_groups_free(e);
     rw_equeue_release(e, &e->pending_q);
     rw_equeue_release(e, &e->payable_q);
+    rw_index_settle(e, &e->fx_pairs); /* every value in one table, walked once */
     for (size_t i = 0; i < e->fx_pairs.cap; i++) {
         rw_vec *v = e->fx_pairs.slots[i].val;
         if (e->fx_pairs.slots[i].key && v) {
@@ -203,14 +204,17 @@ void rw_engine_reset(rw_engine *e)
     free_group_values(e);
     for (int k = 0; k < RW_KIND_COUNT; k++) {
         for (size_t i = 0; i < e->records[k].len; i++)
-            rw_record_free(e, RW_VEC_AT(e->records[k], rw_rec *, i));
-        rw_vec_release(e, &e->records[k]);
+            rw_record_free(e, RW_REC_AT(e, k, rw_rec, i));
+        rw_segvec_release(e, &e->records[k]);
     }
     rw_index *ixs[] = { &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners, &e->users, &e->deals,
                         &e->runs, &e->event_ids, &e->redemptions, &e->fx_pairs,
                         &e->adjustments };
     for (size_t i = 0; i < sizeof ixs / sizeof ixs[0]; i++)
         rw_index_release(e, ixs[i]);
+    for (int k = 0; k <= RW_SLAB_GENERAL; k++)
+        rw_slab_release(e, &e->slabs[k]);
+    memset(&e->small, 0, sizeof e->small);
     e->meta = NULL;
     e->next_seq = 1;
     memset(&e->integ, 0, sizeof e->integ);
@@ -225,11 +229,11 @@ void rewards_engine_free(rewards_engine *e)
     e->in_callback = 1; /* the allocator's free callbacks may not re-enter */
     if (e->journal.batch) /* an open batch: give back what it unlinked or made */
         rw_journal_rollback(e);
-    rw_engine_reset(e);
-    for (size_t i = 0; i < e->restore.len; i++)
-        rw_free(&e->alloc, RW_VEC_AT(e->restore, void *, i));
+    /* the pending restore list may live in the slab that the reset releases */
     rw_vec_release(e, &e->restore);
-    rw_vec_release(e, &e->queued);
+    rw_slab_release(e, &e->restore_slab);
+    rw_engine_reset(e);
+    rw_free(&e->alloc, e->queued.data); /* grown by rw_queue_event, never from the slab */
     rw_journal_free(e);
     rw_alloc a = e->alloc;
     rw_free(&a, e);
@@ -240,9 +244,32 @@ const char *rewards_engine_errmsg(const rewards_engine *e)
     return e ? e->errmsg : "no engine";
 }
 
+size_t rw_kind_align(int kind)
+{
+    switch ((rw_kind)kind) {
+    case RW_KIND_META: return _Alignof(rw_meta);
+    case RW_KIND_CURRENCY: return _Alignof(rw_currency);
+    case RW_KIND_PROGRAM: return _Alignof(rw_program);
+    case RW_KIND_LEVEL: return _Alignof(rw_level);
+    case RW_KIND_REWARD: return _Alignof(rw_reward);
+    case RW_KIND_PARTNER: return _Alignof(rw_partner);
+    case RW_KIND_USER: return _Alignof(rw_user);
+    case RW_KIND_FX: return _Alignof(rw_fx);
+    case RW_KIND_DEAL: case RW_KIND_ACTIVITY: return _Alignof(rw_deal);
+    case RW_KIND_LEVEL_CHANGE: return _Alignof(rw_level_change);
+    case RW_KIND_CONTRIB: return _Alignof(rw_contrib);
+    case RW_KIND_RUN: return _Alignof(rw_run);
+    case RW_KIND_LINE: return _Alignof(rw_line);
+    case RW_KIND_ENTRY: return _Alignof(rw_entry);
+    case RW_KIND_EVENT_ID: return _Alignof(rw_event_id);
+    case RW_KIND_COUNT: break;
+    }
+    return _Alignof(rw_rec);
+}
+
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id)
 {
-    if (rw_vec_push(e, &e->records[rec->kind], sizeof rec, &rec))
+    if (rw_segvec_push(e, &e->records[rec->kind], rec))
         return rw_nomem(e);
     if (ix && rw_index_put(e, ix, id, rec))
         return rw_nomem(e);

@@ -13,6 +13,7 @@
 #include "rw_alloc.h"
 #include "journal.h"
 #include "index.h"
+#include "slab.h"
 #include "money.h"
 #include "fiscal.h"
 #include "expr.h"
@@ -390,7 +391,7 @@ struct rewards_engine {
     char errmsg[512];
     uint64_t next_seq;
     rw_meta *meta;
-    rw_vec records[RW_KIND_COUNT]; /* every record by kind, creation order */
+    rw_segvec records[RW_KIND_COUNT]; /* every record by kind, creation order */
     rw_index currencies, programs, levels, rewards, partners, users, deals, runs, event_ids,
         redemptions, fx_pairs, adjustments;
     struct {
@@ -400,10 +401,16 @@ struct rewards_engine {
     rw_vec restore; /* pending restore blobs */
     rw_gtable gtab; /* contribution groups (group.c) */
     rw_equeue pending_q, payable_q; /* pending; approved, unpaid money (entry_queue.c) */
+    rw_slab slabs[RW_KIND_COUNT + 1]; /* slab.c: records by kind, then RW_SLAB_GENERAL */
+    rw_small_free small;              /* slab.c: free small list buffers by size class */
+    rw_slab restore_slab;             /* the pending restore blobs (restore.c) */
     rw_trace_state trace; /* traces on or off, and what their hooks pass along (trace.h) */
 };
 
-#define RW_RECORDS(e, kind, type) ((type **)(e)->records[kind].data)
+#define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */
+
+/* The i-th record of a kind (creation order), i < RW_COUNT(e, kind). */
+#define RW_REC_AT(e, kind, type, i) RW_SEG_AT((e)->records[kind], type *, (i))
 #define RW_COUNT(e, kind) ((e)->records[kind].len)
 
 /* Errors: set the message and return the status. */
@@ -417,6 +424,9 @@ rewards_status rw_nomem(rw_engine *e);
 
 /* Back to a new engine's state: every record and index freed (a failed restore). */
 void rw_engine_reset(rw_engine *e);
+
+/* The alignment a record of the kind needs (its struct's _Alignof). */
+size_t rw_kind_align(int kind);
 
 /* Registration of a new record in its kind list (and its id index when ix). */
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id);

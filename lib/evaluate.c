@@ -368,7 +368,7 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     k->hold = hold;
     k->nslots = r->kind == RW_KIND_MILESTONE ? r->nthresholds : 1;
     int64_t targets_small[8], *targets = targets_small;
-    if (!(k->net = rw_new(e, k->nslots * sizeof *k->net)))
+    if (!(k->net = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net)))
         return rw_nomem(e);
     if (k->nslots > 8 && !(targets = rw_malloc(&e->alloc, k->nslots * sizeof *targets)))
         return rw_nomem(e);

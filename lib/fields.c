@@ -216,6 +216,26 @@ static int is_ident(const char *s)
     return 1;
 }
 
+/* An attribute's value as text: a string as given, an integer in decimal, a boolean as a word. */
+static const char *attr_text(const rw_node *k, char buf[32])
+{
+    if (k->type == RW_V_INT) {
+        int len = 0;
+        int64_t v = k->num;
+        uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        char tmp[24];
+        do { tmp[len++] = (char)('0' + u % 10); u /= 10; } while (u);
+        size_t o = 0;
+        if (v < 0) buf[o++] = '-';
+        while (len) buf[o++] = tmp[--len];
+        buf[o] = '\0';
+        return buf;
+    }
+    if (k->type == RW_V_BOOL)
+        return k->num ? "true" : "false";
+    return k->str;
+}
+
 rewards_status rw_get_attrs(rw_ctx *c, const char *key, rw_attrs **out)
 {
     const rw_node *n;
@@ -240,35 +260,53 @@ rewards_status rw_get_attrs(rw_ctx *c, const char *key, rw_attrs **out)
             return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "attribute '%s' must be a string, number or boolean", k->key);
         }
     }
-    rw_attrs *a = rw_new(c->e, sizeof *a);
-    if (!a || (n->nkids && !(a->items = rw_new(c->e, n->nkids * sizeof *a->items))))
+    /* one block for the set, its items and their strings (rw_attrs_new) */
+    size_t bytes = 0;
+    for (size_t i = 0; i < n->nkids; i++) {
+        char buf[32];
+        bytes += strlen(n->kids[i].key) + strlen(attr_text(&n->kids[i], buf)) + 2;
+    }
+    char *str;
+    rw_attrs *a = rw_attrs_new(c->e, n->nkids, bytes, &str);
+    if (!a)
         return rw_nomem(c->e);
+    if (rw_free_on_rollback(c->e, a)) {
+        rw_free(&c->e->alloc, a);
+        return rw_nomem(c->e);
+    }
     a->n = n->nkids;
     for (size_t i = 0; i < n->nkids; i++) {
         const rw_node *k = &n->kids[i];
         rw_attr *at = &a->items[i];
         char buf[32];
-        const char *text = k->str;
-        if (k->type == RW_V_INT) {
-            int len = 0;
-            int64_t v = k->num;
-            uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-            char tmp[24];
-            do { tmp[len++] = (char)('0' + u % 10); u /= 10; } while (u);
-            size_t o = 0;
-            if (v < 0) buf[o++] = '-';
-            while (len) buf[o++] = tmp[--len];
-            buf[o] = '\0';
-            text = buf;
-        } else if (k->type == RW_V_BOOL) {
-            text = k->num ? "true" : "false";
-        }
+        const char *text = attr_text(k, buf);
         at->type = k->type == RW_V_STRING ? RW_ATTR_STR : k->type == RW_V_BOOL ? RW_ATTR_BOOL : RW_ATTR_NUM;
         if (at->type == RW_ATTR_NUM && rw_xnum_parse(text, strlen(text), &at->num))
             return rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "attribute '%s': %s is out of range", k->key, text);
-        if (!(at->name = rw_new_str(c->e, k->key, strlen(k->key))) || !(at->text = rw_new_str(c->e, text, strlen(text))))
-            return rw_nomem(c->e);
+        at->name = rw_attrs_str(&str, k->key, strlen(k->key));
+        at->text = rw_attrs_str(&str, text, strlen(text));
     }
     *out = a;
     return REWARDS_OK;
+}
+
+rw_attrs *rw_attrs_new(rw_engine *e, size_t n, size_t strbytes, char **strings)
+{
+    if (n > ((size_t)-1 / 2 - strbytes) / sizeof(rw_attr))
+        return NULL;
+    rw_attrs *a = rw_calloc(&e->alloc, 1, sizeof *a + n * sizeof(rw_attr) + strbytes);
+    if (!a)
+        return NULL;
+    a->items = n ? (rw_attr *)(a + 1) : NULL;
+    *strings = (char *)((rw_attr *)(a + 1) + n);
+    return a;
+}
+
+char *rw_attrs_str(char **strings, const char *s, size_t len)
+{
+    char *p = *strings;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    *strings = p + len + 1;
+    return p;
 }

@@ -38,6 +38,11 @@ rewards_status rw_get_amount(rw_ctx *c, const char *key, int required, int exp, 
 rewards_status rw_get_currency(rw_ctx *c, const char *key, char code[4], int *exp);
 /* An attribute object, allocated in the transaction (NULL when absent). */
 rewards_status rw_get_attrs(rw_ctx *c, const char *key, rw_attrs **out);
+/* An attribute set of n items and strbytes of strings as ONE heap block (one
+ * rw_free frees it all), zeroed, not journaled; *strings is where the first
+ * string goes, each placed with rw_attrs_str.  NULL when out of memory. */
+rw_attrs *rw_attrs_new(rw_engine *e, size_t n, size_t strbytes, char **strings);
+char *rw_attrs_str(char **strings, const char *s, size_t len);
 
 int rw_utf8_valid(const char *s, size_t len);
 

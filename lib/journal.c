@@ -41,7 +41,7 @@ void rw_journal_begin(rw_engine *e)
     rw_journal *j = &e->journal;
     j->active = 1;
     j->txn_id++;
-    j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = 0;
+    j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
 }
 
 int rw_save(rw_engine *e, void *ptr, size_t size)
@@ -124,9 +124,11 @@ void *rw_new_record(rw_engine *e, int kind, size_t size)
         return NULL;
     if (RW_SET(e, e->next_seq, e->next_seq + 1))
         return NULL;
-    rw_rec *r = rw_new(e, size);
+    /* from the kind's slab: a rollback takes it back with the slab's state */
+    rw_rec *r = rw_slab_alloc_aligned(e, &e->slabs[kind], size, rw_kind_align(kind));
     if (!r)
         return NULL;
+    memset(r, 0, size);
     r->seq = e->next_seq - 1;
     r->kind = (uint8_t)kind;
     if (j->active) {
@@ -136,20 +138,33 @@ void *rw_new_record(rw_engine *e, int kind, size_t size)
     return r;
 }
 
+/* A list buffer for ncap pointers: small ones from the slab (slab.h), larger from the allocator. */
+static void *vec_buffer(rw_engine *e, size_t ncap)
+{
+    return ncap <= RW_SMALL_CAP ? rw_small_alloc(e, ncap) : rw_new(e, ncap * sizeof(void *));
+}
+
+static int vec_free_later(rw_engine *e, void *data, size_t cap)
+{
+    return cap <= RW_SMALL_CAP ? rw_small_free_later(e, data, cap) : rw_free_later(e, data);
+}
+
 int rw_vec_push(rw_engine *e, rw_vec *v, size_t elem, const void *item)
 {
+    if (elem != sizeof(void *)) /* every list holds pointers: the buffer size follows from cap alone */
+        return -1;
     if (v->len == v->cap) {
-        size_t ncap = v->cap ? v->cap * 2 : 8;
+        size_t ncap = v->cap ? v->cap * 2 : 2;
         if (ncap > (size_t)-1 / elem)
             return -1;
         /* A new buffer rather than realloc: rollback must find the old one intact. */
-        void *nd = rw_new(e, ncap * elem);
+        void *nd = vec_buffer(e, ncap);
         if (!nd)
             return -1;
-        /* Copy before rw_free_later(): outside a transaction (a restore) it frees at once. */
+        /* Copy before freeing the old one: outside a transaction (a restore) it is freed at once. */
         if (v->len)
             memcpy(nd, v->data, v->len * elem);
-        if (rw_save(e, v, sizeof *v) || rw_free_later(e, v->data))
+        if (rw_save(e, v, sizeof *v) || vec_free_later(e, v->data, v->cap))
             return -1;
         v->data = nd;
         v->cap = ncap;
@@ -163,9 +178,52 @@ int rw_vec_push(rw_engine *e, rw_vec *v, size_t elem, const void *item)
 
 void rw_vec_release(rw_engine *e, rw_vec *v)
 {
-    rw_free(&e->alloc, v->data);
+    /* a small buffer belongs to the slab, which is released whole */
+    if (v->cap > RW_SMALL_CAP)
+        rw_free(&e->alloc, v->data);
     v->data = NULL;
     v->len = v->cap = 0;
+}
+
+int rw_segvec_push(rw_engine *e, rw_segvec *v, void *item)
+{
+    size_t seg = v->len >> RW_SEG_SHIFT;
+    if (rw_save(e, v, sizeof *v))
+        return -1;
+    if (seg == v->nsegs) {
+        if (v->nsegs == v->capsegs) {
+            size_t ncap = v->capsegs ? v->capsegs * 2 : 4;
+            void ***nd = rw_new(e, ncap * sizeof *nd);
+            if (!nd)
+                return -1;
+            if (v->nsegs)
+                memcpy(nd, v->segs, v->nsegs * sizeof *nd);
+            if (rw_free_later(e, v->segs))
+                return -1;
+            v->segs = nd;
+            v->capsegs = ncap;
+        }
+        /* not zeroed: only the first len elements are ever read */
+        void **s = rw_malloc(&e->alloc, RW_SEG * sizeof *s);
+        if (!s)
+            return -1;
+        if (rw_free_on_rollback(e, s)) {
+            rw_free(&e->alloc, s);
+            return -1;
+        }
+        v->segs[v->nsegs++] = s;
+    }
+    v->segs[seg][v->len & (RW_SEG - 1)] = item;
+    v->len++;
+    return 0;
+}
+
+void rw_segvec_release(rw_engine *e, rw_segvec *v)
+{
+    for (size_t i = 0; i < v->nsegs; i++)
+        rw_free(&e->alloc, v->segs[i]);
+    rw_free(&e->alloc, v->segs);
+    memset(v, 0, sizeof *v);
 }
 
 void rw_journal_rollback(rw_engine *e)
@@ -175,7 +233,7 @@ void rw_journal_rollback(rw_engine *e)
         memcpy(j->undo[i].ptr, j->bytes + j->undo[i].off, j->undo[i].size);
     for (size_t i = 0; i < j->nfr; i++)
         rw_free(&e->alloc, j->free_rollback[i]);
-    j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = 0;
+    j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
     j->active = 0;
     j->batch = 0;
 }
@@ -189,6 +247,7 @@ void rw_journal_mark_take(rw_engine *e, rw_journal_mark *m)
     m->nfc = j->nfc;
     m->nfr = j->nfr;
     m->ndirty = j->ndirty;
+    m->nfs = j->nfs;
 }
 
 void rw_journal_rollback_to(rw_engine *e, const rw_journal_mark *m)
@@ -204,6 +263,7 @@ void rw_journal_rollback_to(rw_engine *e, const rw_journal_mark *m)
     j->nfc = m->nfc;
     j->nfr = m->nfr;
     j->ndirty = m->ndirty;
+    j->nfs = m->nfs;
     j->txn_id++; /* records restored to an older id are saved again when next touched */
 }
 
@@ -212,7 +272,9 @@ void rw_journal_commit(rw_engine *e)
     rw_journal *j = &e->journal;
     for (size_t i = 0; i < j->nfc; i++)
         rw_free(&e->alloc, j->free_commit[i]);
-    j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = 0;
+    for (size_t i = 0; i < j->nfs; i++)
+        rw_small_put(e, j->free_small[i].ptr, j->free_small[i].cap);
+    j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
     j->active = 0;
     j->batch = 0;
 }
@@ -225,5 +287,6 @@ void rw_journal_free(rw_engine *e)
     rw_free(&e->alloc, j->free_commit);
     rw_free(&e->alloc, j->free_rollback);
     rw_free(&e->alloc, j->dirty);
+    rw_free(&e->alloc, j->free_small);
     memset(j, 0, sizeof *j);
 }

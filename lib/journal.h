@@ -48,11 +48,17 @@ typedef struct rw_journal {
     rw_rec **dirty;
     size_t ndirty, capdirty;
     int batch; /* a batch (batch.c) is open: the transaction spans many operations */
+    struct rw_small_ref {
+        void *ptr;
+        size_t cap;
+    } *free_small; /* slab.c: small list buffers given back at commit */
+    size_t nfs, capfs;
 } rw_journal;
 
 /* A savepoint inside a transaction (batch.c): how far every list had grown. */
 typedef struct rw_journal_mark {
     size_t nundo, nbytes, nfc, nfr, ndirty;
+    size_t nfs;
 } rw_journal_mark;
 
 /* A growable array owned by the engine; growth is journaled. */
@@ -88,6 +94,22 @@ int rw_free_on_rollback(rw_engine *e, void *ptr);
 void *rw_new_record(rw_engine *e, int kind, size_t size);
 
 int rw_vec_push(rw_engine *e, rw_vec *v, size_t elem, const void *item);
+
+/*
+ * A list of pointers that may grow to millions (every record of a kind):
+ * fixed segments of RW_SEG pointers under a directory, so that growing
+ * never copies the list (only the directory, 1/RW_SEG of its size, doubles).
+ */
+#define RW_SEG_SHIFT 10
+#define RW_SEG ((size_t)1 << RW_SEG_SHIFT)
+typedef struct rw_segvec {
+    void ***segs; /* directory: segs[i] holds elements i*RW_SEG .. i*RW_SEG + RW_SEG - 1 */
+    size_t len;
+    size_t nsegs, capsegs;
+} rw_segvec;
+#define RW_SEG_AT(v, type, i) ((type)(v).segs[(i) >> RW_SEG_SHIFT][(i) & (RW_SEG - 1)])
+int rw_segvec_push(rw_engine *e, rw_segvec *v, void *item);
+void rw_segvec_release(rw_engine *e, rw_segvec *v);
 #define RW_VEC_AT(v, type, i) (((type *)(v).data)[i])
 void rw_vec_release(rw_engine *e, rw_vec *v);
 

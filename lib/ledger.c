@@ -108,7 +108,6 @@ static rewards_status approve_listed(rw_ctx *c, const rw_node *list)
     rw_engine *e = c->e;
     if (list->type != RW_V_LIST || list->nkids == 0)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "field 'entries' must be a non-empty list");
-    rw_entry **entries = RW_RECORDS(e, RW_KIND_ENTRY, rw_entry);
     size_t count = RW_COUNT(e, RW_KIND_ENTRY);
     for (size_t i = 0; i < list->nkids; i++) {
         const rw_node *item = &list->kids[i];
@@ -117,7 +116,7 @@ static rewards_status approve_listed(rw_ctx *c, const rw_node *list)
                            rw_vtype_name(item->type));
         if (item->num < 1 || (uint64_t)item->num > count)
             return rw_fail(e, REWARDS_NOT_FOUND, "field 'entries.%zu': no entry %lld", i, (long long)item->num);
-        rw_entry *en = entries[item->num - 1];
+        rw_entry *en = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, (size_t)item->num - 1);
         if (en->status == RW_ST_APPROVED)
             for (size_t j = 0; j < i; j++)
                 if (list->kids[j].num == item->num)

@@ -178,10 +178,7 @@ static int attrs_equal(const rw_attrs *a, const rw_attrs *b)
 /* An attribute set read only to be compared: freed when the call commits (rollback frees it otherwise). */
 static int drop_attrs(rw_engine *e, rw_attrs *a)
 {
-    for (size_t i = 0; a && i < a->n; i++)
-        if (rw_free_later(e, a->items[i].name) || rw_free_later(e, a->items[i].text))
-            return -1;
-    return a ? rw_free_later(e, a->items) || rw_free_later(e, a) : 0;
+    return rw_free_later(e, a); /* one block with its items and strings (rw_attrs_new) */
 }
 
 typedef struct restated {

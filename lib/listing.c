@@ -22,7 +22,7 @@
     size_t count_fn(const rewards_engine *e) { return e ? RW_COUNT(e, kind) : 0; }     \
     const type *at_fn(const rewards_engine *e, size_t i)                               \
     {                                                                                  \
-        return e && i < RW_COUNT(e, kind) ? (const type *)RW_RECORDS(e, kind, rw_rec)[i] : NULL; \
+        return e && i < RW_COUNT(e, kind) ? (const type *)RW_REC_AT(e, kind, rw_rec, i) : NULL;   \
     }
 LIST(rewards_engine_program_count, rewards_engine_program, rewards_program, RW_KIND_PROGRAM)
 LIST(rewards_engine_level_count, rewards_engine_level, rewards_level, RW_KIND_LEVEL)

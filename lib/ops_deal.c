@@ -72,7 +72,7 @@ rewards_status rw_op_deal(rw_ctx *c)
     RW_TRY(rw_get_ref(c, "user", RW_OPTIONAL, &e->users, "user", (void **)&u));
     if (u)
         RW_TRY(check_assignable(c, p, u));
-    if (!(d->id = rw_new_str(e, id, strlen(id))))
+    if (!(d->id = rw_slab_str(e, id, strlen(id)))) /* never changes: in the slab */
         return rw_nomem(e);
     d->partner = p;
     d->user = u;

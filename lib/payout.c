@@ -324,9 +324,8 @@ static rewards_status export_payouts_call(rewards_engine *e, rewards_write_fn wr
     rw_csv_init(&w, write, user);
     if (write(user, payouts_header, sizeof payouts_header - 1))
         return rw_fail(e, REWARDS_STORAGE, "the export's write callback failed");
-    rw_line **lines = RW_RECORDS(e, RW_KIND_LINE, rw_line);
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_LINE); i++) {
-        const rw_line *l = lines[i];
+        const rw_line *l = RW_REC_AT(e, RW_KIND_LINE, rw_line, i);
         payout_row(&w, l->run->id, l->to, l->partner, l->user, l->currency, l->exp, l->amount, l->count);
     }
     return finish(e, &w);
@@ -362,9 +361,8 @@ static rewards_status export_ledger_call(rewards_engine *e, rewards_write_fn wri
         return rw_fail(e, REWARDS_STORAGE, "the export's write callback failed");
     rw_csv w;
     rw_csv_init(&w, write, user);
-    rw_entry **entries = RW_RECORDS(e, RW_KIND_ENTRY, rw_entry);
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_ENTRY); i++) {
-        const rw_entry *en = entries[i];
+        const rw_entry *en = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i);
         const rw_contrib *k = en->contrib;
         rw_csv_int(&w, (int64_t)en->number);
         rw_csv_word(&w, rw_entry_type_names[en->type]);

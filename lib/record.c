@@ -24,6 +24,30 @@ size_t rw_record_size(int kind)
     return kind >= 0 && kind < RW_KIND_COUNT ? sizes[kind] : 0;
 }
 
+/* What snprintf(buf, size, "%s" or "%llu") wrote, without its cost (a key is made per put and per restored record). */
+static void key_text(char *buf, size_t size, const char *s)
+{
+    if (!size)
+        return;
+    size_t n = strlen(s);
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+}
+
+static void key_number(char *buf, size_t size, uint64_t v)
+{
+    char tmp[24];
+    size_t n = sizeof tmp;
+    tmp[--n] = '\0';
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    key_text(buf, size, tmp + n);
+}
+
 void rw_record_key(const rw_rec *r, char *buf, size_t size)
 {
     const char *id = NULL;
@@ -40,28 +64,22 @@ void rw_record_key(const rw_rec *r, char *buf, size_t size)
     case RW_KIND_RUN: id = ((const rw_run *)r)->id; break;
     case RW_KIND_EVENT_ID: id = ((const rw_event_id *)r)->id; break;
     case RW_KIND_ENTRY:
-        snprintf(buf, size, "%llu", (unsigned long long)((const rw_entry *)r)->number);
+        key_number(buf, size, ((const rw_entry *)r)->number);
         return;
     default:
         break;
     }
     if (id)
-        snprintf(buf, size, "%s", id);
+        key_text(buf, size, id);
     else
-        snprintf(buf, size, "%llu", (unsigned long long)r->seq);
+        key_number(buf, size, r->seq);
 }
 
 /* ---- freeing ------------------------------------------------------------ */
 
 static void free_attrs(rw_engine *e, rw_attrs *a)
 {
-    for (size_t i = 0; a && i < a->n; i++) {
-        rw_free(&e->alloc, a->items[i].name);
-        rw_free(&e->alloc, a->items[i].text);
-    }
-    if (a)
-        rw_free(&e->alloc, a->items);
-    rw_free(&e->alloc, a);
+    rw_free(&e->alloc, a); /* one block with its items and strings (rw_attrs_new) */
 }
 
 void rw_record_free(rw_engine *e, rw_rec *r)
@@ -102,7 +120,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     case RW_KIND_DEAL:
     case RW_KIND_ACTIVITY: {
         rw_deal *d = (rw_deal *)r;
-        rw_free(a, d->id); free_attrs(e, d->attrs); rw_free(a, d->activity_type);
+        free_attrs(e, d->attrs); /* the id is in the slab */ rw_free(a, d->activity_type);
         rw_vec_release(e, &d->contribs); rw_vec_release(e, &d->entries);
         for (size_t i = 0; d->lines && i < d->nlines; i++) {
             rw_free(a, d->lines[i].id); rw_free(a, d->lines[i].product); free_attrs(e, d->lines[i].attrs);
@@ -112,7 +130,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     }
     case RW_KIND_CONTRIB: {
         rw_contrib *k = (rw_contrib *)r;
-        rw_free(a, k->net);
+        /* net is in the slab */
         rw_vec_release(e, &k->entries);
         break;
     }
@@ -126,7 +144,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_free(a, ((rw_entry *)r)->redemption_id);
         rw_free(a, ((rw_entry *)r)->note);
         rw_free(a, ((rw_entry *)r)->adjust_id);
-        rw_free(a, ((rw_entry *)r)->trace);
+        /* the trace is in the general slab */
         break;
     case RW_KIND_EVENT_ID: {
         rw_event_id *ev = (rw_event_id *)r;
@@ -136,5 +154,5 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     default:
         break;
     }
-    rw_free(a, r);
+    /* the record itself is in its kind's slab (slab.c), released with the engine */
 }

@@ -108,6 +108,22 @@ static char *r_str(rbuf *b, int required)
     return c;
 }
 
+/* A record's id that never changes: from the engine's general slab (slab.h). */
+static char *r_id(rbuf *b)
+{
+    const char *s;
+    size_t n;
+    r_field(b, &s, &n);
+    if (!s) {
+        b->bad = 1;
+        return NULL;
+    }
+    char *c = rw_slab_str(b->e, s, n);
+    if (!c)
+        b->bad = b->nomem = 2;
+    return c;
+}
+
 /* A reference by id into an index (NULL when absent and allowed). */
 static void *r_ref(rbuf *b, const rw_index *ix, int required)
 {
@@ -146,20 +162,42 @@ static rw_attrs *r_attrs(rbuf *b)
         b->bad = 1;
         return NULL;
     }
-    rw_attrs *a = rw_calloc(&b->e->alloc, 1, sizeof *a);
-    if (!a || (n && !(a->items = rw_calloc(&b->e->alloc, (size_t)n, sizeof *a->items)))) {
-        rw_free(&b->e->alloc, a);
+    /* one block (rw_attrs_new): a first pass over the fields measures the strings */
+    rbuf look = *b;
+    size_t bytes = 0;
+    for (int64_t i = 0; i < n && !look.bad; i++) {
+        const char *s;
+        size_t len;
+        r_field(&look, &s, &len);
+        bytes += len + 1;
+        (void)r_int(&look);
+        r_field(&look, &s, &len);
+        bytes += len + 1;
+    }
+    char *str;
+    rw_attrs *a = rw_attrs_new(b->e, (size_t)n, bytes, &str);
+    if (!a) {
         b->bad = b->nomem = 2;
         return NULL;
     }
     for (int64_t i = 0; i < n && !b->bad; i++) {
         rw_attr *at = &a->items[i];
-        at->name = r_str(b, 1);
+        const char *s;
+        size_t len;
+        r_field(b, &s, &len);
+        if (!s)
+            b->bad = 1;
+        else
+            at->name = rw_attrs_str(&str, s, len);
         int64_t type = r_int(b);
         if (type < RW_ATTR_STR || type > RW_ATTR_BOOL)
             b->bad = 1;
         at->type = (rw_attr_type)type;
-        at->text = r_str(b, 1);
+        r_field(b, &s, &len);
+        if (!s)
+            b->bad = 1;
+        else if (!b->bad)
+            at->text = rw_attrs_str(&str, s, len);
         a->n = (size_t)i + 1;
         if (!b->bad && at->type == RW_ATTR_NUM && rw_xnum_parse(at->text, strlen(at->text), &at->num))
             b->bad = 1;
@@ -204,16 +242,18 @@ static void r_deal_lines(rbuf *b, rw_deal *d)
 
 static rw_contrib *find_contrib(rw_engine *e, int64_t seq)
 {
-    rw_contrib **all = RW_RECORDS(e, RW_KIND_CONTRIB, rw_contrib);
     size_t lo = 0, hi = RW_COUNT(e, RW_KIND_CONTRIB);
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if ((int64_t)all[mid]->h.seq < seq)
+        if ((int64_t)RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, mid)->h.seq < seq)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < RW_COUNT(e, RW_KIND_CONTRIB) && (int64_t)all[lo]->h.seq == seq ? all[lo] : NULL;
+    if (lo == RW_COUNT(e, RW_KIND_CONTRIB))
+        return NULL;
+    rw_contrib *k = RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, lo);
+    return (int64_t)k->h.seq == seq ? k : NULL;
 }
 
 static void decode(rbuf *b, rw_rec *r)
@@ -337,7 +377,7 @@ static void decode(rbuf *b, rw_rec *r)
     }
     case RW_KIND_DEAL: {
         rw_deal *d = (rw_deal *)r;
-        d->id = r_str(b, 1); d->partner = r_ref(b, &e->partners, 1); d->user = r_ref(b, &e->users, 0);
+        d->id = r_id(b); d->partner = r_ref(b, &e->partners, 1); d->user = r_ref(b, &e->users, 0);
         r_code(b, d->currency); d->amount = r_int(b); d->units = r_int(b); d->attrs = r_attrs(b);
         d->stage = (rw_stage)r_enum(b, RW_STAGE_CANCELLED); d->registered_at = r_int(b); d->won_at = r_int(b);
         d->closed_at = r_int(b);
@@ -383,7 +423,7 @@ static void decode(rbuf *b, rw_rec *r)
             b->bad = 1;
         if (!b->bad) {
             k->nslots = k->reward->kind == RW_KIND_MILESTONE ? k->reward->nthresholds : 1;
-            if (!(k->net = rw_calloc(&e->alloc, k->nslots, sizeof *k->net)))
+            if (!(k->net = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net)))
                 b->bad = b->nomem = 2;
         }
         break;
@@ -452,7 +492,7 @@ static void decode(rbuf *b, rw_rec *r)
     }
     case RW_KIND_ACTIVITY: {
         rw_deal *d = (rw_deal *)r;
-        d->id = r_str(b, 1); d->partner = r_ref(b, &e->partners, 1); d->user = r_ref(b, &e->users, 0);
+        d->id = r_id(b); d->partner = r_ref(b, &e->partners, 1); d->user = r_ref(b, &e->users, 0);
         d->activity_type = r_str(b, 1); d->units = r_int(b); d->has_amount = (int)r_enum(b, 1);
         r_code(b, d->currency); d->amount = r_int(b); d->attrs = r_attrs(b); d->registered_at = r_int(b);
         d->stage = RW_STAGE_REGISTERED;

@@ -28,17 +28,16 @@ static rewards_status restore_call(rewards_engine *e, rewards_record_kind kind, 
     int64_t seq;
     if (rw_record_seq(data, size, &seq) || seq < 1)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT, "a %s record is corrupt", rewards_record_kind_name(kind));
-    pending *p = rw_malloc(&e->alloc, sizeof *p + size);
+    /* from a slab of its own, released whole by restore_finish: not a heap block per record */
+    pending *p = rw_slab_alloc_raw(e, &e->restore_slab, sizeof *p + size);
     if (!p)
         return rw_nomem(e);
     p->kind = kind;
     p->seq = (uint64_t)seq;
     p->size = size;
     memcpy(p->data, data, size);
-    if (rw_vec_push(e, &e->restore, sizeof p, &p)) {
-        rw_free(&e->alloc, p);
-        return rw_nomem(e);
-    }
+    if (rw_vec_push(e, &e->restore, sizeof p, &p))
+        return rw_nomem(e); /* p stays in the restore slab until restore_finish or the engine's end */
     e->restoring = 1;
     return REWARDS_OK;
 }
@@ -59,9 +58,52 @@ static int by_kind_seq(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * The order of by_kind_seq in linear time: sequence numbers are distinct and
+ * dense (records are never deleted), so each record is placed at its number,
+ * then the numbers are walked once, each record going to the next place of
+ * its kind.  A set with repeated or sparse numbers (corrupt, or not from one
+ * engine) is sorted by qsort, as is one too small to matter.
+ */
+static void sort_pending(rw_engine *e, pending **all, size_t n)
+{
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        if (all[i]->seq > max)
+            max = all[i]->seq;
+    pending **at = NULL;
+    if (n >= 64 && max <= 2 * (uint64_t)n + 1024)
+        at = rw_calloc(&e->alloc, (size_t)max + 1, sizeof *at);
+    size_t i = 0;
+    for (; at && i < n; i++) {
+        if (at[all[i]->seq])
+            break; /* a number given twice */
+        at[all[i]->seq] = all[i];
+    }
+    if (!at || i < n) {
+        rw_free(&e->alloc, at);
+        if (n) /* no record restored: data is NULL, which qsort must not be given */
+            qsort(all, n, sizeof *all, by_kind_seq);
+        return;
+    }
+    size_t start[2 * RW_KIND_COUNT + 1] = { 0 };
+    for (i = 0; i < n; i++)
+        start[restore_rank(all[i]->kind)]++;
+    size_t sum = 0;
+    for (size_t r = 0; r < sizeof start / sizeof start[0]; r++) {
+        size_t c = start[r];
+        start[r] = sum;
+        sum += c;
+    }
+    for (uint64_t s = 1; s <= max; s++)
+        if (at[s])
+            all[start[restore_rank(at[s]->kind)]++] = at[s];
+    rw_free(&e->alloc, at);
+}
+
 static rewards_status restore_one(rw_engine *e, const pending *p)
 {
-    rw_rec *r = rw_calloc(&e->alloc, 1, rw_record_size(p->kind));
+    rw_rec *r = rw_slab_alloc(e, &e->slabs[p->kind], rw_record_size(p->kind));
     if (!r)
         return rw_nomem(e);
     r->kind = (uint8_t)p->kind;
@@ -98,8 +140,8 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     }
     if (st) {
         /* once registered in its kind list the engine owns it (and frees it with the engine) */
-        const rw_vec *v = &e->records[r->kind];
-        if (!(v->len && RW_VEC_AT(*v, rw_rec *, v->len - 1) == r))
+        size_t n = RW_COUNT(e, r->kind);
+        if (!(n && RW_REC_AT(e, r->kind, rw_rec, n - 1) == r))
             rw_record_free(e, r);
         return st;
     }
@@ -112,8 +154,7 @@ static rewards_status restore_finish_call(rewards_engine *e)
 {
     pending **all = e->restore.data;
     size_t n = e->restore.len;
-    if (n) /* no record restored: data is NULL, which qsort must not be given */
-        qsort(all, n, sizeof *all, by_kind_seq);
+    sort_pending(e, all, n);
     size_t meta_at = (size_t)-1;
     rewards_status st = e->restore_failed;
     if (st)
@@ -129,9 +170,8 @@ static rewards_status restore_finish_call(rewards_engine *e)
     for (size_t i = 0; i < n && !st; i++)
         if (i != meta_at)
             st = restore_one(e, all[i]);
-    for (size_t i = 0; i < n; i++)
-        rw_free(&e->alloc, all[i]);
     rw_vec_release(e, &e->restore);
+    rw_slab_release(e, &e->restore_slab);
     e->restoring = 0;
     e->restore_failed = REWARDS_OK;
     if (st) {

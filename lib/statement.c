@@ -205,15 +205,15 @@ static rewards_status statements_call(rw_engine *e, const char *type, const char
     if (type) {
         st = statement(e, &w, &one, from, until, 1);
     } else {
-        rw_partner **ps = RW_RECORDS(e, RW_KIND_PARTNER, rw_partner);
-        rw_user **us = RW_RECORDS(e, RW_KIND_USER, rw_user);
         for (size_t i = 0; i < RW_COUNT(e, RW_KIND_PARTNER) && !st; i++) {
-            who r = { RW_TO_PARTNER, ps[i], NULL };
+            rw_partner *pa = RW_REC_AT(e, RW_KIND_PARTNER, rw_partner, i);
+            who r = { RW_TO_PARTNER, pa, NULL };
             st = statement(e, &w, &r, from, until, 0);
             for (size_t j = 0; j < RW_COUNT(e, RW_KIND_USER) && !st; j++) {
-                if (us[j]->partner != ps[i])
+                rw_user *us = RW_REC_AT(e, RW_KIND_USER, rw_user, j);
+                if (us->partner != pa)
                     continue;
-                who u = { RW_TO_SALES_REP, ps[i], us[j] };
+                who u = { RW_TO_SALES_REP, pa, us };
                 st = statement(e, &w, &u, from, until, 0);
             }
         }
@@ -241,9 +241,8 @@ static rewards_status holds_call(rw_engine *e, rewards_write_fn write, void *use
         return rw_fail(e, REWARDS_STORAGE, "the export's write callback failed");
     rw_csv w;
     rw_csv_init(&w, write, user);
-    rw_entry **entries = RW_RECORDS(e, RW_KIND_ENTRY, rw_entry);
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_ENTRY); i++) {
-        const rw_entry *en = entries[i];
+        const rw_entry *en = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i);
         if (en->status != RW_ST_HELD)
             continue;
         const rw_contrib *k = en->contrib;

@@ -38,7 +38,8 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
 {
     if (e->trace.off)
         return 0;
-    rw_trace *t = rw_new(e, sizeof *t);
+    /* from the engine's general slab, like a contribution's net array: never freed alone */
+    rw_trace *t = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *t);
     if (!t)
         return -1;
     const rw_contrib *k = en->contrib;

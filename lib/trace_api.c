@@ -179,7 +179,7 @@ static rewards_status trace_call(rewards_engine *e, rewards_trace **out, uint64_
     if (!t)
         return rw_nomem(e);
     t->alloc = e->alloc;
-    rewards_status st = rw_trace_build(e, RW_RECORDS(e, RW_KIND_ENTRY, rw_entry)[entry - 1], t);
+    rewards_status st = rw_trace_build(e, RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, entry - 1), t);
     if (st) {
         rewards_trace_free(t);
         return st;
@@ -245,9 +245,8 @@ static rewards_status traces_call(rewards_engine *e, rewards_write_fn write, voi
     rewards_trace t;
     memset(&t, 0, sizeof t);
     t.alloc = e->alloc;
-    rw_entry **entries = RW_RECORDS(e, RW_KIND_ENTRY, rw_entry);
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_ENTRY); i++) {
-        rewards_status st = rw_trace_build(e, entries[i], &t);
+        rewards_status st = rw_trace_build(e, RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i), &t);
         if (!st && (st = rw_trace_json(&t, write, user)) == REWARDS_OK && write(user, "\n", 1))
             st = REWARDS_STORAGE;
         rw_trace_clear(&t);

@@ -126,14 +126,14 @@ static char *k2(char *buf, size_t size, const char *a, size_t i, const char *b)
 static const rw_level *level_at(rw_engine *e, const rw_partner *p, uint64_t seq)
 {
     const rw_level *lv = NULL, *first_from = NULL;
-    rw_level_change **ch = RW_RECORDS(e, RW_KIND_LEVEL_CHANGE, rw_level_change);
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_LEVEL_CHANGE); i++) {
-        if (ch[i]->partner != p)
+        const rw_level_change *ch = RW_REC_AT(e, RW_KIND_LEVEL_CHANGE, rw_level_change, i);
+        if (ch->partner != p)
             continue;
         if (!first_from)
-            first_from = ch[i]->from;
-        if (ch[i]->h.seq < seq)
-            lv = ch[i]->to;
+            first_from = ch->from;
+        if (ch->h.seq < seq)
+            lv = ch->to;
     }
     return lv ? lv : first_from ? first_from : p->level;
 }

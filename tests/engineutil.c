@@ -111,7 +111,7 @@ static const char *integrity(const rewards_engine *e)
             continue;
         uint64_t hashed = 0;
         for (size_t i = 0; i < e->records[k].len; i++) {
-            const rw_rec *r = RW_VEC_AT(e->records[k], rw_rec *, i);
+            const rw_rec *r = RW_REC_AT(e, k, rw_rec, i);
             sum += r->hash;
             hashed += r->hash != 0;
         }
@@ -147,7 +147,7 @@ static void print_queue(sb *b, rewards_engine *e, const char *name, const rw_equ
     for (size_t i = 0; i < n; i++)
         sb_printf(b, " %llu", (unsigned long long)nums[i]);
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_ENTRY); i++)
-        want += member(RW_RECORDS(e, RW_KIND_ENTRY, rw_entry)[i]) != 0;
+        want += member(RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i)) != 0;
     sb_printf(b, "%s\n", want == n ? "" : " (MISSING OR REPEATED)");
     free(nums);
 }
@@ -166,7 +166,7 @@ char *eu_fingerprint(rewards_engine *e)
               (long long)(e->meta ? e->meta->clock : RW_NONE), integrity(e));
     for (int k = 0; k < RW_KIND_COUNT; k++) {
         for (size_t i = 0; i < e->records[k].len; i++) {
-            rw_rec *r = RW_VEC_AT(e->records[k], rw_rec *, i);
+            rw_rec *r = RW_REC_AT(e, k, rw_rec, i);
             char *data;
             size_t size;
             if (k == RW_KIND_META)

@@ -131,7 +131,7 @@ static char *engine_text(rewards_engine *e)
     table t = { NULL, 0, 0 };
     for (int k = 0; k < RW_KIND_COUNT; k++) {
         for (size_t i = 0; i < e->records[k].len; i++) {
-            rw_rec *r = RW_VEC_AT(e->records[k], rw_rec *, i);
+            rw_rec *r = RW_REC_AT(e, k, rw_rec, i);
             char key[300], *data;
             size_t size;
             rw_record_key(r, key, sizeof key);
@@ -546,7 +546,8 @@ static void test_nomem_every_position(void **state)
         if (done && st == REWARDS_OK)
             break;
     }
-    assert_true(ops_failed > 100);
+    print_message("%d operations failed\n", ops_failed);
+    assert_true(ops_failed > 60); /* records and small lists come from slabs: few allocations per operation */
     assert_true(commits_failed > 0);
     print_message("nomem at every position: %d operations failed inside a batch and were retried, %d commits "
                   "rolled the batch back\n", ops_failed, commits_failed);

@@ -527,7 +527,8 @@ static void test_alloc_failure_every_allocation(void **state)
         free(before);
         rewards_op_free(op);
     }
-    assert_true(failures > 100);
+    print_message("%ld allocation failures\n", failures);
+    assert_true(failures > 60); /* records and small lists come from slabs: few allocations per operation */
     rewards_engine_free(e);
     assert_int_equal(c.st.live, 0);
 }

@@ -59,10 +59,18 @@ static const char *at(void)
     return at_buf;
 }
 
+/* The engine's entries in creation order, copied out of its segmented
+ * record list into one array (reused by the next call). */
 static rw_entry **entries(rewards_engine *e, size_t *n)
 {
+    static rw_entry **all;
     *n = RW_COUNT(e, RW_KIND_ENTRY);
-    return RW_RECORDS(e, RW_KIND_ENTRY, rw_entry);
+    rw_entry **grown = realloc(all, (*n + 1) * sizeof *all);
+    assert_non_null(grown);
+    all = grown;
+    for (size_t i = 0; i < *n; i++)
+        all[i] = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i);
+    return all;
 }
 
 /* ---- approvals ------------------------------------------------------------ */

@@ -69,7 +69,7 @@ static void engine_table(rewards_engine *e, table *t)
     table_clear(t);
     for (int k = 0; k < RW_KIND_COUNT; k++) {
         for (size_t i = 0; i < e->records[k].len; i++) {
-            rw_rec *r = RW_VEC_AT(e->records[k], rw_rec *, i);
+            rw_rec *r = RW_REC_AT(e, k, rw_rec, i);
             char key[300], *data;
             size_t size;
             rw_record_key(r, key, sizeof key);

@@ -65,5 +65,5 @@ long scratch_blocks(const rewards_engine *e)
 {
     const rw_journal *j = &e->journal;
     return (j->undo != NULL) + (j->bytes != NULL) + (j->free_commit != NULL) + (j->free_rollback != NULL) +
-           (j->dirty != NULL) + (e->queued.data != NULL);
+           (j->dirty != NULL) + (j->free_small != NULL) + (e->queued.data != NULL);
 }

@@ -62,6 +62,7 @@ build = {
         "lib/group.c",
         "lib/entry_queue.c",
         "lib/balance.c",
+        "lib/slab.c",
         "lib/trace.c",
         "lib/trace_record.c",
         "lib/trace_model.c",

@@ -357,7 +357,7 @@ static void decode(const uint8_t *b, int64_t *t, unsigned *runs, fop *o)
 static void check_totals(rewards_engine *e)
 {
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_CONTRIB); i++) {
-        const rw_contrib *k = RW_RECORDS(e, RW_KIND_CONTRIB, rw_contrib)[i];
+        const rw_contrib *k = RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, i);
         for (size_t s = 0; s < k->nslots; s++) {
             int64_t sum = 0;
             for (size_t j = 0; j < k->entries.len; j++) {
@@ -382,9 +382,9 @@ static void check_totals(rewards_engine *e)
     /* every entry of a contribution is in its list */
     size_t with_contrib = 0, listed = 0;
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_ENTRY); i++)
-        with_contrib += RW_RECORDS(e, RW_KIND_ENTRY, rw_entry)[i]->contrib != NULL;
+        with_contrib += RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i)->contrib != NULL;
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_CONTRIB); i++)
-        listed += RW_RECORDS(e, RW_KIND_CONTRIB, rw_contrib)[i]->entries.len;
+        listed += RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, i)->entries.len;
     FZ_CHECK(with_contrib == listed);
 }
 
@@ -396,7 +396,7 @@ static void check_balance(rewards_engine *e, int to, const char *id)
     FZ_CHECK(rewards_engine_balance(e, &b, to ? "sales_rep" : "partner", id) == REWARDS_OK);
     int64_t want[5] = { 0, 0, 0, 0, 0 }, points = 0;
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_ENTRY); i++) {
-        const rw_entry *en = RW_RECORDS(e, RW_KIND_ENTRY, rw_entry)[i];
+        const rw_entry *en = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i);
         if ((int)en->to != to || strcmp(to ? (en->to_user ? en->to_user->id : "") : en->partner->id, id))
             continue;
         if (!strcmp(en->currency, "PTS")) {
@@ -414,7 +414,7 @@ static void check_balance(rewards_engine *e, int to, const char *id)
 static void check_overrides(rewards_engine *e)
 {
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_CONTRIB); i++) {
-        const rw_contrib *k = RW_RECORDS(e, RW_KIND_CONTRIB, rw_contrib)[i];
+        const rw_contrib *k = RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, i);
         if (!k->covered)
             continue;
         FZ_CHECK(k->reward->kind == RW_KIND_OVERRIDE && k->deal->partner->parent);
@@ -429,10 +429,10 @@ static void check_overrides(rewards_engine *e)
 static void check_payout_lines(rewards_engine *e)
 {
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_LINE); i++) {
-        const rw_line *l = RW_RECORDS(e, RW_KIND_LINE, rw_line)[i];
+        const rw_line *l = RW_REC_AT(e, RW_KIND_LINE, rw_line, i);
         int64_t sum = 0, count = 0;
         for (size_t j = 0; j < RW_COUNT(e, RW_KIND_ENTRY); j++) {
-            const rw_entry *en = RW_RECORDS(e, RW_KIND_ENTRY, rw_entry)[j];
+            const rw_entry *en = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, j);
             if (en->run != l->run || en->to != l->to || strcmp(en->currency, l->currency))
                 continue;
             if (l->to == RW_TO_PARTNER ? en->partner != l->partner : en->to_user != l->user)
@@ -465,7 +465,7 @@ static void check_paid(rewards_engine *e, paid *p)
         p->n = n;
     }
     for (size_t i = 0; i < n; i++) {
-        rw_rec *r = &RW_RECORDS(e, RW_KIND_ENTRY, rw_entry)[i]->h;
+        rw_rec *r = &RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i)->h;
         char *d;
         size_t sz;
         if (rw_record_encode(e, r, &d, &sz))

@@ -1,0 +1,234 @@
+/*
+ * test_layout.c - the memory layout of issue 13, below the API: slabs
+ * (lib/slab.c), an id index that grows a few slots per insertion
+ * (lib/index.c) and segmented record lists (rw_segvec, lib/journal.c).
+ *
+ * Each is driven through many transactions, some rolled back, some failing
+ * an allocation at every position, against a plain model of what must be
+ * there: a rolled-back or failed transaction leaves exactly what was there
+ * before (same lookups, same length, the same heap blocks live), and the
+ * engine frees everything at the end.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine.h"
+#include "testutil.h"
+
+#define NKEYS 6000
+
+static char keys[NKEYS][16];
+
+static void make_keys(void)
+{
+    for (int i = 0; i < NKEYS; i++)
+        snprintf(keys[i], sizeof keys[i], "k%d", i * 7919);
+}
+
+static rewards_engine *counted_engine(counted *c)
+{
+    counted_init(c);
+    rewards_options o = REWARDS_OPTIONS_INIT;
+    o.allocator = &c->ra;
+    rewards_engine *e;
+    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
+    return e;
+}
+
+/* Every key below n is found with its value, none from n on. */
+static void check_index(const rw_index *ix, int n)
+{
+    assert_int_equal(ix->count, (size_t)n);
+    for (int i = 0; i < NKEYS; i++) {
+        void *v = rw_index_get(ix, keys[i]);
+        if (i < n && v != (void *)&keys[i])
+            fail_msg("key %d of %d not found", i, n);
+        if (i >= n && v)
+            fail_msg("key %d found with %d inserted", i, n);
+    }
+}
+
+/* Transactions of 1..97 insertions; every third one rolled back; each growth
+ * stage (zeroing, moving) is crossed inside committed and rolled-back ones. */
+static void test_index_growth_and_rollback(void **state)
+{
+    (void)state;
+    counted c;
+    rewards_engine *e = counted_engine(&c);
+    rw_index ix;
+    memset(&ix, 0, sizeof ix);
+    int n = 0, txn = 0, grew_during_move = 0;
+    while (n < NKEYS) {
+        int size = 1 + (txn * 37) % 97;
+        int rollback = txn % 3 == 2;
+        rw_journal_begin(e);
+        int i;
+        for (i = n; i < n + size && i < NKEYS; i++) {
+            assert_int_equal(rw_index_put(e, &ix, keys[i], (void *)&keys[i]), 0);
+            grew_during_move += ix.old != NULL;
+            if (ix.old || ix.next) /* lookups in both tables while growing */
+                assert_ptr_equal(rw_index_get(&ix, keys[n / 2]), (void *)&keys[n / 2]);
+        }
+        if (rollback) {
+            rw_journal_rollback(e);
+        } else {
+            rw_journal_commit(e);
+            n = i;
+        }
+        if (txn % 50 == 0 || n == NKEYS)
+            check_index(&ix, n);
+        txn++;
+    }
+    assert_true(grew_during_move > 0);
+    /* the tables stay at most 5/8 full */
+    assert_true(ix.count * 8 <= ix.cap * 5 + 8);
+    rw_index_release(e, &ix);
+    rewards_engine_free(e);
+    assert_int_equal(c.st.live, 0);
+}
+
+/* An allocation failing at every position of a transaction that crosses a growth. */
+static void test_index_alloc_failure(void **state)
+{
+    (void)state;
+    counted c;
+    rewards_engine *e = counted_engine(&c);
+    rw_index ix;
+    memset(&ix, 0, sizeof ix);
+    int n = 0, failures = 0;
+    while (n < 3000) {
+        int size = 1 + n % 61;
+        if (n + size > 3000)
+            size = 3000 - n;
+        long live = c.st.live - scratch_blocks(e);
+        for (long at = 1;; at++) {
+            rw_journal_begin(e);
+            c.st.fail_at = c.st.count + at;
+            int ok = 1;
+            for (int i = n; i < n + size && ok; i++)
+                ok = rw_index_put(e, &ix, keys[i], (void *)&keys[i]) == 0;
+            c.st.fail_at = 0;
+            if (ok) {
+                rw_journal_commit(e);
+                break;
+            }
+            failures++;
+            rw_journal_rollback(e);
+            check_index(&ix, n);
+            if (c.st.live - scratch_blocks(e) != live)
+                fail_msg("at %d, allocation %ld failing: %ld blocks live, %ld before", n, at,
+                         c.st.live - scratch_blocks(e), live);
+        }
+        n += size;
+    }
+    check_index(&ix, n);
+    assert_true(failures > 10);
+    rw_index_release(e, &ix);
+    rewards_engine_free(e);
+    assert_int_equal(c.st.live, 0);
+}
+
+/* A segmented list: pushes across segment and directory growth, rollbacks, failures. */
+static void test_segvec(void **state)
+{
+    (void)state;
+    counted c;
+    rewards_engine *e = counted_engine(&c);
+    rw_segvec v;
+    memset(&v, 0, sizeof v);
+    size_t n = 0;
+    int txn = 0, failures = 0;
+    while (n < 20 * RW_SEG) {
+        size_t size = 1 + (size_t)(txn * 331) % 1500;
+        long live = c.st.live - scratch_blocks(e);
+        rw_journal_begin(e);
+        int fail = txn % 4 == 1;
+        if (fail)
+            c.st.fail_at = c.st.count + 1 + txn % 3;
+        int ok = 1;
+        for (size_t i = n; i < n + size && ok; i++)
+            ok = rw_segvec_push(e, &v, (void *)(uintptr_t)(i * 16 + 8)) == 0;
+        c.st.fail_at = 0;
+        if (!ok || txn % 4 == 3) {
+            failures += !ok;
+            rw_journal_rollback(e);
+            assert_int_equal(c.st.live - scratch_blocks(e), live);
+        } else {
+            rw_journal_commit(e);
+            n += size;
+        }
+        assert_int_equal(v.len, n);
+        for (size_t i = 0; i < n; i += 97)
+            assert_int_equal((uintptr_t)RW_SEG_AT(v, void *, i), i * 16 + 8);
+        if (n)
+            assert_int_equal((uintptr_t)RW_SEG_AT(v, void *, n - 1), (n - 1) * 16 + 8);
+        txn++;
+    }
+    assert_true(failures > 0);
+    rw_segvec_release(e, &v);
+    rewards_engine_free(e);
+    assert_int_equal(c.st.live, 0);
+}
+
+/* The slab: a rolled-back transaction's allocations are carved again by the next
+ * one (same addresses), a chunk it took is freed; small list buffers go back to
+ * their free list at commit only. */
+static void test_slab_rollback(void **state)
+{
+    (void)state;
+    counted c;
+    rewards_engine *e = counted_engine(&c);
+    rw_slab *s = &e->slabs[RW_SLAB_GENERAL];
+    rw_journal_begin(e);
+    char *a = rw_slab_alloc(e, s, 40);
+    assert_non_null(a);
+    rw_journal_commit(e);
+    long live = c.st.live - scratch_blocks(e);
+    rw_journal_begin(e);
+    char *b = rw_slab_alloc(e, s, 24);
+    char *big = rw_slab_alloc(e, s, 3 * RW_SLAB_CHUNK_MIN); /* a new chunk */
+    assert_non_null(b);
+    assert_non_null(big);
+    assert_true(c.st.live - scratch_blocks(e) > live);
+    rw_journal_rollback(e);
+    assert_int_equal(c.st.live - scratch_blocks(e), live);
+    rw_journal_begin(e);
+    char *b2 = rw_slab_alloc(e, s, 24);
+    assert_ptr_equal(b2, b);
+    for (int i = 0; i < 24; i++)
+        assert_int_equal(b2[i], 0);
+    /* small buffers: freed at commit, reused afterwards, restored by a rollback */
+    void *p = rw_small_alloc(e, 4);
+    assert_non_null(p);
+    rw_journal_commit(e);
+    rw_journal_begin(e);
+    assert_int_equal(rw_small_free_later(e, p, 4), 0);
+    assert_null(e->small.head[1]); /* not before the commit */
+    rw_journal_commit(e);
+    assert_ptr_equal(e->small.head[1], p);
+    rw_journal_begin(e);
+    assert_ptr_equal(rw_small_alloc(e, 4), p);
+    assert_null(e->small.head[1]);
+    rw_journal_rollback(e);
+    assert_ptr_equal(e->small.head[1], p);
+    rewards_engine_free(e);
+    assert_int_equal(c.st.live, 0);
+}
+
+int main(void)
+{
+    make_keys();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_index_growth_and_rollback),
+        cmocka_unit_test(test_index_alloc_failure),
+        cmocka_unit_test(test_segvec),
+        cmocka_unit_test(test_slab_rollback),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
