@@ -757,6 +757,15 @@ REWARDS_API size_t rewards_reward_param_count(void);
  * @return static storage; NULL past the end.
  */
 REWARDS_API const char *rewards_reward_param_name(size_t index);
+/**
+ * @brief The exponent (number of decimals) of a currency the engine knows:
+ * an ISO 4217 code, "PTS", or one registered with the currency operation
+ * (which rewards_amount_format() does not know).  For a host that stores
+ * amounts as exact decimals: an amount of minor units m is m / 10^exponent.
+ * @return 0 to 9; -1 for an unknown code, a NULL engine or a NULL code.
+ * @since 1.1
+ */
+REWARDS_API int rewards_engine_currency_exponent(const rewards_engine *engine, const char *code);
 /** @} */
 
 /**

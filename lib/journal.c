@@ -125,10 +125,9 @@ void *rw_new_record(rw_engine *e, int kind, size_t size)
     if (RW_SET(e, e->next_seq, e->next_seq + 1))
         return NULL;
     /* from the kind's slab: a rollback takes it back with the slab's state */
-    rw_rec *r = rw_slab_alloc_aligned(e, &e->slabs[kind], size, rw_kind_align(kind));
+    rw_rec *r = rw_slab_record(e, kind, size);
     if (!r)
         return NULL;
-    memset(r, 0, size);
     r->seq = e->next_seq - 1;
     r->kind = (uint8_t)kind;
     if (j->active) {

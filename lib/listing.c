@@ -411,3 +411,16 @@ rewards_status rewards_reward_param(const rewards_reward *reward, const char *pa
     }
     return REWARDS_NOT_FOUND;
 }
+
+/* ---- currencies ----------------------------------------------------------- */
+
+/* A host that stores amounts as decimals (pg-host's NUMERIC column) needs the
+ * exponent of every currency an entry can carry, including one the host
+ * registered with the currency operation, which rewards_amount_format()
+ * (ISO 4217 and PTS only, no engine) does not know. */
+int rewards_engine_currency_exponent(const rewards_engine *e, const char *code)
+{
+    if (!e || !code)
+        return -1;
+    return rw_engine_currency_exp(e, code);
+}

@@ -103,12 +103,9 @@ static void sort_pending(rw_engine *e, pending **all, size_t n)
 
 static rewards_status restore_one(rw_engine *e, const pending *p)
 {
-    /* with its struct's alignment, as rw_new_record carves it (a partner's 128-bit balances need 16) */
-    size_t size = rw_record_size(p->kind);
-    rw_rec *r = rw_slab_alloc_aligned(e, &e->slabs[p->kind], size, rw_kind_align(p->kind));
+    rw_rec *r = rw_slab_record(e, p->kind, rw_record_size(p->kind));
     if (!r)
         return rw_nomem(e);
-    memset(r, 0, size);
     r->kind = (uint8_t)p->kind;
     r->seq = p->seq;
     int dec = rw_record_decode(e, r, p->data, p->size);

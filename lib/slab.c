@@ -79,6 +79,14 @@ void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align)
     return p;
 }
 
+void *rw_slab_record(rw_engine *e, int kind, size_t size)
+{
+    void *p = rw_slab_alloc_aligned(e, &e->slabs[kind], size, rw_kind_align(kind));
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
 char *rw_slab_str(rw_engine *e, const char *str, size_t len)
 {
     char *p = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], len + 1);

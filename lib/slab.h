@@ -54,6 +54,8 @@ void *rw_slab_alloc_raw(rw_engine *e, rw_slab *s, size_t size);
 /* size bytes, not zeroed, aligned to align (a power of two up to the chunks'
  * malloc alignment): records whose struct needs more than 8 (a 128-bit member). */
 void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align);
+/* A zeroed record of the kind from the kind's slab, aligned as its struct needs. */
+void *rw_slab_record(rw_engine *e, int kind, size_t size);
 /* A NUL-terminated copy of the len bytes at str, from the engine's general slab. */
 char *rw_slab_str(rw_engine *e, const char *str, size_t len);
 /* Every chunk of s back to the engine allocator; s is empty again. */

@@ -127,13 +127,13 @@ static const rw_level *level_at(rw_engine *e, const rw_partner *p, uint64_t seq)
 {
     const rw_level *lv = NULL, *first_from = NULL;
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_LEVEL_CHANGE); i++) {
-        const rw_level_change *ch = RW_REC_AT(e, RW_KIND_LEVEL_CHANGE, rw_level_change, i);
-        if (ch->partner != p)
+        const rw_level_change *c = RW_REC_AT(e, RW_KIND_LEVEL_CHANGE, rw_level_change, i);
+        if (c->partner != p)
             continue;
         if (!first_from)
-            first_from = ch->from;
-        if (ch->h.seq < seq)
-            lv = ch->to;
+            first_from = c->from;
+        if (c->h.seq < seq)
+            lv = c->to;
     }
     return lv ? lv : first_from ? first_from : p->level;
 }

@@ -631,6 +631,29 @@ static void test_field_path_errors(void **state)
     rewards_engine_free(e);
 }
 
+/* rewards_engine_currency_exponent: ISO codes, points, a registered currency
+ * (before and after its registration, and after a restore), unknown codes
+ * and NULL arguments. */
+static void test_currency_exponent(void **state)
+{
+    (void)state;
+    rewards_engine *e;
+    rewards_options o = REWARDS_OPTIONS_INIT;
+    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
+    assert_int_equal(rewards_engine_currency_exponent(e, "USD"), 2);
+    assert_int_equal(rewards_engine_currency_exponent(e, "JPY"), 0);
+    assert_int_equal(rewards_engine_currency_exponent(e, "BHD"), 3);
+    assert_int_equal(rewards_engine_currency_exponent(e, "PTS"), 0);
+    assert_int_equal(rewards_engine_currency_exponent(e, "ZCR"), -1);
+    OK(e, "currency", "code", "ZCR", "exponent:i", "4");
+    assert_int_equal(rewards_engine_currency_exponent(e, "ZCR"), 4);
+    assert_int_equal(rewards_engine_currency_exponent(e, "zcr"), -1);
+    assert_int_equal(rewards_engine_currency_exponent(e, ""), -1);
+    assert_int_equal(rewards_engine_currency_exponent(e, NULL), -1);
+    assert_int_equal(rewards_engine_currency_exponent(NULL, "USD"), -1);
+    rewards_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -644,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_field_path_errors),
         cmocka_unit_test(test_restored_listing),
         cmocka_unit_test(test_deal_lines_and_precedence_params),
+        cmocka_unit_test(test_currency_exponent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,6 +41,8 @@ typedef struct host_db {
 
     const host_hooks *hooks;             /* test hooks (hooks.h), never NULL */
     char errmsg[512];                    /* why the last SQLite call failed */
+    long commits;                        /* COMMITs run, and the time they took (RW_HOST_STATS) */
+    long long commit_ns;
 } host_db;
 
 /*

@@ -44,6 +44,8 @@ int hooks_from_env(host_hooks *h, char *err, size_t size)
             return -1;
         }
     }
+    v = getenv("RW_HOST_STATS");
+    h->stats = v && *v && strcmp(v, "0");
     return 0;
 }
 
@@ -81,4 +83,11 @@ void hooks_pause(const host_db *db)
     struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
+}
+
+long long hooks_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

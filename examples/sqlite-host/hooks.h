@@ -15,6 +15,9 @@
  *                 first write (a record, or the progress row)
  *       commit    the transaction of the line is written, progress row
  *                 included, and then COMMIT fails (it is rolled back)
+ *   RW_HOST_STATS=1        at the end, print on standard error how many
+ *                          COMMITs ran and the time spent in them (the
+ *                          benchmark's share of time in commit/fsync)
  */
 #ifndef SQLITE_HOST_HOOKS_H
 #define SQLITE_HOST_HOOKS_H
@@ -29,6 +32,7 @@ struct host_hooks {
     long sleep_us;
     host_hook_fail fail;
     long fail_line;
+    int stats;
 };
 typedef struct host_hooks host_hooks;
 
@@ -43,5 +47,8 @@ int hooks_fail_commit(const host_db *db, long line);
 
 /* Before every COMMIT: the pause. */
 void hooks_pause(const host_db *db);
+
+/* A monotonic clock in nanoseconds, for the statistics. */
+long long hooks_now_ns(void);
 
 #endif

@@ -11,23 +11,12 @@
  * silently mixed ledger.
  */
 #include "progress.h"
+#include "hooks.h"
 #include "storage.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-uint64_t progress_digest(uint64_t digest, const char *line, size_t len)
-{
-    uint64_t h = digest;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)line[i];
-        h *= 1099511628211u;
-    }
-    h ^= '\n';
-    h *= 1099511628211u;
-    return h;
-}
 
 int progress_read(host_db *db, long *line, uint64_t *digest, int *found)
 {
@@ -87,4 +76,49 @@ int progress_record_commit(host_db *db)
     }
     db->line_recorded = 1;
     return 0;
+}
+
+static void be_set_line(void *db, long line, uint64_t digest)
+{
+    host_db *d = db;
+    d->line = line;
+    d->digest = digest;
+    d->line_recorded = 0;
+}
+
+static int be_line_recorded(void *db)
+{
+    return ((host_db *)db)->line_recorded;
+}
+
+static int be_before_line(void *db, long line)
+{
+    return hooks_before_line(db, line);
+}
+
+static int be_record_begin(void *db, long line, uint64_t digest)
+{
+    return progress_record_begin(db, line, digest);
+}
+
+static int be_record_commit(void *db)
+{
+    return progress_record_commit(db);
+}
+
+static const char *be_errmsg(void *db)
+{
+    return ((host_db *)db)->errmsg;
+}
+
+void progress_backend(host_db *db, host_backend *b)
+{
+    b->prog = "sqlite-host";
+    b->db = db;
+    b->set_line = be_set_line;
+    b->line_recorded = be_line_recorded;
+    b->before_line = be_before_line;
+    b->record_begin = be_record_begin;
+    b->record_commit = be_record_commit;
+    b->errmsg = be_errmsg;
 }

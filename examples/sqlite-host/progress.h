@@ -5,13 +5,13 @@
 #define SQLITE_HOST_PROGRESS_H
 
 #include "db.h"
+#include "hostrun.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* The digest of no line; then that of lines 1..n from that of lines 1..n-1 (FNV-1a 64). */
-#define PROGRESS_DIGEST_INIT UINT64_C(14695981039346656037)
-uint64_t progress_digest(uint64_t digest, const char *line, size_t len);
+/* The digest of no line (lines are digested by host_digest(), hostrun.h). */
+#define PROGRESS_DIGEST_INIT HOST_DIGEST_INIT
 
 /* Read the progress row: *line = 0 and *digest = PROGRESS_DIGEST_INIT when there is none (*found = 0). */
 int progress_read(host_db *db, long *line, uint64_t *digest, int *found);
@@ -29,5 +29,8 @@ int progress_write(host_db *db, long line, uint64_t digest);
  */
 int progress_record_begin(host_db *db, long line, uint64_t digest);
 int progress_record_commit(host_db *db);
+
+/* The database as the shared line loop (hostrun.h) sees it. */
+void progress_backend(host_db *db, host_backend *b);
 
 #endif

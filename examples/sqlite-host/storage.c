@@ -33,7 +33,11 @@ int storage_txn_commit(host_db *db)
         snprintf(db->errmsg, sizeof db->errmsg, "COMMIT: refused by the test hook RW_HOST_FAIL");
         return -1;
     }
-    return host_db_step_done(db, db->commit);
+    long long t0 = hooks_now_ns();
+    int rc = host_db_step_done(db, db->commit);
+    db->commit_ns += hooks_now_ns() - t0;
+    db->commits++;
+    return rc;
 }
 
 void storage_txn_rollback(host_db *db)

@@ -6,13 +6,20 @@
 # it compatible (a versioned struct grown at its end) and refreshed the
 # baseline with: abidw --no-corpus-path --drop-private-types \
 #   --headers-dir include build/lib/librewards.so > lib/librewards.abi
-# usage: check_abidiff.sh LIBRARY BASELINE HEADERS_DIR
+# A second run checks against the 1.0 baseline (lib/librewards-1.0.abi) with a
+# suppression file that lets only versioned structs grow at their end, so a
+# 1.0 binary keeps working whatever the newest baseline says.
+# usage: check_abidiff.sh LIBRARY BASELINE HEADERS_DIR [SUPPRESSIONS]
 set -u
-lib=$1 baseline=$2 headers=$3
+lib=$1 baseline=$2 headers=$3 suppr=${4:-}
 current=$(mktemp)
 trap 'rm -f "$current"' EXIT
 abidw --no-corpus-path --drop-private-types --headers-dir "$headers" "$lib" >"$current" || exit 1
-abidiff --no-added-syms --headers-dir2 "$headers" "$baseline" "$current"
+if [ -n "$suppr" ]; then
+  abidiff --no-added-syms --suppressions "$suppr" --headers-dir2 "$headers" "$baseline" "$current"
+else
+  abidiff --no-added-syms --headers-dir2 "$headers" "$baseline" "$current"
+fi
 rc=$?
 # bits: 1 error, 2 usage error, 4 ABI change, 8 incompatible ABI change
 if [ "$rc" -ne 0 ]; then echo "ABI change against the baseline (abidiff exit $rc)"; exit 1; fi

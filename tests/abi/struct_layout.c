@@ -28,7 +28,7 @@ PIN(rewards_options, version, 0);
 PIN(rewards_options, allocator, 8);
 PIN(rewards_options, storage, 16);
 PIN(rewards_options, events, 24);
-/* rewards_options version 2 (1.2): 'traces' appended; a version 1 struct ends at 32 bytes */
+/* rewards_options version 2 (1.1): 'traces' appended; a version 1 struct ends at 32 bytes */
 PIN(rewards_options, traces, 32);
 _Static_assert(REWARDS_TRACES_ON == 0 && REWARDS_TRACES_OFF == 1, "trace option values are stable");
 _Static_assert(REWARDS_TRACE_STRING == 0 && REWARDS_TRACE_NULL == 4, "trace value types are stable");

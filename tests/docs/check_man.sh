@@ -4,7 +4,7 @@
 set -u
 dir=$1
 fail=0
-for page in rewards-cli.1 sqlite-host.1; do
+for page in rewards-cli.1 sqlite-host.1 pg-host.1; do
   f=$dir/$page
   warn=$(groff -man -ww -z "$f" 2>&1)
   if [ -n "$warn" ]; then echo "FAIL: $page: groff warnings:"; echo "$warn"; fail=1; fi
