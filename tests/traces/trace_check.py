@@ -150,6 +150,10 @@ class Checker:
                 s0 = max(cb, lo)
                 s1 = ca if hi is None else min(ca, hi)
                 self.same(tr, "bracket %d slice" % i, D(b["slice"]), max(s1 - s0, Decimal(0)))
+                self.same(tr, "bracket %d commission = slice x rate" % i, D(b["commission"]),
+                          D(b["slice"]) * b["rate_ppm"] / Decimal(1000000))
+            self.same(tr, "commission before", D(t["commission_before"]), tier_exact(t, cb))
+            self.same(tr, "commission after", D(t["commission_after"]), tier_exact(t, ca))
             want = rnd(tier_exact(t, ca), q, mode) - rnd(tier_exact(t, cb), q, mode)
         else:
             self.fail(tr, "unknown reward kind %s" % kind_r)
