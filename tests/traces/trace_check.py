@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Checks calculation traces against arithmetic (docs/traces.md).
 
-For every entry of a run (rewards-cli run --traces), re-derives the entry's
-amount from the numbers its trace gives, by the plain rules of each reward
+For every entry of a run (rewards-cli run --traces), checks that the rates,
+brackets, thresholds, caps, rounding and FX rates its trace shows are the
+ones the scenario file defines, and re-derives the entry's amount from the
+numbers its trace gives, by the plain rules of each reward
 kind, with Python's Decimal and the program's rounding: none of the
 library's own code is used.  Also checks what one trace says about another
 (an adjustment's 'previous' is the sum of the earlier entries of the same
@@ -63,6 +65,52 @@ def tier_exact(t, c):
     return total
 
 
+def ppm(rate):
+    """ "12.5%" -> 125000 parts per million."""
+    return int(D(rate.rstrip("%")) * 10000)
+
+
+def when(text):
+    """A scenario time ("2026-01-05" or "2026-01-05T10:00:00Z") as the trace writes times."""
+    return text if "T" in text else text + "T00:00:00Z"
+
+
+class Config:
+    """What the scenario itself defines, from its accepted lines: the traces'
+    rates, brackets, thresholds, caps, rounding and FX rates must be these."""
+
+    def __init__(self, path, rejected):
+        self.programs, self.levels, self.rewards, self.fx = {}, {}, {}, []
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, start=1):
+                line = line.strip()
+                if not line or line.startswith("#") or n in rejected:
+                    continue
+                try:
+                    op = json.loads(line)
+                except ValueError:
+                    continue
+                kind = op.get("op")
+                if kind == "program":
+                    self.programs[op["id"]] = op
+                elif kind == "level":
+                    self.levels[op["id"]] = op
+                elif kind == "reward":
+                    self.rewards[op["id"]] = op
+                elif kind == "fx":
+                    self.fx.append(op)
+
+    def program_of(self, r):
+        return self.programs[r["program"] if "program" in r else self.levels[r["level"]]["program"]]
+
+    def fx_rate(self, frm, to, at):
+        rate = None
+        for op in self.fx:  # in time order, as the engine requires
+            if op["from"] == frm and op["to"] == to and when(op["at"]) <= at:
+                rate = D(op["rate"])
+        return rate
+
+
 class Checker:
     def __init__(self, name):
         self.name = name
@@ -74,7 +122,48 @@ class Checker:
 
     def same(self, tr, what, got, want):
         if got != want:
-            self.fail(tr, "%s: trace gives %s, arithmetic gives %s" % (what, got, want))
+            self.fail(tr, "%s: trace gives %s, arithmetic or the scenario gives %s" % (what, got, want))
+
+    def check_config(self, tr, cfg):
+        """The trace's copies of the scenario's definitions are the scenario's."""
+        if tr["cause"]["kind"] in ("manual", "redemption") or tr["history"] != "complete":
+            return
+        r = cfg.rewards.get(tr["reward"]["id"])
+        if r is None:
+            self.fail(tr, "reward %s is not in the scenario" % tr["reward"]["id"])
+            return
+        self.same(tr, "reward kind", tr["reward"]["kind"], r["kind"])
+        self.same(tr, "rounding", tr["rounding"], cfg.program_of(r).get("rounding", "half_even"))
+        self.same(tr, "condition", tr["reward"]["condition"], r.get("when"))
+        if "override" in tr:
+            self.same(tr, "override rate", tr["override"]["rate_ppm"], ppm(r["rate"]))
+            return
+        if "fx" in tr:
+            want = cfg.fx_rate(tr["fx"]["from"], tr["fx"]["to"], tr["trigger"]["at"])
+            self.same(tr, "FX rate in force at the trigger", D(tr["fx"]["rate"]), want)
+        if "rate_ppm" in tr:
+            self.same(tr, "rate", tr["rate_ppm"], ppm(r["rate"]))
+        if "fixed" in tr:
+            self.same(tr, "fixed amount", D(tr["fixed"]), D(r["amount"]))
+        if "tiers" in tr:
+            self.same(tr, "tier mode", tr["tiers"]["mode"], r.get("mode", "marginal"))
+            self.same(tr, "tiers", [(D(b["from"]), b["rate_ppm"]) for b in tr["tiers"]["brackets"]],
+                      [(D(x["from"]), ppm(x["rate"])) for x in r["tiers"]])
+        if "milestone" in tr:
+            m = tr["milestone"]
+            th = r["thresholds"][m["threshold_index"]]
+            self.same(tr, "threshold", D(str(m["threshold"])), D(th["at"]))
+            self.same(tr, "bonus", D(m["bonus"]), D(th["bonus"]))
+        if "points" in tr:
+            p = tr["points"]
+            if "fixed" in p:
+                self.same(tr, "points", p["fixed"], int(r["points"]))
+            else:
+                self.same(tr, "points per unit", D(p["per_unit"]), D(r["points_per_unit"]))
+        caps = {c["kind"]: D(c["limit"]) for c in tr.get("caps", [])}
+        want = {k: D(r[k]) for k in ("cap_per_deal", "cap_per_period") if k in r}
+        if "milestone" not in tr:
+            self.same(tr, "caps", caps, want)
 
     def check(self, tr, by_number, nets):
         amount = D(tr["amount"])
@@ -330,11 +419,14 @@ def main():
             if len(led) != len(trs):
                 ck.errors.append("%s: %d traces for %d ledger entries" % (name, len(trs), len(led)))
             by_number = {t["entry"]: t for t in trs}
+            rejected = {int(m.group(1)) for m in re.finditer(r"^line (\d+): ", r.stderr, re.M)}
+            cfg = Config(sc, rejected)
             nets = {}
             for t, row in zip(trs, led):
                 if str(t["entry"]) != row["entry"] or t["amount"] != row["amount"]:
                     ck.errors.append("%s entry %s: trace amount %s, ledger %s" % (name, t["entry"], t["amount"], row["amount"]))
                 ck.check(t, by_number, nets)
+                ck.check_config(t, cfg)
             check_statements(ck, statements)
             for t in trs if schema else []:
                 for e in schema.errors(t):
