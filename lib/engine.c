@@ -214,6 +214,7 @@ void rw_engine_reset(rw_engine *e)
         rw_index_release(e, ixs[i]);
     for (int k = 0; k <= RW_SLAB_GENERAL; k++)
         rw_slab_release(e, &e->slabs[k]);
+    rw_slab_release(e, &e->trace_slab);
     memset(&e->small, 0, sizeof e->small);
     e->meta = NULL;
     e->next_seq = 1;

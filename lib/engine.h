@@ -218,6 +218,7 @@ typedef struct rw_deal {
     int64_t units;
     rw_attrs *attrs;
     rw_stage stage;
+    int has_amount;      /* activity: an amount was given (activity.amount is missing without); beside stage: no padding */
     int64_t registered_at;
     int64_t won_at; /* first entry into won or contract_started, RW_NONE before */
     int64_t closed_at; /* lost or cancelled, RW_NONE before */
@@ -226,7 +227,6 @@ typedef struct rw_deal {
     /* An activity (activity.c) is kept as a deal that never changes stage:
      * every firing, hold and ledger path then serves both alike. */
     char *activity_type; /* non-NULL: this is an activity (record kind RW_KIND_ACTIVITY) */
-    int has_amount;      /* activity: an amount was given (activity.amount is missing without) */
     size_t nlines;         /* 0: a deal without lines (it behaves as one line) */
     rw_deal_line *lines;   /* amended in place, each line saved in the journal first */
     int64_t cost;          /* sum of the line costs (derived) */
@@ -255,9 +255,9 @@ typedef struct rw_contrib {
     rw_reward *reward;
     rw_deal *deal;
     rw_trigger trigger;
+    int uses_deal_amount;  /* stage triggers follow amendments (beside trigger: no padding) */
     int64_t at;
     int64_t base;          /* deal currency minor units */
-    int uses_deal_amount;  /* stage triggers follow amendments */
     int64_t fx_rate;       /* x 10^10, 0 when no conversion was needed */
     rw_user *beneficiary;  /* sales_rep rewards: the user assigned at the trigger */
     char period[16];
@@ -273,9 +273,9 @@ typedef struct rw_contrib {
      * child's deal; these name what it mirrors.  NULL covered otherwise. */
     struct rw_reward *covered;
     rw_recipient child_to;
+    int margin;            /* the base is the margin (base: margin); beside child_to: no padding */
     rw_user *child_user;
     int64_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
-    int margin;            /* the base is the margin (base: margin) */
     /* group.c (derived): the group's running metric and total before this
      * member on the current facts */
     int64_t metric_before, total_before;
@@ -309,10 +309,10 @@ typedef struct rw_run rw_run;
 typedef struct rw_entry {
     rw_rec h;
     uint64_t number;     /* 1, 2, 3 ... */
-    rw_entry_type type;
     rw_contrib *contrib; /* NULL for redemptions */
     size_t slot;
     rw_partner *partner;
+    rw_entry_type type;  /* beside to: no padding */
     rw_recipient to;
     rw_user *to_user;
     int64_t amount;
@@ -404,7 +404,18 @@ struct rewards_engine {
     rw_slab slabs[RW_KIND_COUNT + 1]; /* slab.c: records by kind, then RW_SLAB_GENERAL */
     rw_small_free small;              /* slab.c: free small list buffers by size class */
     rw_slab restore_slab;             /* the pending restore blobs (restore.c) */
+    /* record_decode.c, during a restore only: the last reference resolved per
+     * index (consecutive records mostly name the same deal, partner, user or
+     * reward), and where the last contribution named by an entry was found */
+    struct rw_ref_memo {
+        const rw_index *ix;
+        const char *key; /* in a pending record's data, alive until restore_finish ends */
+        size_t len;
+        void *val;
+    } ref_memo[16];
+    size_t contrib_finger;
     rw_trace_state trace; /* traces on or off, and what their hooks pass along (trace.h) */
+    rw_slab trace_slab;   /* slab.c: the entries' traces (never freed before the engine) */
 };
 
 #define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */

@@ -185,7 +185,8 @@ rewards_status rw_restore_verify(rw_engine *e, rw_pending *const *all, size_t n,
         }
         only_definitions &= definition_kind(p->kind);
         e->integ.counts[p->kind]++;
-        e->integ.digest += rw_record_hash(p->kind, p->data, p->size);
+        all[i]->hash = rw_record_hash(p->kind, p->data, p->size); /* restore_one uses it again */
+        e->integ.digest += all[i]->hash;
     }
     if (n && *meta_at == (size_t)-1 && !only_definitions)
         return rw_fail(e, REWARDS_INVALID_ARGUMENT,

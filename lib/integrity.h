@@ -39,6 +39,7 @@ typedef struct rw_pending {
     int kind;
     uint64_t seq;
     size_t size;
+    uint64_t hash; /* rw_record_hash of the data, set by rw_restore_verify (not for the meta record) */
     char data[];
 } rw_pending;
 

@@ -76,6 +76,11 @@ int rw_touch(rw_engine *e, rw_rec *rec, size_t size)
     return 0;
 }
 
+int rw_mark(rw_engine *e, rw_rec *rec)
+{
+    return rw_touch(e, rec, sizeof *rec);
+}
+
 void *rw_new(rw_engine *e, size_t size)
 {
     rw_journal *j = &e->journal;

@@ -82,6 +82,12 @@ void rw_journal_rollback_to(rw_engine *e, const rw_journal_mark *m);
 int rw_save(rw_engine *e, void *ptr, size_t size);
 /* Save a whole record before changing it, and list it for storage. */
 int rw_touch(rw_engine *e, rw_rec *rec, size_t size);
+/* List a record for storage and save only its header (the seal writes its
+ * hash there): the caller saves each field it writes (RW_SET).  What most
+ * writers use: a stage change saves a few bytes, not the whole record. */
+int rw_mark(rw_engine *e, rw_rec *rec);
+/* rw_mark, then RW_SET: 0, or -1 when out of memory. */
+#define RW_MARK_SET(e, rec, lv, val) (rw_mark((e), &(rec)->h) ? -1 : RW_SET((e), (lv), (val)))
 /* Allocate zeroed memory that rollback frees. */
 void *rw_new(rw_engine *e, size_t size);
 /* A journaled string copy (freed on rollback). */

@@ -59,22 +59,18 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
 
 rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, rw_user *user, int64_t at)
 {
-    if (rw_touch(e, &k->h, sizeof *k))
+    if (RW_MARK_SET(e, k, k->to, to) || RW_SET(e, k->to_user, user) || RW_SET(e, k->hold, RW_HOLD_NONE))
         return rw_nomem(e);
-    k->to = to;
-    k->to_user = user;
-    k->hold = RW_HOLD_NONE;
     for (size_t i = 0; i < k->entries.len; i++) {
         rw_entry *en = RW_VEC_AT(k->entries, rw_entry *, i);
         if (en->status != RW_ST_HELD)
             continue;
-        if (rw_touch(e, &en->h, sizeof *en))
+        if (rw_mark(e, &en->h))
             return rw_nomem(e);
         RW_TRY(rw_balance_add(e, en, -1));
-        en->to = to;
-        en->to_user = user;
-        en->hold = RW_HOLD_NONE;
-        en->status = released_status(k->reward);
+        if (RW_SET(e, en->to, to) || RW_SET(e, en->to_user, user) || RW_SET(e, en->hold, RW_HOLD_NONE) ||
+            RW_SET(e, en->status, released_status(k->reward)))
+            return rw_nomem(e);
         RW_TRY(rw_balance_add(e, en, 1));
         RW_TRY(rw_equeue_note(e, en));
         if (rw_trace_release(e, en, at))
@@ -87,13 +83,13 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
 
 static rewards_status approve_entry(rw_engine *e, rw_entry *en)
 {
-    if (rw_touch(e, &en->h, sizeof *en))
+    if (rw_mark(e, &en->h))
         return rw_nomem(e);
     RW_TRY(rw_balance_add(e, en, -1));
-    en->status = RW_ST_APPROVED;
+    if (RW_SET(e, en->status, RW_ST_APPROVED))
+        return rw_nomem(e);
     RW_TRY(rw_balance_add(e, en, 1));
-    return rw_equeue_note(e, en);
-}
+    return rw_equeue_note(e, en);}
 
 /*
  * Approval of listed entries: each, in list order, is an integer, exists,

@@ -12,9 +12,8 @@ static rewards_status change_level(rw_engine *e, rw_partner *p, rw_level *to, in
     rw_level *from = p->level;
     if (from == to)
         return REWARDS_OK;
-    if (rw_touch(e, &p->h, sizeof *p))
+    if (RW_MARK_SET(e, p, p->level, to))
         return rw_nomem(e);
-    p->level = to;
     rw_level_change *lc = rw_new_record(e, RW_KIND_LEVEL_CHANGE, sizeof *lc);
     if (!lc)
         return rw_nomem(e);

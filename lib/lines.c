@@ -268,7 +268,7 @@ rewards_status rw_amend_deal_lines(rw_ctx *c, rw_deal *d, unsigned char *changed
         any |= changed[i];
     }
     /* the deal record holds its lines: storage hears of it when one changes */
-    if (!st && any && rw_touch(e, &d->h, sizeof *d))
+    if (!st && any && rw_mark(e, &d->h))
         st = rw_nomem(e);
     for (size_t i = 0; !st && any && i < d->nlines; i++) {
         rw_deal_line *l = &d->lines[i];
@@ -286,9 +286,8 @@ rewards_status rw_amend_deal_lines(rw_ctx *c, rw_deal *d, unsigned char *changed
     if (st || !any)
         return st;
     *totals = amount != d->amount || cost != d->cost || units != d->units;
-    d->amount = amount;
-    d->cost = cost;
-    d->units = units;
+    if (RW_SET(e, d->amount, amount) || RW_SET(e, d->cost, cost) || RW_SET(e, d->units, units))
+        return rw_nomem(e);
     return REWARDS_OK;
 }
 

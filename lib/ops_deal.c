@@ -94,9 +94,8 @@ rewards_status rw_op_assign(rw_ctx *c)
     RW_TRY(rw_get_ref(c, "deal", RW_REQUIRED, &c->e->deals, "deal", (void **)&d));
     RW_TRY(rw_get_ref(c, "user", RW_REQUIRED, &c->e->users, "user", (void **)&u));
     RW_TRY(check_assignable(c, d->partner, u));
-    if (rw_touch(c->e, &d->h, sizeof *d))
+    if (RW_MARK_SET(c->e, d, d->user, u))
         return rw_nomem(c->e);
-    d->user = u;
     rw_trace_cause_set(c->e, RW_CAUSE_ASSIGN, d, 0, 0);
     return release_deal(c->e, d, RW_TO_SALES_REP, u, c->at);
 }
@@ -129,14 +128,11 @@ static rewards_status correct_deal(rw_engine *e, rw_deal *d, int64_t at, int can
             affected = totals_changed;
         if (!affected)
             continue;
-        if (rw_touch(e, &k->h, sizeof *k)) {
+        if (cancel ? RW_MARK_SET(e, k, k->voided, 1)
+                   : rw_mark(e, &k->h) || (k->uses_deal_amount && RW_SET(e, k->base, rw_deal_base(d, k->line, k->margin)))) {
             st = rw_nomem(e);
             break;
         }
-        if (cancel)
-            k->voided = 1;
-        else if (k->uses_deal_amount)
-            k->base = rw_deal_base(d, k->line, k->margin);
         changed[n++] = k;
     }
     if (!st)
@@ -183,22 +179,21 @@ rewards_status rw_op_stage(rw_ctx *c)
     if (renewed)
         return rw_fire(e, d, RW_TRIG_RENEWED, c->at, amount, 0);
 
-    if (rw_touch(e, &d->h, sizeof *d))
+    if (RW_MARK_SET(e, d, d->stage, (rw_stage)target))
         return rw_nomem(e);
-    d->stage = (rw_stage)target;
     switch ((rw_stage)target) {
     case RW_STAGE_APPROVED:
         return rw_fire(e, d, RW_TRIG_APPROVED, c->at, d->amount, 1);
     case RW_STAGE_WON:
     case RW_STAGE_CONTRACT_STARTED:
-        if (d->won_at == RW_NONE)
-            d->won_at = c->at;
+        if (d->won_at == RW_NONE && RW_SET(e, d->won_at, c->at))
+            return rw_nomem(e);
         return rw_fire(e, d, target == RW_STAGE_WON ? RW_TRIG_WON : RW_TRIG_CONTRACT_STARTED, c->at, d->amount, 1);
     case RW_STAGE_LOST:
-        d->closed_at = c->at;
-        return REWARDS_OK;
+        return RW_SET(e, d->closed_at, c->at) ? rw_nomem(e) : REWARDS_OK;
     case RW_STAGE_CANCELLED:
-        d->closed_at = c->at;
+        if (RW_SET(e, d->closed_at, c->at))
+            return rw_nomem(e);
         rw_trace_cause_set(e, RW_CAUSE_CANCEL, d, from, target);
         return correct_deal(e, d, c->at, 1, NULL, 0);
     case RW_STAGE_REGISTERED:
@@ -256,10 +251,9 @@ rewards_status rw_op_amend(rw_ctx *c)
                        rw_stage_names[d->stage]);
     if (amount == d->amount)
         return REWARDS_OK;
-    if (rw_touch(e, &d->h, sizeof *d))
+    rw_trace_cause_set(e, RW_CAUSE_AMEND, d, d->amount, amount); /* the amount before, then after */
+    if (RW_MARK_SET(e, d, d->amount, amount))
         return rw_nomem(e);
-    rw_trace_cause_set(e, RW_CAUSE_AMEND, d, d->amount, amount);
-    d->amount = amount;
     return correct_deal(e, d, c->at, 0, NULL, 1);
 }
 
@@ -272,9 +266,8 @@ rewards_status rw_op_user_access(rw_ctx *c)
     RW_TRY(rw_get_bool(c, "portal_access", RW_REQUIRED, &access));
     if (access == u->portal_access)
         return REWARDS_OK;
-    if (rw_touch(c->e, &u->h, sizeof *u))
+    if (RW_MARK_SET(c->e, u, u->portal_access, access))
         return rw_nomem(c->e);
-    u->portal_access = access;
     if (!access)
         return REWARDS_OK;
     /* access is back: what was held only for the want of it goes to the user

@@ -182,9 +182,8 @@ rewards_status rw_override_mirror(rw_engine *e, const rw_entry *child, int64_t a
         if (rw_add(c, child->amount, &cx) || rw_div_round((rw_i128)c * o->rate_ppm, RW_PPM_ONE, p->rounding, &before) ||
             rw_div_round((rw_i128)cx * o->rate_ppm, RW_PPM_ONE, p->rounding, &after) || rw_sub(after, before, &diff))
             return rw_fail(e, REWARDS_OVERFLOW, "the amount of override '%s' does not fit in 64 bits", o->id);
-        if (rw_touch(e, &m->h, sizeof *m))
+        if (RW_MARK_SET(e, m, m->base, cx))
             return rw_nomem(e);
-        m->base = cx;
         if (diff) {
             /* the mirror's trace: C before, the child's amount, the child entry (trace.c) */
             rw_trace_calc saved = e->trace.calc;

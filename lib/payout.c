@@ -257,13 +257,8 @@ rewards_status rw_op_payout(rw_ctx *c)
         st = rw_link_record(e, &l->h);
         for (size_t k = 0; k < (size_t)g->count && !st; k++) {
             rw_entry *en = p.entries[g->first + k];
-            if (rw_touch(e, &en->h, sizeof *en) || rw_balance_add(e, en, -1)) {
-                st = rw_nomem(e);
-                break;
-            }
-            en->status = RW_ST_PAID;
-            en->run = run;
-            if (rw_balance_add(e, en, 1)) {
+            if (rw_mark(e, &en->h) || rw_balance_add(e, en, -1) || RW_SET(e, en->status, RW_ST_PAID) ||
+                RW_SET(e, en->run, run) || rw_balance_add(e, en, 1)) {
                 st = rw_nomem(e);
                 break;
             }

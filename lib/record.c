@@ -144,7 +144,7 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_free(a, ((rw_entry *)r)->redemption_id);
         rw_free(a, ((rw_entry *)r)->note);
         rw_free(a, ((rw_entry *)r)->adjust_id);
-        /* the trace is in the general slab */
+        /* its trace is in the engine's trace slab */
         break;
     case RW_KIND_EVENT_ID: {
         rw_event_id *ev = (rw_event_id *)r;

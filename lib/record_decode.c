@@ -135,9 +135,19 @@ static void *r_ref(rbuf *b, const rw_index *ix, int required)
             b->bad = 1;
         return NULL;
     }
+    /* the same reference as the last one through this index: no lookup (restore.c clears the memo) */
+    struct rw_ref_memo *m = &b->e->ref_memo[((uintptr_t)ix >> 3) % (sizeof b->e->ref_memo / sizeof b->e->ref_memo[0])];
+    if (m->ix == ix && m->len == n && memcmp(m->key, s, n) == 0)
+        return m->val;
     void *v = rw_index_getn(ix, s, n);
-    if (!v)
+    if (!v) {
         b->bad = 1;
+        return NULL;
+    }
+    m->ix = ix;
+    m->key = s;
+    m->len = n;
+    m->val = v;
     return v;
 }
 
@@ -242,7 +252,18 @@ static void r_deal_lines(rbuf *b, rw_deal *d)
 
 static rw_contrib *find_contrib(rw_engine *e, int64_t seq)
 {
-    size_t lo = 0, hi = RW_COUNT(e, RW_KIND_CONTRIB);
+    /* entries come in creation order and mostly name a contribution just after the last one named */
+    size_t n = RW_COUNT(e, RW_KIND_CONTRIB);
+    for (size_t i = e->contrib_finger; i < n && i < e->contrib_finger + 4; i++) {
+        rw_contrib *k = RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, i);
+        if ((int64_t)k->h.seq == seq) {
+            e->contrib_finger = i;
+            return k;
+        }
+        if ((int64_t)k->h.seq > seq)
+            break;
+    }
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if ((int64_t)RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, mid)->h.seq < seq)
@@ -250,10 +271,13 @@ static rw_contrib *find_contrib(rw_engine *e, int64_t seq)
         else
             hi = mid;
     }
-    if (lo == RW_COUNT(e, RW_KIND_CONTRIB))
+    if (lo == n)
         return NULL;
     rw_contrib *k = RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, lo);
-    return (int64_t)k->h.seq == seq ? k : NULL;
+    if ((int64_t)k->h.seq != seq)
+        return NULL;
+    e->contrib_finger = lo;
+    return k;
 }
 
 static void decode(rbuf *b, rw_rec *r)

@@ -15,11 +15,22 @@
 #include <stdio.h>
 #include <string.h>
 
+/* v in decimal, ending at end (exclusive); returns where it starts (snprintf was most of an encoding's cost). */
+static char *decimal(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 static void w_strn(rw_buf *b, const char *s, size_t n)
 {
     char head[32];
-    int h = snprintf(head, sizeof head, "%zu:", n);
-    rw_buf_put(b, head, (size_t)h);
+    head[sizeof head - 1] = ':';
+    char *h = decimal(head + sizeof head - 1, n);
+    rw_buf_put(b, h, (size_t)(head + sizeof head - h));
     rw_buf_put(b, s, n);
     rw_buf_put(b, ",", 1);
 }
@@ -32,18 +43,20 @@ static void w_str(rw_buf *b, const char *s)
         rw_buf_put(b, "-,", 2);
 }
 
-static void w_int(rw_buf *b, int64_t v)
-{
-    char num[32];
-    snprintf(num, sizeof num, "%lld", (long long)v);
-    w_str(b, num);
-}
-
 static void w_u64(rw_buf *b, uint64_t v)
 {
     char num[32];
-    snprintf(num, sizeof num, "%llu", (unsigned long long)v);
-    w_str(b, num);
+    char *s = decimal(num + sizeof num, v);
+    w_strn(b, s, (size_t)(num + sizeof num - s));
+}
+
+static void w_int(rw_buf *b, int64_t v)
+{
+    char num[32];
+    char *s = decimal(num + sizeof num, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--s = '-';
+    w_strn(b, s, (size_t)(num + sizeof num - s));
 }
 
 static void w_attrs(rw_buf *b, const rw_attrs *a)

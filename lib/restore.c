@@ -117,7 +117,7 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
                      rewards_record_kind_name(p->kind), (unsigned long long)p->seq);
     else
         st = rw_record_check(e, r); /* the limits the operation that made it has */
-    r->hash = rw_record_hash(p->kind, p->data, p->size);
+    r->hash = p->kind == RW_KIND_META ? rw_record_hash(p->kind, p->data, p->size) : p->hash; /* rw_restore_verify's */
     if (!st) {
         char key[300];
         rw_record_key(r, key, sizeof key);
@@ -152,6 +152,8 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
 
 static rewards_status restore_finish_call(rewards_engine *e)
 {
+    memset(e->ref_memo, 0, sizeof e->ref_memo);
+    e->contrib_finger = 0;
     pending **all = e->restore.data;
     size_t n = e->restore.len;
     sort_pending(e, all, n);
@@ -172,6 +174,7 @@ static rewards_status restore_finish_call(rewards_engine *e)
             st = restore_one(e, all[i]);
     rw_vec_release(e, &e->restore);
     rw_slab_release(e, &e->restore_slab);
+    memset(e->ref_memo, 0, sizeof e->ref_memo); /* its keys were in the records just released */
     e->restoring = 0;
     e->restore_failed = REWARDS_OK;
     if (st) {

@@ -38,10 +38,11 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
 {
     if (e->trace.off)
         return 0;
-    /* from the engine's general slab, like a contribution's net array: never freed alone */
-    rw_trace *t = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *t);
+    /* from a slab (a rollback takes it back): not a heap block per entry */
+    rw_trace *t = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *t, _Alignof(rw_trace));
     if (!t)
         return -1;
+    memset(t, 0, sizeof *t);
     const rw_contrib *k = en->contrib;
     t->calc = e->trace.calc;
     t->previous = k->net[en->slot];

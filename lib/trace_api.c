@@ -128,8 +128,8 @@ rewards_status rw_trace_json(const rewards_trace *t, rewards_write_fn write, voi
         for (size_t s = open; s < d; s++) {
             int *parent_filled = s == 0 ? &root_filled : &filled[s - 1];
             int parent_array = s > 0 && is_array[s - 1];
-            const char *seg;
-            size_t len;
+            const char *seg = NULL; /* set by segment(): -O3 cannot see it (maybe-uninitialized) */
+            size_t len = 0;
             segment(it->key, s, &seg, &len);
             if (*parent_filled)
                 jput(&w, ",", 1);
@@ -140,8 +140,8 @@ rewards_status rw_trace_json(const rewards_trace *t, rewards_write_fn write, voi
             }
             if (s + 1 == d)
                 break;
-            const char *next;
-            size_t nlen;
+            const char *next = NULL;
+            size_t nlen = 0;
             segment(it->key, s + 1, &next, &nlen);
             is_array[s] = numeric(next, nlen);
             filled[s] = 0;

@@ -203,7 +203,7 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
         return 1;
     if (e->trace.off)
         return 0;
-    rw_trace *p = rw_slab_alloc_raw(e, &e->slabs[RW_SLAB_GENERAL], sizeof *p);
+    rw_trace *p = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *p, _Alignof(rw_trace));
     if (!p)
         return 2;
     *p = t;
