@@ -91,6 +91,7 @@ def crash_run(c, a, server, conninfo, dbname, tenant, batch, scenario, ref, tmp,
     c.true("the last run ends normally", final.status in (0, 1), final.stderr)
     c.same("ledger after %d kills" % kills, ref.ledger, final.ledger)
     c.same("payouts after %d kills" % kills, ref.payouts, final.payouts)
+    c.same("traces after %d kills" % kills, ref.traces, final.traces)
     c.same("progress at the end", total, server.progress(tenant, dbname))
     c.same("no restart refused as busy (a killed host's lock ends with its session)", 0, busy)
     if final.ledger:

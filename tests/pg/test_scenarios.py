@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Every worked scenario through pg-host, against a server of the test's own.
 
-    test_scenarios.py PG_HOST REWARDS_CLI SCENARIO_DIR NAME...
+    test_scenarios.py PG_HOST REWARDS_CLI SCENARIO_DIR NAME|FILE.jsonl...
+
+A NAME is a worked scenario of SCENARIO_DIR (also checked against its
+expected files); a FILE.jsonl is compared with rewards-cli only
+(tests/pg/registered_currency.jsonl: a currency the host registers, with
+three decimals, amounts below one unit, negative amounts, guarded ids).
 
 For each scenario, in its own tenant of one database:
-  - in one go: ledger, payouts, error codes and exit status byte for byte
-    those of rewards-cli on the same file (and those the scenario expects);
+  - in one go: ledger, payouts, traces (--traces), error codes and exit
+    status byte for byte those of rewards-cli on the same file (and those
+    the scenario expects);
   - with --batch 3 (operations that fail inside a batch are reported and the
     batch goes on): the same outputs and errors;
   - in pieces (the first third, then two thirds, then the whole file on the
@@ -70,18 +76,24 @@ def main():
         entries = groups = 0
         with tempfile.TemporaryDirectory() as tmp:
             for name in names:
-                scenario = os.path.join(sdir, name + ".jsonl")
-                ref = hostlib.cli(cli, scenario, tmp)
-                exp_ledger = hostlib.read(os.path.join(sdir, name + ".ledger.csv"))
-                exp_payouts = hostlib.read(os.path.join(sdir, name + ".payouts.csv"))
-                c.same(name + ": rewards-cli ledger is the expected one", exp_ledger, ref.ledger)
-                c.same(name + ": rewards-cli payouts are the expected ones", exp_payouts, ref.payouts)
+                if name.endswith(".jsonl"):  # a file of the pg tests: compared with rewards-cli only
+                    scenario = name
+                    name = os.path.basename(name)[:-len(".jsonl")]
+                    ref = hostlib.cli(cli, scenario, tmp)
+                else:
+                    scenario = os.path.join(sdir, name + ".jsonl")
+                    ref = hostlib.cli(cli, scenario, tmp)
+                    exp_ledger = hostlib.read(os.path.join(sdir, name + ".ledger.csv"))
+                    exp_payouts = hostlib.read(os.path.join(sdir, name + ".payouts.csv"))
+                    c.same(name + ": rewards-cli ledger is the expected one", exp_ledger, ref.ledger)
+                    c.same(name + ": rewards-cli payouts are the expected ones", exp_payouts, ref.payouts)
                 for tenant, args in ((name, []), (name + "_b3", ["--batch", "3"])):
                     r = pglib.host(pg_host, conninfo, tenant, scenario, tmp, args=args)
                     what = "%s %s" % (name, " ".join(args) or "one go")
                     c.same(what + ": status", ref.status, r.status)
                     c.same(what + ": ledger", ref.ledger, r.ledger)
                     c.same(what + ": payouts", ref.payouts, r.payouts)
+                    c.same(what + ": traces", ref.traces, r.traces)
                     c.same(what + ": errors", ref.errors(), r.errors())
                     if r.ledger:
                         n, g = check_ledger_table(c, server, dbname, tenant, r.ledger, what)
@@ -101,6 +113,7 @@ def main():
                 errors += r.errors()
                 c.same(name + " in pieces: ledger", ref.ledger, r.ledger)
                 c.same(name + " in pieces: payouts", ref.payouts, r.payouts)
+                c.same(name + " in pieces: traces", ref.traces, r.traces)
                 c.same(name + " in pieces: errors, each once", ref.errors(), errors)
                 if r.ledger:
                     check_ledger_table(c, server, dbname, tenant, r.ledger, name + " in pieces")

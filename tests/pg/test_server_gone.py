@@ -42,6 +42,7 @@ def resume_and_compare(c, a, server, conninfo, dbname, tenant, scenario, ref, tm
     c.true(what + ": the next run ends normally", final.status in (0, 1), final.stderr)
     c.same(what + ": ledger after resuming", ref.ledger, final.ledger)
     c.same(what + ": payouts after resuming", ref.payouts, final.payouts)
+    c.same(what + ": traces after resuming", ref.traces, final.traces)
     c.true(what + ": the next run reports only lines after the progress", all(line_of(e) > done for e in final.errors()))
     c.same(what + ": errors over both runs", ref.errors(),
            [e for e in first_errors if line_of(e) <= done] + final.errors())
@@ -128,6 +129,9 @@ def main():
             ref = hostlib.cli(a.cli, scenario, tmp)
             notes.append(kill_server_case(c, a, server, conninfo, dbname, "kill_b", scenario, ref, tmp, 40, 60000))
             notes.append(kill_server_case(c, a, server, conninfo, dbname, "kill_1", scenario, ref, tmp, 0, 3000))
+            # a batch of more statements than the pipeline's window (256): answers read mid-batch
+            notes.append(kill_server_case(c, a, server, conninfo, dbname, "kill_b200", scenario, ref, tmp, 200,
+                                          300000))
             total = hostlib.count_lines(scenario)
             for i, (hook, frac, batch) in enumerate((("readonly", 0.3, 0), ("commit", 0.5, 0), ("readonly", 0.4, 25),
                                                       ("commit", 0.7, 25))):

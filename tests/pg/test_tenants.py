@@ -6,6 +6,8 @@ through an advisory lock, and refuses what is not its own.
 
   - two hosts on two tenants at once (seen holding both locks at the same
     moment) each end equal to rewards-cli;
+  - four hosts started together on a new tenant: one creates and runs it,
+    three are refused as busy;
   - a second host on a busy tenant is refused at once with exit status 3 and
     a message naming the holder, writes no output and changes nothing; the
     first host finishes unharmed; once it is gone the tenant is free again;
@@ -97,6 +99,23 @@ def main():
             c.same("the tenant is free once its host is gone", 0, again.status)
             c.same("a finished tenant: the same ledger, nothing applied", ref.ledger, again.ledger)
 
+            # four hosts started together on a new tenant: the lock picks one
+            racers = []
+            for i in range(4):
+                errf = open(os.path.join(tmp, "race-%d.err" % i), "wb")
+                racers.append((pglib.popen(pg_host, conninfo, "race", scenario, errf, {"RW_HOST_SLEEP_US": "1000"},
+                                           ["--ledger", os.path.join(tmp, "race-%d.csv" % i)]), errf, i))
+            statuses = []
+            for p, errf, i in racers:
+                statuses.append(p.wait())
+                errf.close()
+            winners = [i for (p, errf, i), st in zip(racers, statuses) if st != 3]
+            c.same("four hosts on a new tenant: one runs, three are refused as busy", (1, 3),
+                   (len(winners), statuses.count(3)))
+            if len(winners) == 1:
+                c.same("the race's winner: ledger", ref.ledger,
+                       hostlib.read(os.path.join(tmp, "race-%d.csv" % winners[0])))
+
             # a schema that belongs to another tenant
             small = os.path.join(sdir, "holds_release.jsonl")
             small_ref = hostlib.cli(cli, small, tmp)
@@ -154,7 +173,7 @@ def main():
                 p = subprocess.run([pg_host] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                 c.same(args[0] + ": exit status 0", 0, p.returncode)
                 c.true(args[0] + ": the text", needle in p.stdout.decode(errors="replace"), p.stdout[:200])
-        c.finish("two tenants at once, a busy tenant refused (status 3), another tenant's schema, a foreign schema, "
+        c.finish("two tenants at once, a race of four hosts for a new tenant (one wins), a busy tenant refused (status 3), another tenant's schema, a foreign schema, "
                  "another scenario, a shorter file, usage and connection errors refused (status 2)")
 
     pglib.main_with_server("pg tenants", body)
