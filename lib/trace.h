@@ -13,7 +13,7 @@
  * (trace_record.c) so a restart explains an entry exactly as the run that
  * made it.  Manual entries and redemptions need no block: their record is
  * their whole story.  An entry restored from a record written without a
- * trace (a 1.0/1.1 host, or an engine with traces off) has none: its trace
+ * trace (an older host, or an engine with traces off) has none: its trace
  * says the history is unknown.
  *
  * Capture is by small hooks: compute_targets leaves its numbers in
