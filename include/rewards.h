@@ -226,9 +226,9 @@ typedef struct rewards_events {
 REWARDS_API void rewards_events_init(rewards_events *ev);
 
 /**
- * Version of rewards_options this header describes: 2 since 1.2 (member
+ * Version of rewards_options this header describes: 2 since 1.1 (member
  * @c traces added at the end).  The library still accepts version 1
- * structs (from programs built against 1.0/1.1), which have no @c traces
+ * structs (from programs built against 1.0), which have no @c traces
  * member: their engines keep traces.
  */
 #define REWARDS_OPTIONS_VERSION 2
@@ -242,7 +242,7 @@ typedef struct rewards_options {
     const rewards_allocator *allocator;/**< NULL: malloc/realloc/free */
     const rewards_storage *storage;    /**< NULL: nothing is persisted */
     const rewards_events *events;      /**< NULL: no events */
-    int traces;                        /**< REWARDS_TRACES_ON or REWARDS_TRACES_OFF (version 2, since 1.2) */
+    int traces;                        /**< REWARDS_TRACES_ON or REWARDS_TRACES_OFF (version 2, since 1.1) */
 } rewards_options;
 /** Static initializer. */
 #define REWARDS_OPTIONS_INIT { REWARDS_OPTIONS_VERSION, NULL, NULL, NULL, REWARDS_TRACES_ON }
@@ -919,7 +919,7 @@ REWARDS_API int rewards_engine_in_batch(const rewards_engine *engine);
 /** @} */
 
 /**
- * @defgroup traces Calculation traces, statements and holds (1.2)
+ * @defgroup traces Calculation traces, statements and holds (1.1)
  *
  * Why an entry has its amount (docs/traces.md).  The engine keeps, per
  * entry, what it computed the amount from (unless the engine was created
@@ -963,29 +963,29 @@ typedef enum rewards_trace_value_type {
  *         REWARDS_NOMEM; REWARDS_MISUSE (NULL argument, from a callback).
  *         Nothing in the engine changes.
  * @param entry the entry number
- * @since 1.2
+ * @since 1.1
  */
 REWARDS_API rewards_status rewards_engine_trace(rewards_engine *engine, rewards_trace **out, uint64_t entry);
-/** @brief Free a trace.  Accepts NULL. @since 1.2 */
+/** @brief Free a trace.  Accepts NULL. @since 1.1 */
 REWARDS_API void rewards_trace_free(rewards_trace *trace);
-/** @brief REWARDS_TRACE_VERSION of the library that built it; 0 for NULL. @since 1.2 */
+/** @brief REWARDS_TRACE_VERSION of the library that built it; 0 for NULL. @since 1.1 */
 REWARDS_API unsigned rewards_trace_version(const rewards_trace *trace);
-/** @brief The number of items; 0 for NULL. @since 1.2 */
+/** @brief The number of items; 0 for NULL. @since 1.1 */
 REWARDS_API size_t rewards_trace_count(const rewards_trace *trace);
-/** @brief The key of item @p i ("reward.kind"); NULL past the end.  Owned by the trace. @since 1.2 */
+/** @brief The key of item @p i ("reward.kind"); NULL past the end.  Owned by the trace. @since 1.1 */
 REWARDS_API const char *rewards_trace_key(const rewards_trace *trace, size_t i);
-/** @brief The value of item @p i as text ("" for null); NULL past the end.  Owned by the trace. @since 1.2 */
+/** @brief The value of item @p i as text ("" for null); NULL past the end.  Owned by the trace. @since 1.1 */
 REWARDS_API const char *rewards_trace_value(const rewards_trace *trace, size_t i);
-/** @brief The rewards_trace_value_type of item @p i; -1 past the end. @since 1.2 */
+/** @brief The rewards_trace_value_type of item @p i; -1 past the end. @since 1.1 */
 REWARDS_API int rewards_trace_type(const rewards_trace *trace, size_t i);
-/** @brief The value of the item with key @p key; NULL when absent or null. @since 1.2 */
+/** @brief The value of the item with key @p key; NULL when absent or null. @since 1.1 */
 REWARDS_API const char *rewards_trace_get(const rewards_trace *trace, const char *key);
 /**
  * @brief The trace as one JSON object (no newline): objects and arrays
  * nested by key, integers and booleans bare, decimals and text as strings,
  * null for absent values; the same trace always gives the same bytes.
  * @return REWARDS_OK; REWARDS_STORAGE when @p write failed; REWARDS_MISUSE.
- * @since 1.2
+ * @since 1.1
  */
 REWARDS_API rewards_status rewards_trace_write_json(const rewards_trace *trace, rewards_write_fn write, void *user);
 /**
@@ -993,7 +993,7 @@ REWARDS_API rewards_status rewards_trace_write_json(const rewards_trace *trace, 
  * (what rewards-cli and sqlite-host write with --traces).
  * @return REWARDS_OK; REWARDS_STORAGE when @p write failed; REWARDS_NOMEM;
  *         REWARDS_MISUSE (NULL argument, from a callback, during a restore).
- * @since 1.2
+ * @since 1.1
  */
 REWARDS_API rewards_status rewards_engine_export_traces(rewards_engine *engine, rewards_write_fn write, void *user);
 /**
@@ -1015,7 +1015,7 @@ REWARDS_API rewards_status rewards_engine_export_traces(rewards_engine *engine, 
  *         @p until not after @p from); REWARDS_NOT_FOUND (no such
  *         recipient); REWARDS_OVERFLOW; REWARDS_STORAGE (write failed);
  *         REWARDS_MISUSE.
- * @since 1.2
+ * @since 1.1
  */
 REWARDS_API rewards_status rewards_engine_export_statements(rewards_engine *engine, const char *recipient_type,
                                                             const char *recipient, int64_t from, int64_t until,
@@ -1034,16 +1034,16 @@ typedef struct rewards_statement rewards_statement;
  * @return REWARDS_OK; REWARDS_INVALID_ARGUMENT (@p until not after @p from,
  *         unknown recipient type); REWARDS_NOT_FOUND; REWARDS_OVERFLOW;
  *         REWARDS_NOMEM; REWARDS_MISUSE (a NULL argument, from a callback).
- * @since 1.2
+ * @since 1.1
  */
 REWARDS_API rewards_status rewards_engine_statement(rewards_engine *engine, rewards_statement **out,
                                                     const char *recipient_type, const char *recipient, int64_t from,
                                                     int64_t until);
-/** @brief Free a statement.  Accepts NULL. @since 1.2 */
+/** @brief Free a statement.  Accepts NULL. @since 1.1 */
 REWARDS_API void rewards_statement_free(rewards_statement *statement);
-/** @brief The currencies of the statement, in order of first use (at least one). @since 1.2 */
+/** @brief The currencies of the statement, in order of first use (at least one). @since 1.1 */
 REWARDS_API size_t rewards_statement_currency_count(const rewards_statement *statement);
-/** @brief Currency @p i ("USD", "PTS"); NULL past the end.  Owned by the statement. @since 1.2 */
+/** @brief Currency @p i ("USD", "PTS"); NULL past the end.  Owned by the statement. @since 1.1 */
 REWARDS_API const char *rewards_statement_currency(const rewards_statement *statement, size_t i);
 /**
  * @brief A total of one currency in minor units: @p row is "opening",
@@ -1052,24 +1052,24 @@ REWARDS_API const char *rewards_statement_currency(const rewards_statement *stat
  * redemptions - paid).
  * @return REWARDS_OK; REWARDS_NOT_FOUND (not a currency of the statement);
  *         REWARDS_INVALID_ARGUMENT (unknown row); REWARDS_MISUSE (NULL argument).
- * @since 1.2
+ * @since 1.1
  */
 REWARDS_API rewards_status rewards_statement_total(const rewards_statement *statement, const char *currency,
                                                    const char *row, int64_t *out);
-/** @brief The number of entries recorded in the range (every currency). @since 1.2 */
+/** @brief The number of entries recorded in the range (every currency). @since 1.1 */
 REWARDS_API size_t rewards_statement_entry_count(const rewards_statement *statement);
-/** @brief Entry @p i recorded in the range, in entry order; NULL past the end.  Valid until the engine is freed. @since 1.2 */
+/** @brief Entry @p i recorded in the range, in entry order; NULL past the end.  Valid until the engine is freed. @since 1.1 */
 REWARDS_API const rewards_entry *rewards_statement_entry(const rewards_statement *statement, size_t i);
-/** @brief The number of entries paid by a payout run in the range. @since 1.2 */
+/** @brief The number of entries paid by a payout run in the range. @since 1.1 */
 REWARDS_API size_t rewards_statement_payout_count(const rewards_statement *statement);
-/** @brief Entry @p i paid in the range, in entry order; NULL past the end. @since 1.2 */
+/** @brief Entry @p i paid in the range, in entry order; NULL past the end. @since 1.1 */
 REWARDS_API const rewards_entry *rewards_statement_payout_entry(const rewards_statement *statement, size_t i);
 /**
  * @brief The holds report as CSV: every held entry in entry order with the
  * reason, since when, partner, deal, user and amount.
  * Header: entry,reason,since,partner,deal,user,reward,amount,currency
  * @return REWARDS_OK; REWARDS_STORAGE (write failed); REWARDS_MISUSE.
- * @since 1.2
+ * @since 1.1
  */
 REWARDS_API rewards_status rewards_engine_export_holds(rewards_engine *engine, rewards_write_fn write, void *user);
 /** @} */

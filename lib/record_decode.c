@@ -480,7 +480,7 @@ static void decode(rbuf *b, rw_rec *r)
         if (r_more(b)) {
             en->deal = r_ref(b, &e->deals, 0); en->note = r_str(b, 0); en->adjust_id = r_str(b, 0);
         }
-        const char *ts = NULL; /* since 1.2: the calculation trace, decoded once the contribution is found */
+        const char *ts = NULL; /* since 1.1: the calculation trace, decoded once the contribution is found */
         size_t tn = 0;
         if (r_more(b))
             r_field(b, &ts, &tn);

@@ -203,7 +203,7 @@ static void encode(rw_buf *b, const rw_rec *r)
         w_int(b, en->earned_at); w_str(b, ID(en->run)); w_str(b, en->redemption_id);
         /* since 1.1: manual entries */
         w_str(b, ID(en->deal)); w_str(b, en->note); w_str(b, en->adjust_id);
-        /* since 1.2: the calculation trace (trace_record.c), "-," without one */
+        /* since 1.1: the calculation trace (trace_record.c), "-," without one */
         char tb[RW_TRACE_MAX_ENCODED];
         size_t tn = rw_trace_encode(en, tb, sizeof tb);
         if (tn)

@@ -8,11 +8,12 @@
  * before it (a later correction changes those), what the caps left, the
  * net before the entry, the operation that caused a correction, and what
  * became of a hold.  rw_trace keeps exactly that, one small block per entry
- * of a contribution, persisted at the end of the entry's record
+ * of a contribution (128 bytes from the engine's trace slab, so no heap
+ * block of its own and nothing to free), persisted at the end of the entry's record
  * (trace_record.c) so a restart explains an entry exactly as the run that
  * made it.  Manual entries and redemptions need no block: their record is
  * their whole story.  An entry restored from a record written without a
- * trace (a 1.0/1.1 host, or an engine with traces off) has none: its trace
+ * trace (an older host, or an engine with traces off) has none: its trace
  * says the history is unknown.
  *
  * Capture is by small hooks: compute_targets leaves its numbers in

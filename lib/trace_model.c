@@ -152,6 +152,13 @@ static void reward_part(rewards_trace *t, const rw_reward *r)
     str(t, "reward.level", r->level ? r->level->id : NULL);
     str(t, "reward.period", period_words[r->period]);
     str(t, "reward.condition", r->when);
+    /* the parameters that shape which entries exist and how they move (the rule's numbers come later) */
+    static const char *const policy_words[] = { "hold", "partner", "skip" };
+    str(t, "reward.per", r->per_line ? "line" : "deal");
+    str(t, "reward.base", r->margin ? "margin" : "amount");
+    str(t, "reward.rep_policy", r->recipient == RW_TO_SALES_REP ? policy_words[r->policy] : NULL);
+    integer(t, "reward.clawback_days", r->clawback_days);
+    boolean(t, "reward.auto_approve", r->auto_approve);
 }
 
 /* The exact commission of a tiered reward on cumulative c, minor units x 10^6 (as evaluate.c defines it). */

@@ -2,7 +2,7 @@
  * trace_record.c - an entry's trace block (trace.h) as stored.
  *
  * The block is one field appended at the end of the entry record (so a
- * record without it, from 1.0/1.1 or from an engine with traces off, still
+ * record without it, from an older host or from an engine with traces off, still
  * decodes: the entry then has no block and its trace says the history is
  * unknown).  Every entry carries one, so it is kept short (the SQLite
  * host's database budget is about a kilobyte per entry): after the format

@@ -67,7 +67,7 @@ static void test_new_wrong_versions(void **state)
     counted_init(&c);
     rewards_storage s = REWARDS_STORAGE_INIT;
     rewards_events ev = REWARDS_EVENTS_INIT;
-    const unsigned bad[] = { 0, 3, 99, 0xffffffffu }; /* 1 (1.0/1.1) and 2 (1.2) are known */
+    const unsigned bad[] = { 0, 3, 99, 0xffffffffu }; /* 1 (1.0) and 2 (1.1) are known */
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         rewards_options o = REWARDS_OPTIONS_INIT;
         o.version = bad[i];

@@ -275,7 +275,7 @@ static void test_corrupt_trace_refused(void **state)
     free(text);
 }
 
-/* A program built against 1.0/1.1 passes a version 1 struct without 'traces': accepted, traces kept. */
+/* A program built against 1.0 passes a version 1 struct without 'traces': accepted, traces kept. */
 typedef struct options_v1 {
     unsigned version;
     const rewards_allocator *allocator;

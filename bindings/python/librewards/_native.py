@@ -50,7 +50,7 @@ class Events(Structure):
 
 
 class Options(Structure):
-    # version 2 (1.2): 'traces' appended
+    # version 2 (1.1): 'traces' appended
     _fields_ = [("version", c_uint), ("allocator", c_void_p),
                 ("storage", POINTER(Storage)), ("events", POINTER(Events)), ("traces", c_int)]
 
