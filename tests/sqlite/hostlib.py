@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 ERROR_RE = re.compile(r"^(line ([0-9]+): [a-z_]+): .*$")
 SANITIZER_RE = re.compile(r"ERROR: (Address|Leak|Undefined)Sanitizer|runtime error: ")
@@ -92,7 +93,20 @@ def count_lines(path):
 
 def progress(db):
     """The host's progress row (lines applied), read from a copy so that the
-    host's own files, a hot write-ahead log included, stay untouched."""
+    host's own files, a hot write-ahead log included, stay untouched.
+
+    While a host runs, its journal can vanish between the check and the
+    copy, and a copy taken mid-commit can be torn: such a read is retried."""
+    for attempt in range(50):
+        try:
+            return _progress_of_copy(db)
+        except (FileNotFoundError, sqlite3.DatabaseError):
+            if attempt == 49:
+                raise
+            time.sleep(0.01)
+
+
+def _progress_of_copy(db):
     tmp = tempfile.mkdtemp()
     try:
         for suffix in ("", "-wal", "-journal"):
@@ -101,9 +115,12 @@ def progress(db):
         con = sqlite3.connect(os.path.join(tmp, "copy.db"))
         try:
             row = con.execute("SELECT line FROM host_progress WHERE id = 1").fetchone()
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as err:
+            if "no such table" not in str(err):
+                raise
             row = None
-        con.close()
+        finally:
+            con.close()
         return row[0] if row else 0
     finally:
         shutil.rmtree(tmp)
