@@ -80,7 +80,9 @@ rewards_status rw_op_adjust(rw_ctx *c)
         return rw_fail(e, REWARDS_NO_PORTAL_ACCESS, "user '%s' has no partner-portal access", u->id);
 
     rw_entry *en = rw_new_record(e, RW_KIND_ENTRY, sizeof *en);
-    if (!en || !(en->adjust_id = rw_new_str(e, id, strlen(id))) || (note && !(en->note = rw_new_str(e, note, strlen(note)))))
+    if (!en || !(en->extra = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *en->extra)) ||
+        !(en->extra->adjust_id = rw_new_str(e, id, strlen(id))) ||
+        (note && !(en->extra->note = rw_new_str(e, note, strlen(note)))))
         return rw_nomem(e);
     en->number = RW_COUNT(e, RW_KIND_ENTRY) + 1;
     en->type = RW_ENTRY_MANUAL;
@@ -97,7 +99,7 @@ rewards_status rw_op_adjust(rw_ctx *c)
     }
     en->status = approved ? RW_ST_APPROVED : RW_ST_PENDING;
     en->earned_at = c->at;
-    en->deal = d;
+    en->extra->deal = d;
     RW_TRY(rw_link_record(e, &en->h));
     rw_event ev = { REWARDS_EVENT_MANUAL_RECORDED, en, p, NULL, NULL, NULL, d, u, NULL, c->at };
     return rw_queue_event(e, &ev);

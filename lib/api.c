@@ -85,7 +85,7 @@ const rewards_reward *rewards_entry_reward(const rewards_entry *x)
 const rewards_deal *rewards_entry_deal(const rewards_entry *x)
 {
     if (x && !ENTRY(x)->contrib)
-        return (const rewards_deal *)ENTRY(x)->deal;
+        return (const rewards_deal *)rw_entry_deal(ENTRY(x));
     return x ? (const rewards_deal *)ENTRY(x)->contrib->deal : NULL;
 }
 const rewards_partner *rewards_entry_partner(const rewards_entry *x)
@@ -121,7 +121,7 @@ const rewards_payout *rewards_entry_payout(const rewards_entry *x)
 {
     return x ? (const rewards_payout *)ENTRY(x)->run : NULL;
 }
-const char *rewards_entry_note(const rewards_entry *x) { return x ? ENTRY(x)->note : NULL; }
+const char *rewards_entry_note(const rewards_entry *x) { return x ? rw_entry_note(ENTRY(x)) : NULL; }
 
 const char *rewards_payout_id(const rewards_payout *p) { return p ? RUN(p)->id : NULL; }
 size_t rewards_payout_line_count(const rewards_payout *p) { return p ? RUN(p)->lines.len : 0; }

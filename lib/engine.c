@@ -291,12 +291,14 @@ rewards_status rw_queue_event(rw_engine *e, const rw_event *ev)
     /* The queue is scratch space reset by every call: plain growth, no journal. */
     rw_vec *q = &e->queued;
     if (q->len == q->cap) {
-        size_t ncap = q->cap ? q->cap * 2 : 16;
+        size_t ncap = q->cap ? (size_t)q->cap * 2 : 16;
+        if (ncap > UINT32_MAX || ncap > (size_t)-1 / sizeof(rw_event))
+            return rw_nomem(e);
         void *p = rw_realloc(&e->alloc, q->data, ncap * sizeof(rw_event));
         if (!p)
             return rw_nomem(e);
         q->data = p;
-        q->cap = ncap;
+        q->cap = (uint32_t)ncap;
     }
     RW_VEC_AT(*q, rw_event, q->len++) = *ev;
     return REWARDS_OK;

@@ -254,29 +254,44 @@ typedef struct rw_contrib {
     rw_rec h;
     rw_reward *reward;
     rw_deal *deal;
-    rw_trigger trigger;
-    int uses_deal_amount;  /* stage triggers follow amendments (beside trigger: no padding) */
     int64_t at;
     int64_t base;          /* deal currency minor units */
     int64_t fx_rate;       /* x 10^10, 0 when no conversion was needed */
     rw_user *beneficiary;  /* sales_rep rewards: the user assigned at the trigger */
-    char period[16];
-    rw_recipient to;       /* who is paid now */
     rw_user *to_user;      /* when to == RW_TO_SALES_REP (NULL: held with no user) */
-    rw_hold hold;
-    int voided;
-    size_t nslots;
-    int64_t *net;          /* per slot */
+    union {                /* the net paid per slot: rw_contrib_net() */
+        int64_t one;       /* nslots <= 1: inside the record */
+        int64_t *many;     /* a milestone's thresholds: from the general slab */
+    } net;
     struct rw_group *group;/* (derived) */
     rw_vec entries;        /* rw_entry* (derived) */
     /* An override's mirror (override.c): reward is the override, deal the
      * child's deal; these name what it mirrors.  NULL covered otherwise. */
     struct rw_reward *covered;
-    rw_recipient child_to;
-    int margin;            /* the base is the margin (base: margin); beside child_to: no padding */
     rw_user *child_user;
-    int64_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
+    char period[16];
+    /* The small fields last and narrow: a deal has about 7 contributions,
+     * so every byte here is 7 bytes per deal (docs/performance.md). */
+    int32_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
+    uint32_t nslots;
+    uint8_t trigger;       /* rw_trigger */
+    uint8_t uses_deal_amount; /* stage triggers follow amendments */
+    uint8_t to;            /* rw_recipient: who is paid now */
+    uint8_t hold;          /* rw_hold */
+    uint8_t voided;
+    uint8_t child_to;      /* rw_recipient of the mirrored entry (overrides) */
+    uint8_t margin;        /* the base is the margin (base: margin) */
 } rw_contrib;
+
+/* The net per slot of a contribution (an array of nslots). */
+static inline int64_t *rw_contrib_net(rw_contrib *k)
+{
+    return k->nslots > 1 ? k->net.many : &k->net.one;
+}
+static inline int64_t rw_contrib_net_at(const rw_contrib *k, size_t slot)
+{
+    return k->nslots > 1 ? k->net.many[slot] : k->net.one;
+}
 
 /* A group member's running sums before it, on the current facts (group.c). */
 typedef struct rw_before {
@@ -312,29 +327,43 @@ typedef enum { RW_ST_PENDING = 0, RW_ST_APPROVED, RW_ST_HELD, RW_ST_PAID, RW_ST_
 
 typedef struct rw_run rw_run;
 
+/* What only a manual entry (adjust.c) or a redemption (ledger.c) has: kept
+ * apart so that the 5 or so entries of every deal do not carry it. */
+typedef struct rw_entry_extra {
+    char *redemption_id;
+    rw_deal *deal;   /* a manual entry's deal or activity, NULL when none */
+    char *note;      /* NULL when none */
+    char *adjust_id; /* a manual entry's adjustment id */
+} rw_entry_extra;
+
 typedef struct rw_entry {
     rw_rec h;
     uint64_t number;     /* 1, 2, 3 ... */
-    rw_contrib *contrib; /* NULL for redemptions */
-    size_t slot;
+    rw_contrib *contrib; /* NULL for redemptions and manual entries */
     rw_partner *partner;
-    rw_entry_type type;  /* beside to: no padding */
-    rw_recipient to;
     rw_user *to_user;
     int64_t amount;
-    char currency[4];
-    int exp;
-    rw_status status;
-    rw_hold hold;
     int64_t earned_at;
     rw_run *run;
-    char *redemption_id;
-    /* manual entries (adjust.c): no contribution */
-    rw_deal *deal;   /* the deal or activity named, NULL when none */
-    char *note;      /* NULL when none */
-    char *adjust_id; /* the adjustment's id */
-    rw_trace *trace; /* why it has its amount (trace.h); NULL: manual, redemption, unknown or traces off */
+    rw_trace *trace;     /* why it has its amount (trace.h); NULL: manual, redemption, unknown or traces off */
+    rw_entry_extra *extra; /* NULL but for manual entries and redemptions (rw_entry_deal() and the like) */
+    uint32_t slot;
+    char currency[4];
+    /* narrow, last: see rw_contrib */
+    uint8_t type;        /* rw_entry_type */
+    uint8_t to;          /* rw_recipient */
+    uint8_t status;      /* rw_status */
+    uint8_t hold;        /* rw_hold */
+    int8_t exp;          /* the currency's exponent */
 } rw_entry;
+
+static inline rw_deal *rw_entry_deal(const rw_entry *en) { return en->extra ? en->extra->deal : NULL; }
+static inline const char *rw_entry_note(const rw_entry *en) { return en->extra ? en->extra->note : NULL; }
+static inline const char *rw_entry_adjust_id(const rw_entry *en) { return en->extra ? en->extra->adjust_id : NULL; }
+static inline const char *rw_entry_redemption_id(const rw_entry *en)
+{
+    return en->extra ? en->extra->redemption_id : NULL;
+}
 
 /* Entries an approval or payout can act on, in time order (entry_queue.c). */
 #define RW_EQ_CHUNK 512

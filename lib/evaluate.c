@@ -347,28 +347,32 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     if (needs_amount(r) && strcmp(d->currency, p->currency))
         RW_TRY(rw_fx_rate_at(e, d->currency, p->currency, at, &rate));
 
+    /* The contribution keeps these narrow (engine.h); such counts would need
+     * terabytes of input, but the check costs nothing. */
+    if (line > INT32_MAX || r->nthresholds > UINT32_MAX)
+        return rw_fail(e, REWARDS_OVERFLOW, "%s: too many lines or thresholds", r->id);
     rw_contrib *k = rw_new_record(e, RW_KIND_CONTRIB, sizeof *k);
     if (!k)
         return rw_nomem(e);
     k->reward = r;
     k->deal = d;
-    k->trigger = trig;
+    k->trigger = (uint8_t)trig;
     k->at = at;
-    k->line = line;
-    k->margin = r->margin;
+    k->line = (int32_t)line;
+    k->margin = (uint8_t)r->margin;
     /* a stage trigger values the deal (or line) on its current facts; a renewal or payment its own amount */
     k->base = uses_deal_amount ? rw_deal_base(d, line, r->margin) : base;
-    k->uses_deal_amount = uses_deal_amount;
+    k->uses_deal_amount = (uint8_t)uses_deal_amount;
     k->fx_rate = rate;
     k->beneficiary = u;
     if (r->period != RW_PERIOD_NONE)
         rw_period_key(at, p->fy_start, r->period, k->period, sizeof k->period);
-    k->to = to;
+    k->to = (uint8_t)to;
     k->to_user = to == RW_TO_SALES_REP ? u : NULL;
-    k->hold = hold;
-    k->nslots = r->kind == RW_KIND_MILESTONE ? r->nthresholds : 1;
+    k->hold = (uint8_t)hold;
+    k->nslots = r->kind == RW_KIND_MILESTONE ? (uint32_t)r->nthresholds : 1;
     int64_t targets_small[8], *targets = targets_small;
-    if (!(k->net = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net)))
+    if (k->nslots > 1 && !(k->net.many = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net.many)))
         return rw_nomem(e);
     if (k->nslots > 8 && !(targets = rw_malloc(&e->alloc, k->nslots * sizeof *targets)))
         return rw_nomem(e);
@@ -506,7 +510,7 @@ static rewards_status note(scratch *s, rw_contrib *k, const int64_t *targets)
 {
     for (size_t slot = 0; slot < k->nslots; slot++) {
         int64_t diff;
-        if (rw_sub(targets[slot], k->net[slot], &diff))
+        if (rw_sub(targets[slot], rw_contrib_net_at(k, slot), &diff))
             return overflow(s->e, k->reward);
         if (!diff)
             continue;

@@ -186,7 +186,7 @@ void rw_groups_restored(rw_engine *e)
             rw_contrib *k = RW_VEC_AT(g->contribs, rw_contrib *, j);
             g->befores[j].total = total;
             for (size_t s = 0; s < k->nslots; s++)
-                total = (int64_t)((uint64_t)total + (uint64_t)k->net[s]); /* the whole sum was checked when linked */
+                total = (int64_t)((uint64_t)total + (uint64_t)rw_contrib_net_at(k, s)); /* the whole sum was checked when linked */
         }
     }
 }

@@ -158,8 +158,8 @@ int rw_vec_push(rw_engine *e, rw_vec *v, size_t elem, const void *item)
     if (elem != sizeof(void *)) /* every list holds pointers: the buffer size follows from cap alone */
         return -1;
     if (v->len == v->cap) {
-        size_t ncap = v->cap ? v->cap * 2 : 2;
-        if (ncap > (size_t)-1 / elem)
+        size_t ncap = v->cap ? (size_t)v->cap * 2 : 2;
+        if (ncap > UINT32_MAX || ncap > (size_t)-1 / elem)
             return -1;
         /* A new buffer rather than realloc: rollback must find the old one intact. */
         void *nd = vec_buffer(e, ncap);
@@ -171,7 +171,7 @@ int rw_vec_push(rw_engine *e, rw_vec *v, size_t elem, const void *item)
         if (rw_save(e, v, sizeof *v) || vec_free_later(e, v->data, v->cap))
             return -1;
         v->data = nd;
-        v->cap = ncap;
+        v->cap = (uint32_t)ncap;
     } else if (rw_save(e, &v->len, sizeof v->len)) {
         return -1;
     }

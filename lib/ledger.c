@@ -203,7 +203,8 @@ rewards_status rw_op_redeem(rw_ctx *c)
         return rw_fail(e, REWARDS_INSUFFICIENT_POINTS, "redeeming %lld points with %lld approved", (long long)points,
                        (long long)balance);
     rw_entry *en = rw_new_record(e, RW_KIND_ENTRY, sizeof *en);
-    if (!en || !(en->redemption_id = rw_new_str(e, id, strlen(id))))
+    if (!en || !(en->extra = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *en->extra)) ||
+        !(en->extra->redemption_id = rw_new_str(e, id, strlen(id))))
         return rw_nomem(e);
     en->number = RW_COUNT(e, RW_KIND_ENTRY) + 1;
     en->type = RW_ENTRY_REDEMPTION;

@@ -68,12 +68,12 @@ static rewards_status link_contrib(rw_engine *e, rw_contrib *k)
 static rewards_status link_entry(rw_engine *e, rw_entry *en)
 {
     RW_TRY(PUSH(e, en->partner->entries, en));
-    if (en->redemption_id && rw_index_put(e, &e->redemptions, en->redemption_id, en))
+    if (rw_entry_redemption_id(en) && rw_index_put(e, &e->redemptions, en->extra->redemption_id, en))
         return rw_nomem(e);
-    if (en->adjust_id && rw_index_put(e, &e->adjustments, en->adjust_id, en))
+    if (rw_entry_adjust_id(en) && rw_index_put(e, &e->adjustments, en->extra->adjust_id, en))
         return rw_nomem(e);
-    if (en->deal) /* a manual entry naming a deal or activity */
-        RW_TRY(PUSH(e, en->deal->entries, en));
+    if (rw_entry_deal(en)) /* a manual entry naming a deal or activity */
+        RW_TRY(PUSH(e, en->extra->deal->entries, en));
     RW_TRY(rw_equeue_note(e, en));
     RW_TRY(rw_balance_add(e, en, 1));
     rw_contrib *k = en->contrib;
@@ -82,9 +82,9 @@ static rewards_status link_entry(rw_engine *e, rw_entry *en)
     RW_TRY(PUSH(e, k->deal->entries, en));
     RW_TRY(PUSH(e, k->entries, en));
     int64_t net, total;
-    if (rw_add(k->net[en->slot], en->amount, &net) || (k->group && rw_add(k->group->total, en->amount, &total)))
+    if (rw_add(rw_contrib_net_at(k, en->slot), en->amount, &net) || (k->group && rw_add(k->group->total, en->amount, &total)))
         return rw_fail(e, REWARDS_OVERFLOW, "the total of reward '%s' overflows", k->reward->id);
-    if (RW_SET(e, k->net[en->slot], net) || (k->group && RW_SET(e, k->group->total, total)))
+    if (RW_SET(e, rw_contrib_net(k)[en->slot], net) || (k->group && RW_SET(e, k->group->total, total)))
         return rw_nomem(e);
     return REWARDS_OK;
 }

@@ -144,7 +144,7 @@ static rewards_status mirror_of(rw_engine *e, rw_reward *o, const rw_entry *chil
         }
     }
     rw_contrib *m = rw_new_record(e, RW_KIND_CONTRIB, sizeof *m);
-    if (!m || !(m->net = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *m->net)))
+    if (!m)
         return rw_nomem(e);
     m->reward = o;
     m->deal = d;

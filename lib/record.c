@@ -141,10 +141,11 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         break;
     }
     case RW_KIND_ENTRY:
-        rw_free(a, ((rw_entry *)r)->redemption_id);
-        rw_free(a, ((rw_entry *)r)->note);
-        rw_free(a, ((rw_entry *)r)->adjust_id);
-        /* its trace is in the engine's trace slab */
+        if (((rw_entry *)r)->extra) { /* the extra itself, like the trace, is in a slab */
+            rw_free(a, ((rw_entry *)r)->extra->redemption_id);
+            rw_free(a, ((rw_entry *)r)->extra->note);
+            rw_free(a, ((rw_entry *)r)->extra->adjust_id);
+        }
         break;
     case RW_KIND_EVENT_ID: {
         rw_event_id *ev = (rw_event_id *)r;

@@ -322,9 +322,9 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         time_(&c, "earned_at", en->earned_at, 0);
         if (en->status == RW_ST_PAID && !en->run)
             bad(&c, "payout", "is missing for a paid entry");
-        if (en->adjust_id) /* a manual entry (adjust.c) */
-            id(&c, "id", en->adjust_id);
-        text(&c, "note", en->note);
+        if (rw_entry_adjust_id(en)) /* a manual entry (adjust.c) */
+            id(&c, "id", rw_entry_adjust_id(en));
+        text(&c, "note", rw_entry_note(en));
         if (en->type == RW_ENTRY_MANUAL && (en->amount == 0 || (!strcmp(en->currency, "PTS") && en->amount < 0)))
             bad(&c, "amount", "is zero, or negative points, for a manual entry");
         if (en->type == RW_ENTRY_MANUAL) { /* adjust.c's rules */
@@ -332,7 +332,7 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
                 bad(&c, "currency", "is neither the program currency nor PTS for a manual entry");
             if (en->to_user && en->to_user->partner != en->partner)
                 bad(&c, "user", "belongs to another partner");
-            if (en->deal && en->deal->partner != en->partner)
+            if (rw_entry_deal(en) && rw_entry_deal(en)->partner != en->partner)
                 bad(&c, "deal", "belongs to another partner");
         }
         break;

@@ -422,22 +422,25 @@ static void decode(rbuf *b, rw_rec *r)
         rw_contrib *k = (rw_contrib *)r;
         const char *s;
         size_t n;
-        k->reward = r_ref(b, &e->rewards, 1); k->deal = r_ref(b, &e->deals, 1); k->trigger = (rw_trigger)r_enum(b, RW_TRIG_ACTIVITY);
-        k->at = r_int(b); k->base = r_int(b); k->uses_deal_amount = (int)r_enum(b, 1); k->fx_rate = r_int(b);
+        k->reward = r_ref(b, &e->rewards, 1); k->deal = r_ref(b, &e->deals, 1); k->trigger = (uint8_t)r_enum(b, RW_TRIG_ACTIVITY);
+        k->at = r_int(b); k->base = r_int(b); k->uses_deal_amount = (uint8_t)r_enum(b, 1); k->fx_rate = r_int(b);
         k->beneficiary = r_ref(b, &e->users, 0);
         r_field(b, &s, &n);
         if (s && n < sizeof k->period)
             memcpy(k->period, s, n);
         else if (s)
             b->bad = 1;
-        k->to = (rw_recipient)r_enum(b, 1); k->to_user = r_ref(b, &e->users, 0);
-        k->hold = (rw_hold)r_enum(b, RW_HOLD_NO_ACCESS); k->voided = (int)r_enum(b, 1);
+        k->to = (uint8_t)r_enum(b, 1); k->to_user = r_ref(b, &e->users, 0);
+        k->hold = (uint8_t)r_enum(b, RW_HOLD_NO_ACCESS); k->voided = (uint8_t)r_enum(b, 1);
         k->line = -1;
         if (r_more(b)) {
-            k->line = r_int(b); k->margin = (int)r_enum(b, 1);
+            int64_t line = r_int(b);
+            /* out of the field's range: -2, which the field check refuses by name */
+            k->line = line < -1 || line > INT32_MAX ? -2 : (int32_t)line;
+            k->margin = (uint8_t)r_enum(b, 1);
         }
         if (r_more(b)) {
-            k->covered = r_ref(b, &e->rewards, 0); k->child_to = (rw_recipient)r_enum(b, 1);
+            k->covered = r_ref(b, &e->rewards, 0); k->child_to = (uint8_t)r_enum(b, 1);
             k->child_user = r_ref(b, &e->users, 0);
         }
         /* a mirror belongs to an override and to a child with a parent; nothing else is an override's */
@@ -446,8 +449,8 @@ static void decode(rbuf *b, rw_rec *r)
         if (!b->bad && k->covered && (!k->deal->partner->parent || k->covered->kind == RW_KIND_OVERRIDE))
             b->bad = 1;
         if (!b->bad) {
-            k->nslots = k->reward->kind == RW_KIND_MILESTONE ? k->reward->nthresholds : 1;
-            if (!(k->net = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net)))
+            k->nslots = k->reward->kind == RW_KIND_MILESTONE ? (uint32_t)k->reward->nthresholds : 1;
+            if (k->nslots > 1 && !(k->net.many = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net.many)))
                 b->bad = b->nomem = 2;
         }
         break;
@@ -471,28 +474,41 @@ static void decode(rbuf *b, rw_rec *r)
     }
     case RW_KIND_ENTRY: {
         rw_entry *en = (rw_entry *)r;
-        en->number = (uint64_t)r_int(b); en->type = (rw_entry_type)r_enum(b, RW_ENTRY_MANUAL);
+        en->number = (uint64_t)r_int(b); en->type = (uint8_t)r_enum(b, RW_ENTRY_MANUAL);
         int64_t cseq = r_int(b);
-        en->slot = (size_t)r_int(b); en->partner = r_ref(b, &e->partners, 1); en->to = (rw_recipient)r_enum(b, 1);
+        int64_t slot = r_int(b);
+        if (slot < 0 || slot > UINT32_MAX) /* (the contribution's slot count is checked below) */
+            b->bad = 1;
+        en->slot = (uint32_t)slot; en->partner = r_ref(b, &e->partners, 1); en->to = (uint8_t)r_enum(b, 1);
         en->to_user = r_ref(b, &e->users, 0); en->amount = r_int(b); r_code(b, en->currency);
-        en->status = (rw_status)r_enum(b, RW_ST_REDEEMED); en->hold = (rw_hold)r_enum(b, RW_HOLD_NO_ACCESS);
-        en->earned_at = r_int(b); en->run = r_ref(b, &e->runs, 0); en->redemption_id = r_str(b, 0);
+        en->status = (uint8_t)r_enum(b, RW_ST_REDEEMED); en->hold = (uint8_t)r_enum(b, RW_HOLD_NO_ACCESS);
+        en->earned_at = r_int(b); en->run = r_ref(b, &e->runs, 0);
+        rw_entry_extra x = { r_str(b, 0), NULL, NULL, NULL };
         if (r_more(b)) {
-            en->deal = r_ref(b, &e->deals, 0); en->note = r_str(b, 0); en->adjust_id = r_str(b, 0);
+            x.deal = r_ref(b, &e->deals, 0); x.note = r_str(b, 0); x.adjust_id = r_str(b, 0);
+        }
+        if (x.redemption_id || x.deal || x.note || x.adjust_id) {
+            /* (the strings are owned by the record from here, freed with it) */
+            if ((en->extra = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *en->extra)))
+                *en->extra = x;
+            else {
+                rw_free(&e->alloc, x.redemption_id); rw_free(&e->alloc, x.note); rw_free(&e->alloc, x.adjust_id);
+                b->bad = b->nomem = 2;
+            }
         }
         const char *ts = NULL; /* since 1.1: the calculation trace, decoded once the contribution is found */
         size_t tn = 0;
         if (r_more(b))
             r_field(b, &ts, &tn);
         /* manual entries, and only they, have an adjustment id and no contribution */
-        if (!b->bad && (en->type == RW_ENTRY_MANUAL) != (en->adjust_id != NULL))
+        if (!b->bad && (en->type == RW_ENTRY_MANUAL) != (rw_entry_adjust_id(en) != NULL))
             b->bad = 1;
-        if (!b->bad && en->deal && en->type != RW_ENTRY_MANUAL)
+        if (!b->bad && rw_entry_deal(en) && en->type != RW_ENTRY_MANUAL)
             b->bad = 1;
         /* (whose the deal is, is record_check.c's) */
         if (!b->bad && en->type == RW_ENTRY_MANUAL && cseq)
             b->bad = 1;
-        if (!b->bad && en->adjust_id && rw_index_get(&e->adjustments, en->adjust_id))
+        if (!b->bad && rw_entry_adjust_id(en) && rw_index_get(&e->adjustments, rw_entry_adjust_id(en)))
             b->bad = 1;
         en->exp = rw_engine_currency_exp(e, en->currency);
         if (!b->bad && cseq && !(en->contrib = find_contrib(e, cseq)))

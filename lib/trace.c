@@ -45,7 +45,7 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
     memset(t, 0, sizeof *t);
     const rw_contrib *k = en->contrib;
     t->calc = e->trace.calc;
-    t->previous = k->net[en->slot];
+    t->previous = rw_contrib_net_at(k, en->slot);
     t->hold = (uint8_t)en->hold;
     t->released_at = RW_NONE;
     t->source = e->trace.source;

@@ -365,12 +365,12 @@ rewards_status rw_trace_build(rw_engine *e, const rw_entry *en, rewards_trace *t
         str(t, "history", "complete");
         if (en->type == RW_ENTRY_MANUAL) {
             str(t, "cause.kind", "manual");
-            str(t, "manual.id", en->adjust_id);
-            str(t, "manual.deal", en->deal ? en->deal->id : NULL);
-            str(t, "manual.note", en->note);
+            str(t, "manual.id", rw_entry_adjust_id(en));
+            str(t, "manual.deal", rw_entry_deal(en) ? rw_entry_deal(en)->id : NULL);
+            str(t, "manual.note", rw_entry_note(en));
         } else {
             str(t, "cause.kind", "redemption");
-            str(t, "redemption.id", en->redemption_id);
+            str(t, "redemption.id", rw_entry_redemption_id(en));
         }
         return t->failed ? rw_nomem(e) : REWARDS_OK;
     }

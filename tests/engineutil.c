@@ -197,18 +197,18 @@ char *eu_fingerprint(rewards_engine *e)
                 break;
             case RW_KIND_DEAL: {
                 rw_deal *d = (rw_deal *)r;
-                sb_printf(&b, " [%zu %zu]", d->contribs.len, d->entries.len);
+                sb_printf(&b, " [%zu %zu]", (size_t)d->contribs.len, (size_t)d->entries.len);
                 break;
             }
             case RW_KIND_CONTRIB: {
                 rw_contrib *c = (rw_contrib *)r;
-                sb_printf(&b, " [%zu", c->entries.len);
+                sb_printf(&b, " [%zu", (size_t)c->entries.len);
                 for (size_t s = 0; s < c->nslots; s++)
-                    sb_printf(&b, " %lld", (long long)c->net[s]);
+                    sb_printf(&b, " %lld", (long long)rw_contrib_net_at(c, s));
                 if (c->group) {
                     const rw_group *g = c->group;
                     const rw_before *bf = &g->befores[rw_group_position(g, c)];
-                    sb_printf(&b, " g=%zu/%lld/%lld b=%zu/%lld/%lld", g->contribs.len, (long long)g->metric,
+                    sb_printf(&b, " g=%zu/%lld/%lld b=%zu/%lld/%lld", (size_t)g->contribs.len, (long long)g->metric,
                               (long long)g->total, g->nbefores, (long long)bf->metric, (long long)bf->total);
                 }
                 sb_printf(&b, "]");
