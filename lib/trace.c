@@ -34,6 +34,22 @@ void rw_trace_calc_begin(rw_engine *e, const rw_contrib *k, int64_t metric, int 
     c->voided = k->voided;
 }
 
+static const rw_trace_more nothing_more = { NULL, 0, 0, 0, RW_NONE, NULL };
+
+const rw_trace_more *rw_trace_more_of(const rw_trace *t)
+{
+    return t->more ? t->more : &nothing_more;
+}
+
+/* A trace's rarer part, from the trace slab (a rollback takes it back). */
+static rw_trace_more *more_new(rw_engine *e)
+{
+    rw_trace_more *m = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *m, _Alignof(rw_trace_more));
+    if (m)
+        *m = nothing_more;
+    return m;
+}
+
 int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
 {
     if (e->trace.off)
@@ -47,13 +63,17 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
     t->calc = e->trace.calc;
     t->previous = rw_contrib_net_at(k, en->slot);
     t->hold = (uint8_t)en->hold;
-    t->released_at = RW_NONE;
-    t->source = e->trace.source;
-    if (type == RW_ENTRY_ADJUSTMENT || type == RW_ENTRY_REVERSAL) {
-        t->cause = (uint8_t)e->trace.cause.kind;
-        t->cause_deal = e->trace.cause.deal;
-        t->cause_from = e->trace.cause.from;
-        t->cause_to = e->trace.cause.to;
+    int correction = type == RW_ENTRY_ADJUSTMENT || type == RW_ENTRY_REVERSAL;
+    if (correction || e->trace.source) {
+        if (!(t->more = more_new(e)))
+            return -1;
+        t->more->source = e->trace.source;
+        if (correction) {
+            t->cause = (uint8_t)e->trace.cause.kind;
+            t->more->cause_deal = e->trace.cause.deal;
+            t->more->cause_from = e->trace.cause.from;
+            t->more->cause_to = e->trace.cause.to;
+        }
     }
     en->trace = t;
     return 0;
@@ -66,8 +86,10 @@ int rw_trace_release(rw_engine *e, rw_entry *en, int64_t at)
         return 0;
     if (rw_save(e, t, sizeof *t))
         return -1;
+    if (t->more ? rw_save(e, t->more, sizeof *t->more) : !(t->more = more_new(e)))
+        return -1;
     t->release = (uint8_t)e->trace.cause.kind;
-    t->released_at = at;
-    t->released_to = en->to_user;
+    t->more->released_at = at;
+    t->more->released_to = en->to_user;
     return 0;
 }

@@ -62,19 +62,29 @@ typedef struct rw_trace_calc {
     int voided;
 } rw_trace_calc;
 
-/* An entry's trace (one block per entry of a contribution). */
-typedef struct rw_trace {
-    rw_trace_calc calc;
-    int64_t previous;      /* the slot's net before this entry */
-    uint8_t cause;         /* rw_cause_kind of the operation that recorded it */
-    uint8_t hold;          /* rw_hold when recorded (the entry's own hold is cleared on release) */
-    uint8_t release;       /* rw_cause_kind of the operation that released it, 0 while held/never */
+/* What only some traces have: a correction's cause, an override's source,
+ * a release.  Apart from the trace so that the earned entries of plain
+ * deals (most entries) do not carry 48 bytes of zeros. */
+typedef struct rw_trace_more {
     struct rw_deal *cause_deal;
     int64_t cause_from, cause_to;
     uint64_t source;       /* an override's entry: the child entry it mirrors */
     int64_t released_at;   /* RW_NONE when never released */
     struct rw_user *released_to; /* NULL: released to the partner */
+} rw_trace_more;
+
+/* An entry's trace (one slab block per entry of a contribution). */
+typedef struct rw_trace {
+    rw_trace_calc calc;
+    int64_t previous;      /* the slot's net before this entry */
+    rw_trace_more *more;   /* NULL: none of it (rw_trace_more_of gives the defaults) */
+    uint8_t cause;         /* rw_cause_kind of the operation that recorded it */
+    uint8_t hold;          /* rw_hold when recorded (the entry's own hold is cleared on release) */
+    uint8_t release;       /* rw_cause_kind of the operation that released it, 0 while held/never */
 } rw_trace;
+
+/* A trace's rarer part, or the defaults when it has none (never NULL). */
+const rw_trace_more *rw_trace_more_of(const rw_trace *t);
 
 /* Per engine: whether traces are kept, and what the hooks leave for rw_entry_add. */
 typedef struct rw_trace_state {

@@ -244,7 +244,7 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
     str(t, "rounding", rounding_words[p->rounding]);
     if (k->covered) {
         const rw_reward *o = r;
-        integer(t, "override.source_entry", (int64_t)tr->source);
+        integer(t, "override.source_entry", (int64_t)rw_trace_more_of(tr)->source);
         str(t, "override.covers", k->covered->id);
         integer(t, "override.rate_ppm", o->rate_ppm);
         decimal(t, "override.child_net_before", c->metric_before, p->exp);
@@ -319,13 +319,14 @@ static void cause_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
         str(t, "cause.kind", "trigger");
         return;
     }
+    const rw_trace_more *m = rw_trace_more_of(tr);
     str(t, "cause.kind", tr->cause < RW_CAUSE_COUNT ? cause_words[tr->cause] : "unknown");
-    str(t, "cause.deal", tr->cause_deal ? tr->cause_deal->id : NULL);
-    boolean(t, "cause.other_deal", tr->cause_deal && tr->cause_deal != k->deal);
-    if (tr->cause == RW_CAUSE_AMEND && tr->cause_deal) {
-        decimal(t, "cause.from", tr->cause_from, tr->cause_deal->exp);
-        decimal(t, "cause.to", tr->cause_to, tr->cause_deal->exp);
-    } else if (tr->cause == RW_CAUSE_CANCEL && tr->cause_deal == k->deal) {
+    str(t, "cause.deal", m->cause_deal ? m->cause_deal->id : NULL);
+    boolean(t, "cause.other_deal", m->cause_deal && m->cause_deal != k->deal);
+    if (tr->cause == RW_CAUSE_AMEND && m->cause_deal) {
+        decimal(t, "cause.from", m->cause_from, m->cause_deal->exp);
+        decimal(t, "cause.to", m->cause_to, m->cause_deal->exp);
+    } else if (tr->cause == RW_CAUSE_CANCEL && m->cause_deal == k->deal) {
         /* the clawback: inside the reward's days, counted from the trigger (another deal's says nothing of this one) */
         integer(t, "cause.clawback_days", k->reward->clawback_days);
         integer(t, "cause.days_since_trigger", (en->earned_at - k->at) / 86400);
@@ -338,14 +339,15 @@ static void hold_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
         str(t, "hold.reason", NULL);
         return;
     }
+    const rw_trace_more *m = rw_trace_more_of(tr);
     str(t, "hold.reason", rw_hold_names[tr->hold]);
     timev(t, "hold.since", en->earned_at);
-    timev(t, "hold.released_at", tr->release ? tr->released_at : RW_NONE);
+    timev(t, "hold.released_at", tr->release ? m->released_at : RW_NONE);
     str(t, "hold.released_by", tr->release ? cause_words[tr->release] : NULL);
     if (tr->release)
-        str(t, "hold.released_to", tr->released_to ? tr->released_to->id : en->partner->id);
+        str(t, "hold.released_to", m->released_to ? m->released_to->id : en->partner->id);
     if (tr->release)
-        str(t, "hold.released_to_type", tr->released_to ? "sales_rep" : "partner");
+        str(t, "hold.released_to_type", m->released_to ? "sales_rep" : "partner");
 }
 
 rewards_status rw_trace_build(rw_engine *e, const rw_entry *en, rewards_trace *t)

@@ -83,9 +83,10 @@ size_t rw_trace_encode(const rw_entry *en, char *buf, size_t size)
     put_int(&b, c->base, NOPREV); put_int(&b, c->converted, c->base); put_int(&b, c->metric, c->converted);
     put_int(&b, c->metric_before, NOPREV); put_int(&b, c->total_before, NOPREV); put_int(&b, c->cap_used, NOPREV);
     put_int(&b, c->uncapped, NOPREV); put_int(&b, c->voided, NOPREV); put_int(&b, t->previous, NOPREV);
-    put_id(&b, ID(t->cause_deal)); put_int(&b, t->cause_from, NOPREV); put_int(&b, t->cause_to, NOPREV);
-    put_int(&b, (int64_t)t->source, NOPREV); put_int(&b, t->release ? t->released_at : 0, NOPREV);
-    put_id(&b, ID(t->released_to));
+    const rw_trace_more *m = rw_trace_more_of(t);
+    put_id(&b, ID(m->cause_deal)); put_int(&b, m->cause_from, NOPREV); put_int(&b, m->cause_to, NOPREV);
+    put_int(&b, (int64_t)m->source, NOPREV); put_int(&b, t->release ? m->released_at : 0, NOPREV);
+    put_id(&b, ID(m->released_to));
     if (b.full)
         return 0;
     buf[b.keep] = '\0';
@@ -174,7 +175,9 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
 {
     rd r = { s + 1, s + n, 0 };
     rw_trace t;
+    rw_trace_more m;
     memset(&t, 0, sizeof t);
+    memset(&m, 0, sizeof m);
     if (n < 1 || s[0] != '1' || !en->contrib)
         return 1;
     rw_trace_calc *c = &t.calc;
@@ -190,22 +193,28 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
     c->uncapped = get_int(&r, INT64_MIN, INT64_MAX, 0);
     c->voided = (int)get_int(&r, 0, 1, 0);
     t.previous = get_int(&r, INT64_MIN, INT64_MAX, 0);
-    t.cause_deal = get_ref(&r, &e->deals);
-    t.cause_from = get_int(&r, INT64_MIN, INT64_MAX, 0);
-    t.cause_to = get_int(&r, INT64_MIN, INT64_MAX, 0);
-    t.source = (uint64_t)get_int(&r, 0, INT64_MAX, 0);
-    t.released_at = get_int(&r, INT64_MIN, INT64_MAX, 0);
-    t.released_to = get_ref(&r, &e->users);
+    m.cause_deal = get_ref(&r, &e->deals);
+    m.cause_from = get_int(&r, INT64_MIN, INT64_MAX, 0);
+    m.cause_to = get_int(&r, INT64_MIN, INT64_MAX, 0);
+    m.source = (uint64_t)get_int(&r, 0, INT64_MAX, 0);
+    m.released_at = get_int(&r, INT64_MIN, INT64_MAX, 0);
+    m.released_to = get_ref(&r, &e->users);
     if (!t.release)
-        t.released_at = RW_NONE;
+        m.released_at = RW_NONE;
     /* later formats append values: what follows is theirs; the rest must make sense */
-    if (r.bad || (t.source && t.source >= en->number) || (t.released_to && !t.release))
+    if (r.bad || (m.source && m.source >= en->number) || (m.released_to && !t.release))
         return 1;
     if (e->trace.off)
         return 0;
     rw_trace *p = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *p, _Alignof(rw_trace));
     if (!p)
         return 2;
+    const rw_trace_more *none = rw_trace_more_of(&t); /* t.more is NULL: the defaults */
+    if (memcmp(&m, none, sizeof m)) {
+        if (!(t.more = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *t.more, _Alignof(rw_trace_more))))
+            return 2;
+        *t.more = m;
+    }
     *p = t;
     en->trace = p;
     return 0;
