@@ -366,7 +366,7 @@ static void check_totals(rewards_engine *e)
                 if (en->slot == s)
                     sum += en->amount;
             }
-            FZ_CHECK(sum == k->net[s]);
+            FZ_CHECK(sum == rw_contrib_net_at(k, s));
         }
         if (k->group) {
             int64_t total = 0;
@@ -420,7 +420,7 @@ static void check_overrides(rewards_engine *e)
         FZ_CHECK(k->reward->kind == RW_KIND_OVERRIDE && k->deal->partner->parent);
         int64_t want;
         FZ_CHECK(!rw_div_round((rw_i128)k->base * k->reward->rate_ppm, RW_PPM_ONE, k->reward->program->rounding, &want));
-        FZ_CHECK(k->nslots == 1 && k->net[0] == want);
+        FZ_CHECK(k->nslots == 1 && rw_contrib_net_at(k, 0) == want);
         for (size_t j = 0; j < k->entries.len; j++)
             FZ_CHECK(RW_VEC_AT(k->entries, rw_entry *, j)->partner == k->deal->partner->parent);
     }
