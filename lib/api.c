@@ -107,7 +107,7 @@ const char *rewards_entry_status(const rewards_entry *x) { return x ? rw_status_
 const char *rewards_entry_reason(const rewards_entry *x) { return x ? rw_hold_names[ENTRY(x)->hold] : NULL; }
 const char *rewards_entry_period(const rewards_entry *x)
 {
-    return x ? (ENTRY(x)->contrib ? ENTRY(x)->contrib->period : "") : NULL;
+    return x ? (ENTRY(x)->contrib ? rw_contrib_period(ENTRY(x)->contrib) : "") : NULL;
 }
 int64_t rewards_entry_earned_at(const rewards_entry *x) { return x ? ENTRY(x)->earned_at : 0; }
 const char *rewards_entry_line(const rewards_entry *x)

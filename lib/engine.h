@@ -269,7 +269,7 @@ typedef struct rw_contrib {
      * child's deal; these name what it mirrors.  NULL covered otherwise. */
     struct rw_reward *covered;
     rw_user *child_user;
-    char period[16];
+    /* (its period is its group's: rw_contrib_period) */
     /* The small fields last and narrow: a deal has about 7 contributions,
      * so every byte here is 7 bytes per deal (docs/performance.md). */
     int32_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
@@ -312,6 +312,14 @@ typedef struct rw_group {
     rw_before *befores; /* one per member, parallel to contribs (derived, group.c) */
     size_t nbefores, capbefores;
 } rw_group;
+
+/* A contribution's period key ("" for a reward without period): its group
+ * keeps it, computed from the trigger time, the program's fiscal year and
+ * the reward's period kind, none of which ever changes (group.c). */
+static inline const char *rw_contrib_period(const rw_contrib *k)
+{
+    return k->group ? k->group->period : "";
+}
 
 /* The groups by key (group.c): open addressing, at most half full. */
 typedef struct rw_gtable {

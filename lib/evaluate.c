@@ -365,8 +365,6 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     k->uses_deal_amount = (uint8_t)uses_deal_amount;
     k->fx_rate = rate;
     k->beneficiary = u;
-    if (r->period != RW_PERIOD_NONE)
-        rw_period_key(at, p->fy_start, r->period, k->period, sizeof k->period);
     k->to = (uint8_t)to;
     k->to_user = to == RW_TO_SALES_REP ? u : NULL;
     k->hold = (uint8_t)hold;

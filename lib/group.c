@@ -119,11 +119,13 @@ rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out)
         return REWARDS_OK;
     const rw_partner *p = k->deal->partner;
     const rw_user *u = k->beneficiary;
-    uint64_t h = key_hash(r, k->period, p, u);
+    char period[RW_PERIOD_KEY_BUFSIZE];
+    rw_period_key(k->at, p->program->fy_start, r->period, period, sizeof period);
+    uint64_t h = key_hash(r, period, p, u);
     rw_gtable *t = &e->gtab;
-    rw_group *g = probe(t->slots, t->cap, h, r, k->period, p, u);
+    rw_group *g = probe(t->slots, t->cap, h, r, period, p, u);
     if (!g && t->old)
-        g = probe(t->old, t->oldcap, h, r, k->period, p, u);
+        g = probe(t->old, t->oldcap, h, r, period, p, u);
     if (g) {
         *out = g;
         return REWARDS_OK;
@@ -134,7 +136,7 @@ rewards_status rw_group_of(rw_engine *e, rw_contrib *k, rw_group **out)
     g->reward = r;
     g->partner = p;
     g->beneficiary = u;
-    memcpy(g->period, k->period, sizeof g->period);
+    memcpy(g->period, period, sizeof g->period);
     g->hash = h;
     if (table_put(e, t, g)) {
         /* in a transaction rollback frees it; in a restore nobody else would */

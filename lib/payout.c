@@ -447,7 +447,7 @@ static rewards_status export_ledger_call(rewards_engine *e, rewards_write_fn wri
         rw_csv_word(&w, en->currency);
         rw_csv_word(&w, rw_status_names[en->status]);
         rw_csv_word(&w, rw_hold_names[en->hold]);
-        rw_csv_word(&w, k ? k->period : "");
+        rw_csv_word(&w, k ? rw_contrib_period(k) : "");
         rw_csv_time(&w, en->earned_at);
         rw_csv_text(&w, en->run ? en->run->id : "");
         rw_csv_end_row(&w);

@@ -425,11 +425,7 @@ static void decode(rbuf *b, rw_rec *r)
         k->reward = r_ref(b, &e->rewards, 1); k->deal = r_ref(b, &e->deals, 1); k->trigger = (uint8_t)r_enum(b, RW_TRIG_ACTIVITY);
         k->at = r_int(b); k->base = r_int(b); k->uses_deal_amount = (uint8_t)r_enum(b, 1); k->fx_rate = r_int(b);
         k->beneficiary = r_ref(b, &e->users, 0);
-        r_field(b, &s, &n);
-        if (s && n < sizeof k->period)
-            memcpy(k->period, s, n);
-        else if (s)
-            b->bad = 1;
+        r_field(b, &s, &n); /* the period: checked against what the group will be (below) */
         k->to = (uint8_t)r_enum(b, 1); k->to_user = r_ref(b, &e->users, 0);
         k->hold = (uint8_t)r_enum(b, RW_HOLD_NO_ACCESS); k->voided = (uint8_t)r_enum(b, 1);
         k->line = -1;
@@ -443,6 +439,13 @@ static void decode(rbuf *b, rw_rec *r)
             k->covered = r_ref(b, &e->rewards, 0); k->child_to = (uint8_t)r_enum(b, 1);
             k->child_user = r_ref(b, &e->users, 0);
         }
+        /* the period is derived (the group's, rw_contrib_period); what was stored must be it
+         * (a time out of range is left to the field check, which names it) */
+        char period[RW_PERIOD_KEY_BUFSIZE];
+        if (!b->bad && s &&
+            !rw_period_key(k->at, k->deal->partner->program->fy_start, k->reward->period, period, sizeof period) &&
+            (n != strlen(period) || memcmp(s, period, n)))
+            b->bad = 1;
         /* a mirror belongs to an override and to a child with a parent; nothing else is an override's */
         if (!b->bad && (k->covered != NULL) != (k->reward->kind == RW_KIND_OVERRIDE))
             b->bad = 1;

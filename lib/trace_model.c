@@ -383,7 +383,7 @@ rewards_status rw_trace_build(rw_engine *e, const rw_entry *en, rewards_trace *t
     str(t, "trigger.deal", k->deal->id);
     if (k->deal->activity_type)
         str(t, "trigger.activity_type", k->deal->activity_type);
-    str(t, "trigger.period", k->period[0] ? k->period : NULL);
+    str(t, "trigger.period", rw_contrib_period(k)[0] ? rw_contrib_period(k) : NULL);
     reward_part(t, k->reward);
     const rw_partner *who = k->covered ? k->deal->partner->parent : k->deal->partner;
     /* the level at the trigger: the contribution was made then (an override's, when mirroring began) */
