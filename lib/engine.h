@@ -264,7 +264,7 @@ typedef struct rw_contrib {
         int64_t *many;     /* a milestone's thresholds: from the general slab */
     } net;
     struct rw_group *group;/* (derived) */
-    rw_vec entries;        /* rw_entry* (derived) */
+    /* (its entries are those of deal->entries whose contrib it is: rw_release_contrib) */
     /* An override's mirror (override.c): reward is the override, deal the
      * child's deal; these name what it mirrors.  NULL covered otherwise. */
     struct rw_reward *covered;

@@ -61,9 +61,13 @@ rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, 
 {
     if (RW_MARK_SET(e, k, k->to, to) || RW_SET(e, k->to_user, user) || RW_SET(e, k->hold, RW_HOLD_NONE))
         return rw_nomem(e);
-    for (size_t i = 0; i < k->entries.len; i++) {
-        rw_entry *en = RW_VEC_AT(k->entries, rw_entry *, i);
-        if (en->status != RW_ST_HELD)
+    /* Its entries, in the order they were made, are among its deal's: a
+     * contribution keeps no list of its own (a deal has a few entries, and
+     * a list per contribution was 32 bytes for each of about 7 per deal). */
+    const rw_vec *of_deal = &k->deal->entries;
+    for (size_t i = 0; i < of_deal->len; i++) {
+        rw_entry *en = RW_VEC_AT(*of_deal, rw_entry *, i);
+        if (en->contrib != k || en->status != RW_ST_HELD)
             continue;
         if (rw_mark(e, &en->h))
             return rw_nomem(e);

@@ -80,7 +80,6 @@ static rewards_status link_entry(rw_engine *e, rw_entry *en)
     if (!k)
         return REWARDS_OK;
     RW_TRY(PUSH(e, k->deal->entries, en));
-    RW_TRY(PUSH(e, k->entries, en));
     int64_t net, total;
     if (rw_add(rw_contrib_net_at(k, en->slot), en->amount, &net) || (k->group && rw_add(k->group->total, en->amount, &total)))
         return rw_fail(e, REWARDS_OVERFLOW, "the total of reward '%s' overflows", k->reward->id);

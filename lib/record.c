@@ -128,12 +128,8 @@ void rw_record_free(rw_engine *e, rw_rec *r)
         rw_free(a, d->lines);
         break;
     }
-    case RW_KIND_CONTRIB: {
-        rw_contrib *k = (rw_contrib *)r;
-        /* net is in the slab */
-        rw_vec_release(e, &k->entries);
+    case RW_KIND_CONTRIB: /* its net, if not inside it, is in the slab */
         break;
-    }
     case RW_KIND_RUN: {
         rw_run *run = (rw_run *)r;
         rw_free(a, run->id);

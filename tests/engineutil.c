@@ -202,7 +202,10 @@ char *eu_fingerprint(rewards_engine *e)
             }
             case RW_KIND_CONTRIB: {
                 rw_contrib *c = (rw_contrib *)r;
-                sb_printf(&b, " [%zu", (size_t)c->entries.len);
+                size_t nentries = 0; /* its entries: those of its deal that are its */
+                for (size_t j = 0; j < c->deal->entries.len; j++)
+                    nentries += RW_VEC_AT(c->deal->entries, rw_entry *, j)->contrib == c;
+                sb_printf(&b, " [%zu", nentries);
                 for (size_t s = 0; s < c->nslots; s++)
                     sb_printf(&b, " %lld", (long long)rw_contrib_net_at(c, s));
                 if (c->group) {

@@ -354,37 +354,50 @@ static void decode(const uint8_t *b, int64_t *t, unsigned *runs, fop *o)
 
 /* ---- invariants ------------------------------------------------------------- */
 
+/* A contribution's entries are those of its deal's list that are its. */
+static int64_t contrib_sum(const rw_contrib *k, size_t slot, int all_slots)
+{
+    int64_t sum = 0;
+    for (size_t j = 0; j < k->deal->entries.len; j++) {
+        const rw_entry *en = RW_VEC_AT(k->deal->entries, rw_entry *, j);
+        if (en->contrib == k && (all_slots || en->slot == slot))
+            sum += en->amount;
+    }
+    return sum;
+}
+
 static void check_totals(rewards_engine *e)
 {
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_CONTRIB); i++) {
         const rw_contrib *k = RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, i);
-        for (size_t s = 0; s < k->nslots; s++) {
-            int64_t sum = 0;
-            for (size_t j = 0; j < k->entries.len; j++) {
-                const rw_entry *en = RW_VEC_AT(k->entries, rw_entry *, j);
-                FZ_CHECK(en->contrib == k);
-                if (en->slot == s)
-                    sum += en->amount;
-            }
-            FZ_CHECK(sum == rw_contrib_net_at(k, s));
-        }
+        for (size_t s = 0; s < k->nslots; s++)
+            FZ_CHECK(contrib_sum(k, s, 0) == rw_contrib_net_at(k, s));
         if (k->group) {
             int64_t total = 0;
             for (size_t c = 0; c < k->group->contribs.len; c++) {
                 const rw_contrib *m = RW_VEC_AT(k->group->contribs, rw_contrib *, c);
                 FZ_CHECK(m->group == k->group);
-                for (size_t j = 0; j < m->entries.len; j++)
-                    total += RW_VEC_AT(m->entries, rw_entry *, j)->amount;
+                total += contrib_sum(m, 0, 1);
             }
             FZ_CHECK(total == k->group->total);
         }
     }
-    /* every entry of a contribution is in its list */
+    /* every entry of a contribution is in its deal's list, once */
     size_t with_contrib = 0, listed = 0;
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_ENTRY); i++)
         with_contrib += RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i)->contrib != NULL;
-    for (size_t i = 0; i < RW_COUNT(e, RW_KIND_CONTRIB); i++)
-        listed += RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, i)->entries.len;
+    static const int kinds[] = { RW_KIND_DEAL, RW_KIND_ACTIVITY }; /* an activity is a deal record too */
+    for (size_t kd = 0; kd < 2; kd++)
+        for (size_t i = 0; i < RW_COUNT(e, kinds[kd]); i++) {
+            const rw_deal *d = RW_REC_AT(e, kinds[kd], rw_deal, i);
+            for (size_t j = 0; j < d->entries.len; j++) {
+                const rw_entry *en = RW_VEC_AT(d->entries, rw_entry *, j);
+                if (en->contrib) {
+                    FZ_CHECK(en->contrib->deal == d);
+                    listed++;
+                }
+            }
+        }
     FZ_CHECK(with_contrib == listed);
 }
 
@@ -421,8 +434,10 @@ static void check_overrides(rewards_engine *e)
         int64_t want;
         FZ_CHECK(!rw_div_round((rw_i128)k->base * k->reward->rate_ppm, RW_PPM_ONE, k->reward->program->rounding, &want));
         FZ_CHECK(k->nslots == 1 && rw_contrib_net_at(k, 0) == want);
-        for (size_t j = 0; j < k->entries.len; j++)
-            FZ_CHECK(RW_VEC_AT(k->entries, rw_entry *, j)->partner == k->deal->partner->parent);
+        for (size_t j = 0; j < k->deal->entries.len; j++) {
+            const rw_entry *en = RW_VEC_AT(k->deal->entries, rw_entry *, j);
+            FZ_CHECK(en->contrib != k || en->partner == k->deal->partner->parent);
+        }
     }
 }
 
