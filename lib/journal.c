@@ -41,7 +41,54 @@ void rw_journal_begin(rw_engine *e)
     rw_journal *j = &e->journal;
     j->active = 1;
     j->txn_id++;
-    j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
+    j->nundo = j->bchunk = j->bused = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
+}
+
+/* The next undo record's place (its chunk made when new); NULL out of memory. */
+static rw_undo *undo_slot(rw_engine *e)
+{
+    rw_journal *j = &e->journal;
+    size_t c = j->nundo >> RW_UNDO_SHIFT;
+    if (c == j->nuchunks) {
+        if (grow(e, (void **)&j->undo, &j->capuchunks, c + 1, sizeof *j->undo))
+            return NULL;
+        if (!(j->undo[c] = rw_malloc(&e->alloc, ((size_t)1 << RW_UNDO_SHIFT) * sizeof **j->undo)))
+            return NULL;
+        j->nuchunks++;
+    }
+    return &j->undo[c][j->nundo & (((size_t)1 << RW_UNDO_SHIFT) - 1)];
+}
+
+/* size bytes at the end of the byte log; NULL out of memory (nothing taken). */
+static unsigned char *bytes_take(rw_engine *e, size_t size)
+{
+    rw_journal *j = &e->journal;
+    if (j->nbchunks && j->bused + size <= j->bytes[j->bchunk].size) {
+        unsigned char *p = j->bytes[j->bchunk].p + j->bused;
+        j->bused += size;
+        return p;
+    }
+    /* the next chunk (or this one, while nothing is in it) */
+    size_t c = j->nbchunks && j->bused ? j->bchunk + 1 : j->bchunk;
+    size_t want = size > RW_BYTES_CHUNK ? size : RW_BYTES_CHUNK;
+    if (c == j->nbchunks) {
+        if (grow(e, (void **)&j->bytes, &j->capbchunks, c + 1, sizeof *j->bytes))
+            return NULL;
+        j->bytes[c].p = NULL;
+        j->bytes[c].size = 0;
+        j->nbchunks++;
+    }
+    if (j->bytes[c].size < want) { /* new, or kept from before but too small for this save */
+        unsigned char *p = rw_malloc(&e->alloc, want);
+        if (!p)
+            return NULL;
+        rw_free(&e->alloc, j->bytes[c].p);
+        j->bytes[c].p = p;
+        j->bytes[c].size = want;
+    }
+    j->bchunk = c;
+    j->bused = size;
+    return j->bytes[c].p;
 }
 
 int rw_save(rw_engine *e, void *ptr, size_t size)
@@ -49,16 +96,35 @@ int rw_save(rw_engine *e, void *ptr, size_t size)
     rw_journal *j = &e->journal;
     if (!j->active)
         return 0;
-    if (grow(e, (void **)&j->undo, &j->capundo, j->nundo + 1, sizeof(rw_undo)) ||
-        grow(e, (void **)&j->bytes, &j->capbytes, j->nbytes + size, 1))
+    rw_undo *u = undo_slot(e);
+    unsigned char *saved = u ? bytes_take(e, size) : NULL;
+    if (!saved)
         return -1;
-    rw_undo *u = &j->undo[j->nundo++];
+    memcpy(saved, ptr, size);
     u->ptr = ptr;
+    u->saved = saved;
     u->size = size;
-    u->off = j->nbytes;
-    memcpy(j->bytes + j->nbytes, ptr, size);
-    j->nbytes += size;
+    j->nundo++;
     return 0;
+}
+
+/* Copy back what the undo records from, up to the end, saved (newest first). */
+static void undo_from(rw_journal *j, size_t from)
+{
+    for (size_t i = j->nundo; i-- > from;) {
+        const rw_undo *u = &j->undo[i >> RW_UNDO_SHIFT][i & (((size_t)1 << RW_UNDO_SHIFT) - 1)];
+        memcpy(u->ptr, u->saved, u->size);
+    }
+}
+
+/* Between transactions: give back the chunks beyond the few kept. */
+static void trim(rw_engine *e)
+{
+    rw_journal *j = &e->journal;
+    while (j->nuchunks > RW_JOURNAL_KEEP)
+        rw_free(&e->alloc, j->undo[--j->nuchunks]);
+    while (j->nbchunks > RW_JOURNAL_KEEP)
+        rw_free(&e->alloc, j->bytes[--j->nbchunks].p);
 }
 
 int rw_touch(rw_engine *e, rw_rec *rec, size_t size)
@@ -233,13 +299,13 @@ void rw_segvec_release(rw_engine *e, rw_segvec *v)
 void rw_journal_rollback(rw_engine *e)
 {
     rw_journal *j = &e->journal;
-    for (size_t i = j->nundo; i-- > 0;)
-        memcpy(j->undo[i].ptr, j->bytes + j->undo[i].off, j->undo[i].size);
+    undo_from(j, 0);
     for (size_t i = 0; i < j->nfr; i++)
         rw_free(&e->alloc, j->free_rollback[i]);
-    j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
+    j->nundo = j->bchunk = j->bused = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
     j->active = 0;
     j->batch = 0;
+    trim(e);
 }
 
 void rw_journal_mark_take(rw_engine *e, rw_journal_mark *m)
@@ -247,7 +313,8 @@ void rw_journal_mark_take(rw_engine *e, rw_journal_mark *m)
     rw_journal *j = &e->journal;
     j->txn_id++;
     m->nundo = j->nundo;
-    m->nbytes = j->nbytes;
+    m->bchunk = j->bchunk;
+    m->bused = j->bused;
     m->nfc = j->nfc;
     m->nfr = j->nfr;
     m->ndirty = j->ndirty;
@@ -257,13 +324,13 @@ void rw_journal_mark_take(rw_engine *e, rw_journal_mark *m)
 void rw_journal_rollback_to(rw_engine *e, const rw_journal_mark *m)
 {
     rw_journal *j = &e->journal;
-    for (size_t i = j->nundo; i-- > m->nundo;)
-        memcpy(j->undo[i].ptr, j->bytes + j->undo[i].off, j->undo[i].size);
+    undo_from(j, m->nundo);
     for (size_t i = m->nfr; i < j->nfr; i++)
         rw_free(&e->alloc, j->free_rollback[i]);
     /* what the undone writes unlinked is linked again: it must outlive the commit */
     j->nundo = m->nundo;
-    j->nbytes = m->nbytes;
+    j->bchunk = m->bchunk;
+    j->bused = m->bused;
     j->nfc = m->nfc;
     j->nfr = m->nfr;
     j->ndirty = m->ndirty;
@@ -278,15 +345,20 @@ void rw_journal_commit(rw_engine *e)
         rw_free(&e->alloc, j->free_commit[i]);
     for (size_t i = 0; i < j->nfs; i++)
         rw_small_put(e, j->free_small[i].ptr, j->free_small[i].cap);
-    j->nundo = j->nbytes = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
+    j->nundo = j->bchunk = j->bused = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
     j->active = 0;
     j->batch = 0;
+    trim(e);
 }
 
 void rw_journal_free(rw_engine *e)
 {
     rw_journal *j = &e->journal;
+    for (size_t i = 0; i < j->nuchunks; i++)
+        rw_free(&e->alloc, j->undo[i]);
     rw_free(&e->alloc, j->undo);
+    for (size_t i = 0; i < j->nbchunks; i++)
+        rw_free(&e->alloc, j->bytes[i].p);
     rw_free(&e->alloc, j->bytes);
     rw_free(&e->alloc, j->free_commit);
     rw_free(&e->alloc, j->free_rollback);

@@ -30,17 +30,35 @@ typedef struct rw_rec {
 
 typedef struct rw_undo {
     void *ptr;
+    unsigned char *saved; /* the old bytes, in a chunk of the journal's byte log */
     size_t size;
-    size_t off; /* into rw_journal.bytes */
 } rw_undo;
 
+/* A chunk of the byte log. */
+typedef struct rw_bchunk {
+    unsigned char *p;
+    size_t size;
+} rw_bchunk;
+
+#define RW_UNDO_SHIFT 12         /* undo records per chunk: 4,096 (96 KiB) */
+#define RW_BYTES_CHUNK 65536     /* bytes per chunk of the byte log (a larger save gets its own) */
+#define RW_JOURNAL_KEEP 16       /* chunks of each kind kept for the next transaction */
+
+/*
+ * The undo records and the bytes they saved are kept in chunks that never
+ * move: a transaction of a million saves (a payout of everything, a large
+ * batch) grows by adding chunks instead of reallocating one array twice
+ * its size and copying it, which cost a varying share of such a
+ * transaction depending on whether the allocator could extend in place.
+ * After a transaction at most RW_JOURNAL_KEEP chunks of each kind stay.
+ */
 typedef struct rw_journal {
     int active;
     uint64_t txn_id;
-    rw_undo *undo;
-    size_t nundo, capundo;
-    unsigned char *bytes;
-    size_t nbytes, capbytes;
+    rw_undo **undo;              /* chunks of 1 << RW_UNDO_SHIFT records */
+    size_t nundo, nuchunks, capuchunks;
+    rw_bchunk *bytes;            /* the byte log: chunk bchunk is in use, bused bytes of it */
+    size_t nbchunks, capbchunks, bchunk, bused;
     void **free_commit;
     size_t nfc, capfc;
     void **free_rollback;
@@ -57,7 +75,7 @@ typedef struct rw_journal {
 
 /* A savepoint inside a transaction (batch.c): how far every list had grown. */
 typedef struct rw_journal_mark {
-    size_t nundo, nbytes, nfc, nfr, ndirty;
+    size_t nundo, bchunk, bused, nfc, nfr, ndirty;
     size_t nfs;
 } rw_journal_mark;
 

@@ -1,7 +1,8 @@
 /*
  * test_layout.c - the memory layout of issue 13, below the API: slabs
  * (lib/slab.c), an id index that grows a few slots per insertion
- * (lib/index.c) and segmented record lists (rw_segvec, lib/journal.c).
+ * (lib/index.c), segmented record lists (rw_segvec, lib/journal.c) and
+ * the undo journal's chunks (lib/journal.c).
  *
  * Each is driven through many transactions, some rolled back, some failing
  * an allocation at every position, against a plain model of what must be
@@ -221,6 +222,93 @@ static void test_slab_rollback(void **state)
     assert_int_equal(c.st.live, 0);
 }
 
+/* A deterministic generator for the journal test. */
+static uint64_t rnd_state = 88172645463325252ULL;
+static size_t rnd(size_t n)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return (size_t)(rnd_state % n);
+}
+
+#define JBUF 300000
+
+/* Save [off, off + size) and overwrite it, as a journaled writer does. */
+static int save_and_scribble(rewards_engine *e, unsigned char *buf, size_t off, size_t size, unsigned char v)
+{
+    if (rw_save(e, buf + off, size))
+        return -1;
+    memset(buf + off, v, size);
+    return 0;
+}
+
+/* Saves of every size (one byte to more than a chunk) across many chunks, a
+ * savepoint rolled back in the middle, whole transactions committed or
+ * rolled back, and an allocation failing at every position of a save:
+ * every rollback gives back exactly the bytes saved, and at most
+ * RW_JOURNAL_KEEP chunks of each kind outlive a transaction. */
+static void test_journal_chunks(void **state)
+{
+    (void)state;
+    counted c;
+    rewards_engine *e = counted_engine(&c);
+    unsigned char *buf = malloc(JBUF), *model = malloc(JBUF), *at_mark = malloc(JBUF);
+    assert_non_null(buf);
+    assert_non_null(model);
+    assert_non_null(at_mark);
+    for (size_t i = 0; i < JBUF; i++)
+        buf[i] = model[i] = (unsigned char)(i * 31);
+    for (int txn = 0; txn < 40; txn++) {
+        rw_journal_begin(e);
+        size_t nsaves = txn % 5 == 0 ? 20000 : 1 + rnd(300);
+        rw_journal_mark m;
+        for (size_t i = 0; i < nsaves; i++) {
+            if (i == nsaves / 2) {
+                rw_journal_mark_take(e, &m);
+                memcpy(at_mark, buf, JBUF);
+            }
+            size_t size = rnd(50) == 0 ? 1 + rnd(150000) : 1 + rnd(40);
+            size_t off = rnd(JBUF - size);
+            assert_int_equal(save_and_scribble(e, buf, off, size, (unsigned char)(txn + i)), 0);
+        }
+        rw_journal_rollback_to(e, &m);
+        assert_memory_equal(buf, at_mark, JBUF);
+        for (size_t i = 0; i < 100; i++) /* saved again after the savepoint's rollback */
+            assert_int_equal(save_and_scribble(e, buf, rnd(JBUF - 70000), 1 + rnd(70000), 7), 0);
+        if (txn % 3 == 0) {
+            rw_journal_rollback(e);
+            assert_memory_equal(buf, model, JBUF);
+        } else {
+            rw_journal_commit(e);
+            memcpy(model, buf, JBUF);
+        }
+        assert_true(e->journal.nuchunks <= RW_JOURNAL_KEEP && e->journal.nbchunks <= RW_JOURNAL_KEEP);
+    }
+    /* an allocation failing at each position: the save fails, the rollback is exact */
+    int failed = 0;
+    for (long at = 1; at < 40; at++) {
+        long live = c.st.live - scratch_blocks(e);
+        rw_journal_begin(e);
+        c.st.fail_at = c.st.count + at;
+        int ok = 1;
+        for (size_t i = 0; i < 30000 && ok; i++)
+            ok = save_and_scribble(e, buf, rnd(JBUF - 100000), i % 1000 == 999 ? 100000 : 1 + rnd(16), 9) == 0;
+        c.st.fail_at = 0;
+        failed += !ok;
+        rw_journal_rollback(e);
+        assert_memory_equal(buf, model, JBUF);
+        if (c.st.live - scratch_blocks(e) != live)
+            fail_msg("allocation %ld failing: %ld blocks live, %ld before", at, c.st.live - scratch_blocks(e), live);
+    }
+    assert_true(failed > 10); /* the saves did allocate: chunks, and large saves' own */
+    free(buf);
+    free(model);
+    free(at_mark);
+    rewards_engine_free(e);
+    assert_int_equal(c.st.live, 0);
+}
+
 int main(void)
 {
     make_keys();
@@ -229,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_index_alloc_failure),
         cmocka_unit_test(test_segvec),
         cmocka_unit_test(test_slab_rollback),
+        cmocka_unit_test(test_journal_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,9 @@ void counted_init(counted *c)
 long scratch_blocks(const rewards_engine *e)
 {
     const rw_journal *j = &e->journal;
-    return (j->undo != NULL) + (j->bytes != NULL) + (j->free_commit != NULL) + (j->free_rollback != NULL) +
+    long chunks = (long)j->nuchunks; /* the undo records' and saved bytes' chunks */
+    for (size_t i = 0; i < j->nbchunks; i++)
+        chunks += j->bytes[i].p != NULL;
+    return (j->undo != NULL) + (j->bytes != NULL) + chunks + (j->free_commit != NULL) + (j->free_rollback != NULL) +
            (j->dirty != NULL) + (j->free_small != NULL) + (e->queued.data != NULL);
 }
