@@ -80,8 +80,8 @@ typedef struct rw_journal_mark {
 } rw_journal_mark;
 
 /* A growable array owned by the engine; growth is journaled. */
-/* 32-bit counts: a list is in most records (a contribution's entries, a
- * deal's contributions), so 8 bytes here are 8 bytes in each of them; growth
+/* 32-bit counts: a list is in many records (a deal's contributions and
+ * entries, a partner's, a group's), so 8 bytes here are 8 in each; growth
  * refuses to pass UINT32_MAX elements (far more than memory holds). */
 typedef struct rw_vec {
     void *data;
