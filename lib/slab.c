@@ -26,12 +26,21 @@ static int save_state(rw_engine *e, void *state, uint64_t *saved_txn, size_t siz
     return 0;
 }
 
+/* The state a rollback restores: everything before clean_serial. */
+#define SLAB_STATE offsetof(rw_slab, clean_serial)
+
+/* p, just carved from s, zeroed: only the part that was handed out before
+ * (and then rolled back) can be other than zero. */
+static void *zeroed(rw_slab *s, void *p)
+{
+    if (p && s->last_dirty)
+        memset(p, 0, s->last_dirty);
+    return p;
+}
+
 void *rw_slab_alloc(rw_engine *e, rw_slab *s, size_t size)
 {
-    void *p = rw_slab_alloc_raw(e, s, size);
-    if (p)
-        memset(p, 0, size);
-    return p;
+    return zeroed(s, rw_slab_alloc_raw(e, s, size));
 }
 
 void *rw_slab_alloc_raw(rw_engine *e, rw_slab *s, size_t size)
@@ -54,13 +63,13 @@ void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align)
     size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (!size)
         size = ALIGN;
-    if (save_state(e, s, &s->saved_txn, sizeof *s))
+    if (save_state(e, s, &s->saved_txn, SLAB_STATE))
         return NULL;
     if (!s->cur || (size_t)(s->end - s->cur) < size + padding(s->cur, align)) {
         size_t n = s->next_size ? s->next_size : RW_SLAB_CHUNK_MIN;
         while (n - HEADER < size + align)
             n *= 2;
-        char *c = rw_malloc(&e->alloc, n);
+        char *c = rw_calloc(&e->alloc, 1, n); /* zero, often without a memset (fresh pages) */
         if (!c)
             return NULL;
         if (rw_free_on_rollback(e, c)) {
@@ -69,22 +78,31 @@ void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align)
         }
         memcpy(c, &s->chunks, sizeof s->chunks);
         s->chunks = c;
+        s->clean_serial = ++s->serial;
+        s->clean = c + HEADER;
         s->cur = c + HEADER;
         s->end = c + n;
         s->next_size = n * 2 <= RW_SLAB_CHUNK_MAX ? n * 2 : n > RW_SLAB_CHUNK_MAX ? n : RW_SLAB_CHUNK_MAX;
     }
     s->cur += padding(s->cur, align);
-    void *p = s->cur;
+    char *p = s->cur;
     s->cur += size;
+    /* every allocation, raw ones too, moves clean past what it hands out */
+    if (s->clean_serial != s->serial) /* a rollback took back the chunk clean was in */
+        s->last_dirty = size;
+    else if (p >= s->clean)
+        s->last_dirty = 0;
+    else
+        s->last_dirty = (size_t)(s->clean - p) < size ? (size_t)(s->clean - p) : size;
+    if (s->clean_serial == s->serial && s->cur > s->clean)
+        s->clean = s->cur;
     return p;
 }
 
 void *rw_slab_record(rw_engine *e, int kind, size_t size)
 {
-    void *p = rw_slab_alloc_aligned(e, &e->slabs[kind], size, rw_kind_align(kind));
-    if (p)
-        memset(p, 0, size);
-    return p;
+    rw_slab *s = &e->slabs[kind];
+    return zeroed(s, rw_slab_alloc_aligned(e, s, size, rw_kind_align(kind)));
 }
 
 char *rw_slab_str(rw_engine *e, const char *str, size_t len)

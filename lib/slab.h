@@ -36,6 +36,13 @@ typedef struct rw_slab {
     char *cur, *end;    /* free space left in the newest chunk */
     void *chunks;       /* newest first; a chunk starts with the pointer to the next */
     size_t next_size;   /* size of the next chunk */
+    uint64_t serial;    /* of the newest chunk: 1, 2, 3 ... */
+    /* Not journaled (a rollback must not move it back): chunks come zeroed
+     * from calloc, and in the chunk numbered clean_serial nothing from clean
+     * on was ever handed out, so it is still zero and needs no memset. */
+    uint64_t clean_serial;
+    char *clean;
+    size_t last_dirty;  /* how many bytes of the latest allocation may not be zero */
 } rw_slab;
 
 /* Size classes of small list buffers: 2, 4, 8 and 16 pointers. */

@@ -222,6 +222,36 @@ static void test_slab_rollback(void **state)
     assert_int_equal(c.st.live, 0);
 }
 
+/* Slab memory comes zeroed: chunks from calloc need no memset where
+ * nothing was handed out before, and whatever a rolled-back call wrote
+ * (through a zeroing or a raw allocation, in a chunk kept or taken back)
+ * is zero again when carved anew. */
+static void test_slab_zeroing(void **state)
+{
+    (void)state;
+    counted c;
+    rewards_engine *e = counted_engine(&c);
+    rw_slab *s = &e->slabs[RW_SLAB_GENERAL];
+    for (int round = 0; round < 50; round++) {
+        rw_journal_begin(e);
+        for (int i = 0; i < 20; i++) {
+            size_t n = 8 + (size_t)((round * 37 + i * 101) % 3000);
+            char *p = i % 3 ? rw_slab_alloc(e, s, n) : rw_slab_alloc_raw(e, s, n);
+            assert_non_null(p);
+            if (i % 3) /* a zeroing allocation is zero */
+                for (size_t k = 0; k < n; k++)
+                    assert_int_equal(p[k], 0);
+            memset(p, 0xA5, n); /* and then written, as every caller does */
+        }
+        if (round % 4 == 3)
+            rw_journal_commit(e); /* kept: the next rounds carve after it */
+        else
+            rw_journal_rollback(e); /* carved again, over what was written */
+    }
+    rewards_engine_free(e);
+    assert_int_equal(c.st.live, 0);
+}
+
 /* A deterministic generator for the journal test. */
 static uint64_t rnd_state = 88172645463325252ULL;
 static size_t rnd(size_t n)
@@ -317,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_index_alloc_failure),
         cmocka_unit_test(test_segvec),
         cmocka_unit_test(test_slab_rollback),
+        cmocka_unit_test(test_slab_zeroing),
         cmocka_unit_test(test_journal_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
