@@ -292,7 +292,8 @@ rewards_status rw_queue_event(rw_engine *e, const rw_event *ev)
     rw_vec *q = &e->queued;
     if (q->len == q->cap) {
         size_t ncap = q->cap ? (size_t)q->cap * 2 : 16;
-        if (ncap > UINT32_MAX || ncap > (size_t)-1 / sizeof(rw_event))
+        /* (compared in 64 bits: never an always-false test where size_t has 32) */
+        if ((uint64_t)ncap > UINT32_MAX || ncap > (size_t)-1 / sizeof(rw_event))
             return rw_nomem(e);
         void *p = rw_realloc(&e->alloc, q->data, ncap * sizeof(rw_event));
         if (!p)

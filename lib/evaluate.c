@@ -349,7 +349,7 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
 
     /* The contribution keeps these narrow (engine.h); such counts would need
      * terabytes of input, but the check costs nothing. */
-    if (line > INT32_MAX || r->nthresholds > UINT32_MAX)
+    if (line > INT32_MAX || (uint64_t)r->nthresholds > UINT32_MAX)
         return rw_fail(e, REWARDS_OVERFLOW, "%s: too many lines or thresholds", r->id);
     rw_contrib *k = rw_new_record(e, RW_KIND_CONTRIB, sizeof *k);
     if (!k)

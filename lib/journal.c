@@ -225,7 +225,7 @@ int rw_vec_push(rw_engine *e, rw_vec *v, size_t elem, const void *item)
         return -1;
     if (v->len == v->cap) {
         size_t ncap = v->cap ? (size_t)v->cap * 2 : 2;
-        if (ncap > UINT32_MAX || ncap > (size_t)-1 / elem)
+        if ((uint64_t)ncap > UINT32_MAX || ncap > (size_t)-1 / elem)
             return -1;
         /* A new buffer rather than realloc: rollback must find the old one intact. */
         void *nd = vec_buffer(e, ncap);
