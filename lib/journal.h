@@ -79,8 +79,8 @@ typedef struct rw_journal_mark {
     size_t nfs;
 } rw_journal_mark;
 
-/* A growable array owned by the engine; growth is journaled. */
-/* 32-bit counts: a list is in many records (a deal's contributions and
+/* A growable array owned by the engine; growth is journaled.  Its counts
+ * are 32-bit: a list is in many records (a deal's contributions and
  * entries, a partner's, a group's), so 8 bytes here are 8 in each; growth
  * refuses to pass UINT32_MAX elements (far more than memory holds). */
 typedef struct rw_vec {

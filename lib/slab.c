@@ -29,18 +29,22 @@ static int save_state(rw_engine *e, void *state, uint64_t *saved_txn, size_t siz
 /* The state a rollback restores: everything before clean_serial. */
 #define SLAB_STATE offsetof(rw_slab, clean_serial)
 
-/* p, just carved from s, zeroed: only the part that was handed out before
- * (and then rolled back) can be other than zero. */
-static void *zeroed(rw_slab *s, void *p)
+static void *carve(rw_engine *e, rw_slab *s, size_t size, size_t align, size_t *dirty);
+
+/* Carved and zeroed: only the part that was handed out before (and then
+ * rolled back) can be other than zero. */
+static void *carve_zeroed(rw_engine *e, rw_slab *s, size_t size, size_t align)
 {
-    if (p && s->last_dirty)
-        memset(p, 0, s->last_dirty);
+    size_t dirty = 0;
+    void *p = carve(e, s, size, align, &dirty);
+    if (p && dirty)
+        memset(p, 0, dirty);
     return p;
 }
 
 void *rw_slab_alloc(rw_engine *e, rw_slab *s, size_t size)
 {
-    return zeroed(s, rw_slab_alloc_raw(e, s, size));
+    return carve_zeroed(e, s, size, ALIGN);
 }
 
 void *rw_slab_alloc_raw(rw_engine *e, rw_slab *s, size_t size)
@@ -55,6 +59,14 @@ static size_t padding(const char *cur, size_t align)
 }
 
 void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align)
+{
+    size_t dirty = 0;
+    return carve(e, s, size, align, &dirty);
+}
+
+/* size bytes aligned to align; *dirty: how many of them, from the start,
+ * may not be zero (handed out before, then taken back by a rollback). */
+static void *carve(rw_engine *e, rw_slab *s, size_t size, size_t align, size_t *dirty)
 {
     if (size > (size_t)-1 / 4)
         return NULL;
@@ -89,11 +101,11 @@ void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align)
     s->cur += size;
     /* every allocation, raw ones too, moves clean past what it hands out */
     if (s->clean_serial != s->serial) /* a rollback took back the chunk clean was in */
-        s->last_dirty = size;
+        *dirty = size;
     else if (p >= s->clean)
-        s->last_dirty = 0;
+        *dirty = 0;
     else
-        s->last_dirty = (size_t)(s->clean - p) < size ? (size_t)(s->clean - p) : size;
+        *dirty = (size_t)(s->clean - p) < size ? (size_t)(s->clean - p) : size;
     if (s->clean_serial == s->serial && s->cur > s->clean)
         s->clean = s->cur;
     return p;
@@ -101,8 +113,7 @@ void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align)
 
 void *rw_slab_record(rw_engine *e, int kind, size_t size)
 {
-    rw_slab *s = &e->slabs[kind];
-    return zeroed(s, rw_slab_alloc_aligned(e, s, size, rw_kind_align(kind)));
+    return carve_zeroed(e, &e->slabs[kind], size, rw_kind_align(kind));
 }
 
 char *rw_slab_str(rw_engine *e, const char *str, size_t len)

@@ -42,7 +42,6 @@ typedef struct rw_slab {
      * on was ever handed out, so it is still zero and needs no memset. */
     uint64_t clean_serial;
     char *clean;
-    size_t last_dirty;  /* how many bytes of the latest allocation may not be zero */
 } rw_slab;
 
 /* Size classes of small list buffers: 2, 4, 8 and 16 pointers. */
