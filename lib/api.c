@@ -84,9 +84,7 @@ const rewards_reward *rewards_entry_reward(const rewards_entry *x)
 }
 const rewards_deal *rewards_entry_deal(const rewards_entry *x)
 {
-    if (x && !ENTRY(x)->contrib)
-        return (const rewards_deal *)rw_entry_deal(ENTRY(x));
-    return x ? (const rewards_deal *)ENTRY(x)->contrib->deal : NULL;
+    return x ? (const rewards_deal *)rw_entry_about(ENTRY(x)) : NULL;
 }
 const rewards_partner *rewards_entry_partner(const rewards_entry *x)
 {

@@ -372,6 +372,12 @@ static inline const char *rw_entry_redemption_id(const rw_entry *en)
 {
     return en->extra ? en->extra->redemption_id : NULL;
 }
+/* The deal or activity an entry is about: its contribution's, or the one a
+ * manual entry names; NULL for a redemption or a manual entry naming none. */
+static inline rw_deal *rw_entry_about(const rw_entry *en)
+{
+    return en->contrib ? en->contrib->deal : rw_entry_deal(en);
+}
 
 /* Entries an approval or payout can act on, in time order (entry_queue.c). */
 #define RW_EQ_CHUNK 512

@@ -439,7 +439,7 @@ static rewards_status export_ledger_call(rewards_engine *e, rewards_write_fn wri
         rw_csv_int(&w, (int64_t)en->number);
         rw_csv_word(&w, rw_entry_type_names[en->type]);
         rw_csv_text(&w, k ? k->reward->id : "");
-        rw_csv_text(&w, k ? k->deal->id : rw_entry_deal(en) ? rw_entry_deal(en)->id : "");
+        rw_csv_text(&w, rw_entry_about(en) ? rw_entry_about(en)->id : "");
         rw_csv_text(&w, en->partner->id);
         rw_csv_word(&w, rw_recipient_names[en->to]);
         rw_csv_text(&w, en->to == RW_TO_PARTNER ? en->partner->id : en->to_user ? en->to_user->id : "");

@@ -67,7 +67,7 @@ static void entry_row(rw_csv *w, const who *r, const rw_entry *en, const char *r
     rw_csv_int(w, (int64_t)en->number);
     rw_csv_time(w, at);
     rw_csv_word(w, rw_entry_type_names[en->type]);
-    rw_csv_text(w, k ? k->deal->id : rw_entry_deal(en) ? rw_entry_deal(en)->id : "");
+    rw_csv_text(w, rw_entry_about(en) ? rw_entry_about(en)->id : "");
     rw_csv_text(w, k ? k->reward->id : "");
     rw_csv_word(w, rw_status_names[en->status]);
     rw_csv_amount(w, en->amount, en->exp);
