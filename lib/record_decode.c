@@ -52,25 +52,29 @@ static void r_field(rbuf *b, const char **s, size_t *n)
     b->p = q + 2 + len;
 }
 
+/* An integer: an optional '-', then 1 to 19 digits, within int64_t (INT64_MIN too). */
 static int64_t r_int(rbuf *b)
 {
     const char *s;
     size_t n;
     r_field(b, &s, &n);
-    if (!s || n == 0 || n > 20) {
+    int neg = s && n && s[0] == '-';
+    if (!s || n == 0 || n > 20 || n == (size_t)neg) {
         b->bad = 1;
         return 0;
     }
-    int neg = s[0] == '-';
-    int64_t v;
-    if (rw_decimal_parse(s + neg, n - (size_t)neg, 0, 0, &v) != RW_DEC_OK) {
-        /* INT64_MIN does not parse as a positive number */
-        if (neg && n == 20 && !memcmp(s, "-9223372036854775808", 20))
-            return INT64_MIN;
-        b->bad = 1;
-        return 0;
+    /* up to 18 digits cannot overflow; more are checked digit by digit */
+    const uint64_t limit = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
+    uint64_t v = 0;
+    for (size_t i = (size_t)neg; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9 || (n - (size_t)neg > 18 && v > (limit - d) / 10)) {
+            b->bad = 1;
+            return 0;
+        }
+        v = v * 10 + d;
     }
-    return neg ? -v : v;
+    return !neg ? (int64_t)v : v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v;
 }
 
 static uint64_t r_u64(rbuf *b)

@@ -592,6 +592,54 @@ static void test_restore_misuse(void **state)
     mock_free(&st);
 }
 
+/* The integers of a stored record: an optional '-' and digits, within
+ * int64_t, nothing else (read here through the sequence number, the first
+ * field, by the same reader as every other integer field). */
+static void test_record_integer_syntax(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int ok;
+        int64_t value;
+    } cases[] = {
+        { "1", 1, 1 },
+        { "0", 1, 0 },
+        { "-0", 1, 0 },
+        { "-17", 1, -17 },
+        { "007", 1, 7 },
+        { "999999999999999999", 1, INT64_C(999999999999999999) },   /* 18 digits */
+        { "9223372036854775807", 1, INT64_MAX },
+        { "-9223372036854775808", 1, INT64_MIN },
+        { "00000000000000000042", 1, 42 },                          /* 20 characters */
+        { "9223372036854775808", 0, 0 },
+        { "-9223372036854775809", 0, 0 },
+        { "9999999999999999999", 0, 0 },
+        { "18446744073709551616", 0, 0 },
+        { "000000000000000000042", 0, 0 },                          /* 21 characters */
+        { "", 0, 0 },
+        { "-", 0, 0 },
+        { "+1", 0, 0 },
+        { "--1", 0, 0 },
+        { "1-", 0, 0 },
+        { " 1", 0, 0 },
+        { "1 ", 0, 0 },
+        { "1.0", 0, 0 },
+        { "0x1", 0, 0 },
+        { "1e3", 0, 0 },
+        { "1\0012", 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char data[64];
+        size_t n = strlen(cases[i].text);
+        int len = snprintf(data, sizeof data, "rw1,%zu:%s,", n, cases[i].text);
+        int64_t seq = -99;
+        int got = rw_record_seq(data, (size_t)len, &seq);
+        if (got != (cases[i].ok ? 0 : -1) || (cases[i].ok && seq != cases[i].value))
+            fail_msg("'%s': %d, %lld", cases[i].text, got, (long long)seq);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_restore_mangled_twotier_records),
         cmocka_unit_test(test_restore_alloc_failure),
         cmocka_unit_test(test_restore_misuse),
+        cmocka_unit_test(test_record_integer_syntax),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
