@@ -30,3 +30,12 @@ void rw_buf_puts(rw_buf *b, const char *s)
 {
     rw_buf_put(b, s, strlen(s));
 }
+
+char *rw_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}

@@ -18,4 +18,10 @@ typedef struct rw_buf {
 void rw_buf_put(rw_buf *b, const char *s, size_t n);
 void rw_buf_puts(rw_buf *b, const char *s);
 
+#include <stdint.h>
+
+/* v in decimal, written to end just before end; returns its first digit.
+ * (The stored formats print many integers: snprintf was most of their cost.) */
+char *rw_digits(char *end, uint64_t v);
+
 #endif

@@ -12,25 +12,22 @@
 #include "ops.h"
 #include "buf.h"
 
-#include <stdio.h>
 #include <string.h>
 
-/* v in decimal, ending at end (exclusive); returns where it starts (snprintf was most of an encoding's cost). */
-static char *decimal(char *end, uint64_t v)
-{
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return end;
-}
-
+/* A netstring "<n>:<bytes>,": one append for a short field (most are). */
 static void w_strn(rw_buf *b, const char *s, size_t n)
 {
-    char head[32];
-    head[sizeof head - 1] = ':';
-    char *h = decimal(head + sizeof head - 1, n);
-    rw_buf_put(b, h, (size_t)(head + sizeof head - h));
+    char field[96];
+    char *end = field + 24; /* the length goes before, the bytes after */
+    end[0] = ':';
+    char *h = rw_digits(end, n);
+    if (n <= sizeof field - 24 - 2) {
+        memcpy(end + 1, s, n);
+        end[1 + n] = ',';
+        rw_buf_put(b, h, (size_t)(end + 2 + n - h));
+        return;
+    }
+    rw_buf_put(b, h, (size_t)(end + 1 - h));
     rw_buf_put(b, s, n);
     rw_buf_put(b, ",", 1);
 }
@@ -46,14 +43,14 @@ static void w_str(rw_buf *b, const char *s)
 static void w_u64(rw_buf *b, uint64_t v)
 {
     char num[32];
-    char *s = decimal(num + sizeof num, v);
+    char *s = rw_digits(num + sizeof num, v);
     w_strn(b, s, (size_t)(num + sizeof num - s));
 }
 
 static void w_int(rw_buf *b, int64_t v)
 {
     char num[32];
-    char *s = decimal(num + sizeof num, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    char *s = rw_digits(num + sizeof num, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
         *--s = '-';
     w_strn(b, s, (size_t)(num + sizeof num - s));

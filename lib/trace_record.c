@@ -14,8 +14,8 @@
  * entry takes about 25 bytes.  New values are appended at the end.
  */
 #include "ops.h"
+#include "buf.h"
 
-#include <stdio.h>
 #include <string.h>
 
 typedef struct tbuf {
@@ -41,18 +41,20 @@ static void put_sep(tbuf *b)
 
 static void put_int(tbuf *b, int64_t v, int64_t prev)
 {
-    char num[24];
-    int n = 0;
     put_sep(b);
     if (v == prev && v != 0)
-        num[n++] = '=';
+        put_raw(b, "=", 1);
     else if (v == INT64_MIN)
-        num[n++] = 'n';
-    else if (v)
-        n = snprintf(num, sizeof num, "%lld", (long long)v);
-    put_raw(b, num, (size_t)n);
-    if (n)
-        b->keep = b->len;
+        put_raw(b, "n", 1);
+    else if (v) {
+        char num[24];
+        char *d = rw_digits(num + sizeof num, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+        if (v < 0)
+            *--d = '-';
+        put_raw(b, d, (size_t)(num + sizeof num - d));
+    } else
+        return; /* 0 is the empty value */
+    b->keep = b->len;
 }
 
 static void put_id(tbuf *b, const char *id)
@@ -61,8 +63,9 @@ static void put_id(tbuf *b, const char *id)
     if (!id)
         return;
     char head[24];
-    int h = snprintf(head, sizeof head, "%zu:", strlen(id));
-    put_raw(b, head, (size_t)h);
+    head[sizeof head - 1] = ':';
+    char *h = rw_digits(head + sizeof head - 1, strlen(id));
+    put_raw(b, h, (size_t)(head + sizeof head - h));
     put_raw(b, id, strlen(id));
     b->keep = b->len;
 }

@@ -645,6 +645,58 @@ static void test_alloc_failure(void **state)
     free(text);
 }
 
+/* The stored trace's integers at their extremes: "=" for the value before
+ * it, "n" for INT64_MIN, nothing for 0, and read back to the same trace. */
+static void test_trace_record_integers(void **state)
+{
+    (void)state;
+    rewards_engine *e;
+    assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
+    rw_contrib k;
+    memset(&k, 0, sizeof k);
+    rw_trace t;
+    memset(&t, 0, sizeof t);
+    t.cause = 1;
+    t.calc.base = -1234567890123;
+    t.calc.converted = -1234567890123;
+    t.calc.metric = INT64_MAX;
+    t.calc.metric_before = INT64_MIN;
+    t.calc.total_before = -1;
+    t.calc.uncapped = 1;
+    t.previous = -INT64_MAX;
+    rw_entry en;
+    memset(&en, 0, sizeof en);
+    en.contrib = &k;
+    en.number = 10;
+    en.trace = &t;
+    char text[512], again[512];
+    size_t n = rw_trace_encode(&en, text, sizeof text);
+    assert_string_equal(text, "1;1;;;-1234567890123;=;9223372036854775807;n;-1;;1;;-9223372036854775807");
+    assert_int_equal(n, strlen(text));
+    rw_entry back;
+    memset(&back, 0, sizeof back);
+    back.contrib = &k;
+    back.number = 10;
+    assert_int_equal(rw_trace_decode(e, &back, text, n), 0);
+    assert_non_null(back.trace);
+    assert_true(back.trace->calc.base == t.calc.base && back.trace->calc.converted == t.calc.converted &&
+                back.trace->calc.metric == INT64_MAX && back.trace->calc.metric_before == INT64_MIN &&
+                back.trace->calc.total_before == -1 && back.trace->calc.cap_used == 0 &&
+                back.trace->calc.uncapped == 1 && back.trace->previous == -INT64_MAX);
+    assert_int_equal(rw_trace_encode(&back, again, sizeof again), n);
+    assert_string_equal(again, text);
+    /* a value a writer never makes: "-0", "+1", digits past int64_t */
+    static const char *const bad[] = { "1;1;;;-0", "1;1;;;+1", "1;1;;;9223372036854775808", "1;1;;;-", "1;1;;;1x" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&back, 0, sizeof back);
+        back.contrib = &k;
+        back.number = 10;
+        if (rw_trace_decode(e, &back, bad[i], strlen(bad[i])) != 1)
+            fail_msg("'%s' was read", bad[i]);
+    }
+    rewards_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -657,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_lines_amendment),
         cmocka_unit_test(test_level_at_trigger),
         cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_trace_record_integers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
