@@ -179,6 +179,8 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
     e->events = events;
     e->trace.off = traces_off;
     e->next_seq = 1;
+    e->trace_slab.raw = 1;   /* traces and pending records are written whole: slab.h */
+    e->restore_slab.raw = 1;
     *out = e;
     return REWARDS_OK;
 }

@@ -81,7 +81,8 @@ static void *carve(rw_engine *e, rw_slab *s, size_t size, size_t align, size_t *
         size_t n = s->next_size ? s->next_size : RW_SLAB_CHUNK_MIN;
         while (n - HEADER < size + align)
             n *= 2;
-        char *c = rw_calloc(&e->alloc, 1, n); /* zero, often without a memset (fresh pages) */
+        /* zero, often without a memset (fresh pages); not at all for a raw slab */
+        char *c = s->raw ? rw_malloc(&e->alloc, n) : rw_calloc(&e->alloc, 1, n);
         if (!c)
             return NULL;
         if (rw_free_on_rollback(e, c)) {
@@ -100,7 +101,7 @@ static void *carve(rw_engine *e, rw_slab *s, size_t size, size_t align, size_t *
     char *p = s->cur;
     s->cur += size;
     /* every allocation, raw ones too, moves clean past what it hands out */
-    if (s->clean_serial != s->serial) /* a rollback took back the chunk clean was in */
+    if (s->raw || s->clean_serial != s->serial) /* not zeroed, or a rollback took back the chunk clean was in */
         *dirty = size;
     else if (p >= s->clean)
         *dirty = 0;
@@ -133,7 +134,9 @@ void rw_slab_release(rw_engine *e, rw_slab *s)
         rw_free(&e->alloc, c);
         c = next;
     }
+    int raw = s->raw;
     memset(s, 0, sizeof *s);
+    s->raw = raw;
 }
 
 static size_t class_of(size_t cap)

@@ -42,6 +42,10 @@ typedef struct rw_slab {
      * on was ever handed out, so it is still zero and needs no memset. */
     uint64_t clean_serial;
     char *clean;
+    /* Set once by the engine, kept by rw_slab_release: a slab whose every
+     * allocation is raw (traces, pending restore records) takes its chunks
+     * from malloc, not calloc, so reused memory is not cleared for nothing. */
+    int raw;
 } rw_slab;
 
 /* Size classes of small list buffers: 2, 4, 8 and 16 pointers. */

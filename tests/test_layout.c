@@ -226,12 +226,11 @@ static void test_slab_rollback(void **state)
  * nothing was handed out before, and whatever a rolled-back call wrote
  * (through a zeroing or a raw allocation, in a chunk kept or taken back)
  * is zero again when carved anew. */
-static void test_slab_zeroing(void **state)
+static void slab_zeroing(rw_slab *(*pick)(rewards_engine *))
 {
-    (void)state;
     counted c;
     rewards_engine *e = counted_engine(&c);
-    rw_slab *s = &e->slabs[RW_SLAB_GENERAL];
+    rw_slab *s = pick(e);
     for (int round = 0; round < 50; round++) {
         rw_journal_begin(e);
         for (int i = 0; i < 20; i++) {
@@ -250,6 +249,24 @@ static void test_slab_zeroing(void **state)
     }
     rewards_engine_free(e);
     assert_int_equal(c.st.live, 0);
+}
+
+static rw_slab *general_slab(rewards_engine *e) { return &e->slabs[RW_SLAB_GENERAL]; }
+static rw_slab *trace_slab(rewards_engine *e) { return &e->trace_slab; }
+
+static void test_slab_zeroing(void **state)
+{
+    (void)state;
+    slab_zeroing(general_slab);
+}
+
+/* A raw slab's chunks come from malloc, whatever they held before (here,
+ * the 0xA5 of chunks a rollback gave back): a zeroing allocation from it
+ * is still zero. */
+static void test_raw_slab_zeroing(void **state)
+{
+    (void)state;
+    slab_zeroing(trace_slab);
 }
 
 /* A deterministic generator for the journal test. */
@@ -348,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_segvec),
         cmocka_unit_test(test_slab_rollback),
         cmocka_unit_test(test_slab_zeroing),
+        cmocka_unit_test(test_raw_slab_zeroing),
         cmocka_unit_test(test_journal_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
