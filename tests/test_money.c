@@ -8,10 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "money.h"
+#include "buf.h"
 #include "testutil.h"
 
 #define I128(x) ((rw_i128)(x))
@@ -599,9 +601,32 @@ static void test_pow10(void **state)
     assert_int_equal(rw_pow10(19), 0);
 }
 
+/* The digit writer of the stored formats: every length, every digit pair. */
+static void test_digits(void **state)
+{
+    (void)state;
+    char buf[32], want[32];
+    uint64_t v = 0;
+    for (int i = 0; i < 2000; i++) {
+        /* 0..999, then numbers of every length up to 20 digits */
+        v = i < 1000 ? (uint64_t)i : v * 7 + (uint64_t)i;
+        if (i >= 1000 && i % 50 == 0)
+            v = (uint64_t)i;
+        char *d = rw_digits(buf + sizeof buf - 1, v);
+        buf[sizeof buf - 1] = '\0';
+        snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+        assert_string_equal(d, want);
+    }
+    char *d = rw_digits(buf + sizeof buf - 1, UINT64_MAX);
+    assert_string_equal(d, "18446744073709551615");
+    d = rw_digits(buf + sizeof buf - 1, 10000000000000000000ULL);
+    assert_string_equal(d, "10000000000000000000");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_digits),
         cmocka_unit_test(test_currency_every_iso_code),
         cmocka_unit_test(test_currency_exponent_classes),
         cmocka_unit_test(test_currency_unknown),
