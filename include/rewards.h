@@ -411,7 +411,9 @@ REWARDS_API rewards_status rewards_engine_apply(rewards_engine *engine, const re
  * returns the engine must not be used for anything else.  A record refused
  * here makes finish refuse the whole set.
  * @return REWARDS_OK, REWARDS_INVALID_ARGUMENT (unknown kind, a format this
- *         version does not know), REWARDS_NOMEM, REWARDS_MISUSE (from a callback).
+ *         version does not know), REWARDS_NOMEM, REWARDS_MISUSE (from a
+ *         callback, inside a batch, or the engine has records already: made
+ *         by operations or by an earlier restore; the engine is unchanged).
  */
 REWARDS_API rewards_status rewards_engine_restore(rewards_engine *engine, rewards_record_kind kind,
                                                   const void *data, size_t size);
@@ -429,7 +431,10 @@ REWARDS_API rewards_status rewards_engine_restore(rewards_engine *engine, reward
  *         REWARDS_INVALID_ARGUMENT: a record is missing, given twice,
  *         extra, altered, corrupt, out of range or refers to one that is
  *         missing, and rewards_engine_errmsg() names the kind and key or
- *         count; REWARDS_NOMEM; REWARDS_MISUSE (from a callback).
+ *         count; REWARDS_NOMEM; REWARDS_MISUSE (from a callback, inside a
+ *         batch, or no restore in progress and the engine has records;
+ *         the engine is unchanged).  With nothing restored into a new
+ *         engine, finish succeeds: an empty store is an empty engine.
  */
 REWARDS_API rewards_status rewards_engine_restore_finish(rewards_engine *engine);
 /** @} */

@@ -199,6 +199,13 @@ static rewards_status restore_finish_call(rewards_engine *e)
     return REWARDS_OK;
 }
 
+/* An engine that made or restored records is not one to restore into: a
+ * refused restore, or the finish that follows, would leave it new (reset). */
+static int in_use(const rw_engine *e)
+{
+    return !e->restoring && e->next_seq > 1;
+}
+
 rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kind, const void *data, size_t size)
 {
     if (!e || (!data && size))
@@ -207,6 +214,10 @@ rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kin
     if (e->journal.batch) { /* batch.c: a restore builds a new engine, never inside a batch */
         RW_LEAVE(e);
         return rw_fail(e, REWARDS_MISUSE, "rewards_engine_restore: a batch is open (commit or roll it back first)");
+    }
+    if (in_use(e)) {
+        RW_LEAVE(e);
+        return rw_fail(e, REWARDS_MISUSE, "rewards_engine_restore: the engine has records already (restore into a new engine)");
     }
     rewards_status st = restore_call(e, kind, data, size);
     if (st) {
@@ -227,6 +238,10 @@ rewards_status rewards_engine_restore_finish(rewards_engine *e)
     if (e->journal.batch) { /* batch.c: a restore builds a new engine, never inside a batch */
         RW_LEAVE(e);
         return rw_fail(e, REWARDS_MISUSE, "rewards_engine_restore_finish: a batch is open (commit or roll it back first)");
+    }
+    if (in_use(e)) {
+        RW_LEAVE(e);
+        return rw_fail(e, REWARDS_MISUSE, "rewards_engine_restore_finish: no restore in progress, and the engine has records");
     }
     rewards_status st = restore_finish_call(e);
     RW_LEAVE(e);

@@ -580,6 +580,22 @@ static void test_restore_misuse(void **state)
     assert_ok(b, rewards_engine_restore_finish(b));
     assert_same(a, b);
     assert_ok(b, eu_op(b, "program", "id", "q", "name", "Q", "currency", "USD", NULL));
+    /* an engine with records (restored or made) refuses a restore and a
+     * finish, unchanged and still usable: before, a refused record locked it
+     * and the finish that followed reset it to new, its records gone */
+    char *before = eu_fingerprint(b);
+    assert_int_equal(rewards_engine_restore(b, (rewards_record_kind)99, "rw1,", 4), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_restore(b, (rewards_record_kind)st.committed.v[0].kind, st.committed.v[0].data,
+                                            st.committed.v[0].size),
+                     REWARDS_MISUSE);
+    assert_non_null(strstr(rewards_engine_errmsg(b), "new engine"));
+    assert_int_equal(rewards_engine_restore_finish(b), REWARDS_MISUSE);
+    char *after = eu_fingerprint(b);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    assert_ok(b, eu_op(b, "program", "id", "q2", "name", "Q2", "currency", "USD", NULL));
+    assert_int_equal(rewards_engine_program_count(b), rewards_engine_program_count(a) + 2);
     rewards_engine_free(b);
     /* an empty restore is an empty engine */
     b = new_engine(NULL, NULL);
