@@ -354,14 +354,18 @@ typedef struct rewards_op rewards_op;
  * @return REWARDS_OK, REWARDS_NOMEM, REWARDS_MISUSE (NULL argument).
  */
 REWARDS_API rewards_status rewards_op_new(rewards_engine *engine, rewards_op **out, const char *kind);
-/** @brief Free an operation.  Accepts NULL. */
+/** @brief Free an operation.  Accepts NULL.  While it frees, the engine is
+ * busy: its allocator's free callback cannot re-enter it. */
 REWARDS_API void rewards_op_free(rewards_op *op);
 /**
  * @brief Set a string field (copied).
  * @return REWARDS_OK; REWARDS_INVALID_ARGUMENT for a malformed path, a path
- *         set twice, or a list index that skips one (rewards_engine_errmsg()
- *         of the op's engine says which); REWARDS_NOMEM.  A failed call leaves
- *         the op as it was.
+ *         set twice (to any value, null included), a field under one set to
+ *         a value, or a list index that skips one (rewards_engine_errmsg()
+ *         of the op's engine says which); REWARDS_NOMEM; REWARDS_MISUSE
+ *         (NULL op or value, or called from one of the engine's callbacks,
+ *         the allocator's included: the op uses the engine's allocator).
+ *         A failed call leaves the op as it was.
  */
 REWARDS_API rewards_status rewards_op_set_string(rewards_op *op, const char *path, const char *value);
 /** @brief Set an integer field.  Same errors as rewards_op_set_string(). */
@@ -379,7 +383,8 @@ REWARDS_API rewards_status rewards_op_set_number(rewards_op *op, const char *pat
 /**
  * @brief Set a field to a value of a type no field takes (a JSON null, or a
  * value the host could not represent): applying reports it as
- * REWARDS_INVALID_ARGUMENT at that field's turn.
+ * REWARDS_INVALID_ARGUMENT at that field's turn.  A null is a value: the
+ * path cannot be set again, nor have fields below it.
  */
 REWARDS_API rewards_status rewards_op_set_null(rewards_op *op, const char *path);
 /** @brief Make @p path an empty object (e.g. "attrs" with no attributes). */

@@ -53,10 +53,19 @@ void rewards_op_free(rewards_op *op)
 {
     if (!op)
         return;
-    const rw_alloc *a = &op->engine->alloc;
-    node_clear(a, &op->root);
-    rw_free(a, op->kind);
-    rw_free(a, op);
+    /* Busy while the allocator frees (so a free callback cannot re-enter or
+     * free the engine under us); freed from inside a callback, the engine
+     * is busy already and the op is freed all the same (it is not engine
+     * state). */
+    rw_engine *e = op->engine;
+    int entered = !e->in_callback;
+    e->in_callback = 1;
+    rw_alloc a = e->alloc;
+    node_clear(&a, &op->root);
+    rw_free(&a, op->kind);
+    rw_free(&a, op);
+    if (entered)
+        RW_LEAVE(e);
 }
 
 const rw_node *rw_node_get(const rw_node *obj, const char *key)
@@ -138,6 +147,7 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out, pa
         if (len == 0)
             goto fail;
         rw_node *next = NULL;
+        int fresh = 0; /* next was added by this call (else it was set before, possibly to null) */
         size_t idx;
         why->at = (size_t)(p - path) + len;
         if (cur->type == RW_V_LIST) {
@@ -154,8 +164,11 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out, pa
                 next = &cur->kids[idx];
             else if (!(next = add_kid(a, cur, NULL, 0)))
                 goto nomem;
-            else if (!made_in)
-                made_in = cur;
+            else {
+                fresh = 1;
+                if (!made_in)
+                    made_in = cur;
+            }
         } else if (cur->type == RW_V_OBJECT) {
             for (size_t i = 0; i < cur->nkids; i++)
                 if (strncmp(cur->kids[i].key, p, len) == 0 && cur->kids[i].key[len] == '\0')
@@ -163,6 +176,7 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out, pa
             if (!next) {
                 if (!(next = add_kid(a, cur, p, len)))
                     goto nomem;
+                fresh = 1;
                 if (!made_in)
                     made_in = cur;
             }
@@ -172,7 +186,7 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out, pa
             goto fail;
         }
         if (!dot) {
-            if (next->type != RW_V_NULL || next->str || next->nkids) {
+            if (!fresh) { /* set before: a value (null too) or a container */
                 why->fault = PATH_SET_TWICE;
                 goto fail;
             }
@@ -180,6 +194,10 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out, pa
             return REWARDS_OK;
         }
         if (next->type == RW_V_NULL) {
+            if (!fresh) { /* set to null before: a value, which has no fields */
+                why->fault = PATH_SET_TWICE;
+                goto fail;
+            }
             const char *after = dot + 1;
             const char *d2 = strchr(after, '.');
             size_t l2 = d2 ? (size_t)(d2 - after) : strlen(after);
@@ -200,10 +218,22 @@ fail:
     return st;
 }
 
+static rewards_status set_node_call(rewards_op *op, const char *path, rw_vtype t, const char *s, int64_t v);
+
+/* The engine is busy while an op calls its allocator: an allocator callback
+ * that re-enters the engine is refused, as from any other call. */
 static rewards_status set_node(rewards_op *op, const char *path, rw_vtype t, const char *s, int64_t v)
 {
     if (!op)
         return REWARDS_MISUSE;
+    RW_TRY(rw_enter(op->engine, "rewards_op_set"));
+    rewards_status st = set_node_call(op, path, t, s, v);
+    RW_LEAVE(op->engine);
+    return st;
+}
+
+static rewards_status set_node_call(rewards_op *op, const char *path, rw_vtype t, const char *s, int64_t v)
+{
     char *copy = NULL;
     if (s) {
         copy = rw_strdup(&op->engine->alloc, s);

@@ -457,6 +457,22 @@ static void test_op_paths(void **state)
     assert_int_equal(rewards_engine_apply(e, op), REWARDS_OK);
     rewards_op_free(op);
 
+    /* a null is a value too: not set again, and without fields, even when the
+     * failed call would have made containers below it (it leaves it null) */
+    assert_int_equal(rewards_op_new(e, &op, "level"), REWARDS_OK);
+    assert_int_equal(rewards_op_set_null(op, "id"), REWARDS_OK);
+    assert_int_equal(rewards_op_set_string(op, "id", "l2"), REWARDS_INVALID_ARGUMENT);
+    assert_non_null(strstr(rewards_engine_errmsg(e), "'id' is set twice"));
+    assert_int_equal(rewards_op_set_null(op, "id"), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_op_set_object(op, "id"), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_op_set_string(op, "id.x", "y"), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_op_set_null(op, "requires"), REWARDS_OK);
+    assert_int_equal(rewards_op_set_string(op, "requires.a..b", "x"), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_op_set_string(op, "requires.window", "quarter"), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_engine_apply(e, op), REWARDS_INVALID_ARGUMENT);
+    assert_non_null(strstr(rewards_engine_errmsg(e), "'id'"));
+    rewards_op_free(op);
+
     assert_int_equal(rewards_op_new(e, &op, "partner"), REWARDS_OK);
     assert_int_equal(rewards_op_set_object(op, "attrs"), REWARDS_OK);
     assert_int_equal(rewards_op_set_string(op, "attrs.region", "EMEA"), REWARDS_OK);

@@ -287,6 +287,64 @@ static void test_free_from_callback_is_ignored(void **state)
     rewards_engine_free(e);
 }
 
+/* The op builder calls the engine's allocator too (rewards_op_set_*,
+ * rewards_op_free): every entry point called from that allocator is refused,
+ * and rewards_engine_free from it is ignored.  Before, a batch could be
+ * opened from the allocator during rewards_op_set_string, and freeing the
+ * engine from it was a use after free. */
+static rewards_engine *building;
+static int begin_from_alloc = -1, free_from_alloc;
+static void *b_malloc(void *u, size_t n)
+{
+    (void)u;
+    if (building && free_from_alloc)
+        rewards_engine_free(building);
+    else if (building)
+        begin_from_alloc = (int)rewards_engine_begin(building);
+    return malloc(n);
+}
+static void *b_realloc(void *u, void *p, size_t n) { return p ? realloc(p, n) : b_malloc(u, n); }
+static void b_free(void *u, void *p)
+{
+    (void)u;
+    if (building && p)
+        begin_from_alloc = (int)rewards_engine_begin(building);
+    free(p);
+}
+
+static void test_reentry_while_building_an_op(void **state)
+{
+    (void)state;
+    rewards_allocator a = { REWARDS_ALLOCATOR_VERSION, b_malloc, b_realloc, b_free, NULL };
+    rewards_options o = REWARDS_OPTIONS_INIT;
+    o.allocator = &a;
+    for (free_from_alloc = 0; free_from_alloc < 2; free_from_alloc++) {
+        rewards_engine *e;
+        assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
+        rewards_op *op;
+        assert_int_equal(rewards_op_new(e, &op, "program"), REWARDS_OK);
+        building = e;
+        begin_from_alloc = -1;
+        assert_int_equal(rewards_op_set_string(op, "id", "p"), REWARDS_OK);
+        assert_int_equal(rewards_op_set_string(op, "name", "P"), REWARDS_OK);
+        assert_int_equal(rewards_op_set_string(op, "currency", "USD"), REWARDS_OK);
+        if (!free_from_alloc)
+            assert_int_equal(begin_from_alloc, REWARDS_MISUSE);
+        assert_int_equal(rewards_engine_in_batch(e), 0);
+        building = NULL;
+        assert_ok(e, rewards_engine_apply(e, op)); /* not busy, and the engine is still there */
+        building = e;
+        begin_from_alloc = -1;
+        rewards_op_free(op); /* its frees: the begin from them is refused */
+        if (!free_from_alloc)
+            assert_int_equal(begin_from_alloc, REWARDS_MISUSE);
+        building = NULL;
+        assert_int_equal(rewards_engine_in_batch(e), 0);
+        assert_non_null(rewards_engine_find_program(e, "p"));
+        rewards_engine_free(e);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_apply_from_ledger_writer),
         cmocka_unit_test(test_restore_from_event_hook_leaves_no_restore_mode),
         cmocka_unit_test(test_free_from_callback_is_ignored),
+        cmocka_unit_test(test_reentry_while_building_an_op),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
