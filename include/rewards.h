@@ -448,7 +448,9 @@ REWARDS_API rewards_status rewards_engine_restore_finish(rewards_engine *engine)
 /**
  * @defgroup objects Objects and queries
  *
- * Handles are borrowed from the engine: valid until the engine is freed.
+ * Handles are borrowed from the engine: valid until the engine is freed,
+ * except that the handle of an object created inside a batch is invalid
+ * once the batch is rolled back (or its commit fails): the object is gone.
  * Strings returned are owned by the engine and valid until the object
  * changes or the engine is freed.  Accessors never fail; given NULL they
  * return NULL, 0 or -1.  They may be used inside callbacks.
@@ -915,7 +917,9 @@ REWARDS_API rewards_status rewards_engine_begin(rewards_engine *engine);
 REWARDS_API rewards_status rewards_engine_commit(rewards_engine *engine);
 /**
  * @brief Roll the open batch back: the engine is exactly as before
- * rewards_engine_begin(); storage and events are told nothing.
+ * rewards_engine_begin(); storage and events are told nothing.  Handles
+ * and statements obtained inside the batch for what it created are
+ * invalid from here.
  * @return REWARDS_OK; REWARDS_MISUSE when no batch is open, from a
  *         callback, or for a NULL engine.
  * @since 1.1

@@ -35,8 +35,7 @@ rewards_status rewards_engine_begin(rewards_engine *e)
         rw_journal_begin(e);
         e->journal.batch = 1;
     }
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 rewards_status rewards_engine_commit(rewards_engine *e)
@@ -54,8 +53,7 @@ rewards_status rewards_engine_commit(rewards_engine *e)
         rw_journal_mark_take(e, &mark);
         st = rw_txn_finish(e); /* closes the batch whether it commits or rolls back */
     }
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 rewards_status rewards_engine_rollback(rewards_engine *e)
@@ -71,8 +69,7 @@ rewards_status rewards_engine_rollback(rewards_engine *e)
         e->queued.len = 0;
         e->errmsg[0] = '\0';
     }
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 int rewards_engine_in_batch(const rewards_engine *e)

@@ -557,6 +557,5 @@ rewards_status rewards_engine_apply(rewards_engine *e, const rewards_op *op)
         return REWARDS_MISUSE;
     RW_TRY(rw_enter(e, "rewards_engine_apply"));
     rewards_status st = apply_call(e, op);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }

@@ -500,6 +500,9 @@ int rw_engine_currency_exp(const rw_engine *e, const char *code);
  * event, export-writer or allocator callback) returns REWARDS_MISUSE. */
 rewards_status rw_enter(rw_engine *e, const char *fn);
 #define RW_LEAVE(e) ((e)->in_callback = 0)
+/* Leave with status st: on success the message is "" (whatever a refused
+ * nested call from a callback left there). */
+rewards_status rw_leave(rw_engine *e, rewards_status st);
 
 /* Whether the host gave storage callbacks: without them nothing is ever put. */
 int rw_has_storage(const rw_engine *e);

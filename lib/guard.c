@@ -24,3 +24,11 @@ rewards_status rw_enter(rw_engine *e, const char *fn)
     e->in_callback = 1;
     return REWARDS_OK;
 }
+
+rewards_status rw_leave(rw_engine *e, rewards_status st)
+{
+    RW_LEAVE(e);
+    if (st == REWARDS_OK)
+        e->errmsg[0] = '\0';
+    return st;
+}

@@ -232,8 +232,7 @@ rewards_status rewards_engine_balance(rewards_engine *e, rewards_balance *out, c
         return REWARDS_MISUSE;
     RW_TRY(rw_enter(e, "rewards_engine_balance"));
     rewards_status st = balance_call(e, out, type, recipient);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 static rewards_status balance_call(rewards_engine *e, rewards_balance *out, const char *type, const char *recipient)

@@ -45,8 +45,7 @@ rewards_status rewards_op_new(rewards_engine *engine, rewards_op **out, const ch
         return REWARDS_MISUSE;
     RW_TRY(rw_enter(engine, "rewards_op_new"));
     rewards_status st = op_new_call(engine, out, kind);
-    RW_LEAVE(engine);
-    return st;
+    return rw_leave(engine, st);
 }
 
 void rewards_op_free(rewards_op *op)
@@ -228,8 +227,7 @@ static rewards_status set_node(rewards_op *op, const char *path, rw_vtype t, con
         return REWARDS_MISUSE;
     RW_TRY(rw_enter(op->engine, "rewards_op_set"));
     rewards_status st = set_node_call(op, path, t, s, v);
-    RW_LEAVE(op->engine);
-    return st;
+    return rw_leave(op->engine, st);
 }
 
 static rewards_status set_node_call(rewards_op *op, const char *path, rw_vtype t, const char *s, int64_t v)

@@ -459,8 +459,7 @@ rewards_status rewards_engine_export_payouts(rewards_engine *e, rewards_write_fn
 {
     RW_TRY(export_ready(e, write, "rewards_engine_export_payouts"));
     rewards_status st = export_payouts_call(e, write, user);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 rewards_status rewards_engine_preview_payout(rewards_engine *e, const char *id, int64_t until, rewards_write_fn write,
@@ -468,14 +467,12 @@ rewards_status rewards_engine_preview_payout(rewards_engine *e, const char *id, 
 {
     RW_TRY(export_ready(e, write, "rewards_engine_preview_payout"));
     rewards_status st = preview_payout_call(e, id, until, write, user);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 rewards_status rewards_engine_export_ledger(rewards_engine *e, rewards_write_fn write, void *user)
 {
     RW_TRY(export_ready(e, write, "rewards_engine_export_ledger"));
     rewards_status st = export_ledger_call(e, write, user);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }

@@ -226,8 +226,7 @@ rewards_status rewards_engine_restore(rewards_engine *e, rewards_record_kind kin
             e->restore_failed = st;
         e->restoring = 1;
     }
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 rewards_status rewards_engine_restore_finish(rewards_engine *e)
@@ -244,6 +243,5 @@ rewards_status rewards_engine_restore_finish(rewards_engine *e)
         return rw_fail(e, REWARDS_MISUSE, "rewards_engine_restore_finish: no restore in progress, and the engine has records");
     }
     rewards_status st = restore_finish_call(e);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }

@@ -230,8 +230,7 @@ rewards_status rewards_engine_export_statements(rewards_engine *e, const char *t
         return REWARDS_MISUSE;
     RW_TRY(rw_read_ready(e, "rewards_engine_export_statements"));
     rewards_status st = statements_call(e, type, id, from, until, write, user);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 static rewards_status holds_call(rw_engine *e, rewards_write_fn write, void *user)
@@ -268,8 +267,7 @@ rewards_status rewards_engine_export_holds(rewards_engine *e, rewards_write_fn w
         return REWARDS_MISUSE;
     RW_TRY(rw_read_ready(e, "rewards_engine_export_holds"));
     rewards_status st = holds_call(e, write, user);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 /* ---- the statement as a structure (rewards_engine_statement) ------------------ */
@@ -352,8 +350,7 @@ rewards_status rewards_engine_statement(rewards_engine *e, rewards_statement **o
         rewards_statement_free(s);
     else
         *out = s;
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 size_t rewards_statement_currency_count(const rewards_statement *s) { return s ? s->ncur : 0; }

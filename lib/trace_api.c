@@ -206,8 +206,7 @@ rewards_status rewards_engine_trace(rewards_engine *e, rewards_trace **out, uint
     *out = NULL;
     RW_TRY(rw_read_ready(e, "rewards_engine_trace"));
     rewards_status st = trace_call(e, out, entry);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
 
 void rewards_trace_free(rewards_trace *t)
@@ -264,6 +263,5 @@ rewards_status rewards_engine_export_traces(rewards_engine *e, rewards_write_fn 
         return REWARDS_MISUSE;
     RW_TRY(rw_read_ready(e, "rewards_engine_export_traces"));
     rewards_status st = traces_call(e, write, user);
-    RW_LEAVE(e);
-    return st;
+    return rw_leave(e, st);
 }
