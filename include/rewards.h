@@ -861,8 +861,10 @@ REWARDS_API rewards_status rewards_time_parse(const char *text, int64_t *out);
 /** @brief Format a time as "YYYY-MM-DDTHH:MM:SSZ" into @p buf (21 bytes or more). */
 REWARDS_API rewards_status rewards_time_format(int64_t at, char *buf, size_t size);
 /**
- * @brief Parse an amount "1200.50" into minor units of an ISO 4217 currency
- * (or PTS) exactly: more decimals than the currency has is an error.
+ * @brief Parse an amount "1200.50" (or "-35.50") into minor units of an ISO
+ * 4217 currency (or PTS) exactly: more decimals than the currency has is an
+ * error.  Reads back whatever rewards_amount_format() writes.  (Whether a
+ * negative amount is allowed in an operation is that field's rule.)
  * @return REWARDS_OK, REWARDS_INVALID_ARGUMENT, REWARDS_OVERFLOW.
  */
 REWARDS_API rewards_status rewards_amount_parse(const char *text, const char *currency, int64_t *out);

@@ -206,7 +206,8 @@ rewards_status rewards_amount_parse(const char *text, const char *currency, int6
     int exp = rw_currency_exponent(currency);
     if (exp < 0)
         return REWARDS_INVALID_ARGUMENT;
-    switch (rw_decimal_parse(text, strlen(text), exp, 0, out)) {
+    /* signed: every amount rewards_amount_format writes (a reversal's too) reads back */
+    switch (rw_decimal_parse(text, strlen(text), exp, 1, out)) {
     case RW_DEC_OK: return REWARDS_OK;
     case RW_DEC_OVERFLOW: return REWARDS_OVERFLOW;
     default: return REWARDS_INVALID_ARGUMENT;

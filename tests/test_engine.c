@@ -1198,6 +1198,17 @@ static void test_public_helpers(void **state)
     assert_int_equal(rewards_amount_parse("1", "XXX", &a), REWARDS_INVALID_ARGUMENT);
     assert_int_equal(rewards_amount_format(-3550, "USD", buf, sizeof buf), REWARDS_OK);
     assert_string_equal(buf, "-35.50");
+    /* what format writes, parse reads back, to the extremes */
+    static const int64_t round_trip[] = { -3550, 0, 1, -1, INT64_MAX, INT64_MIN, -100 };
+    for (size_t i = 0; i < sizeof round_trip / sizeof round_trip[0]; i++) {
+        assert_int_equal(rewards_amount_format(round_trip[i], "USD", buf, sizeof buf), REWARDS_OK);
+        assert_int_equal(rewards_amount_parse(buf, "USD", &a), REWARDS_OK);
+        assert_true(a == round_trip[i]);
+    }
+    assert_int_equal(rewards_amount_parse("+1.00", "USD", &a), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_amount_parse("--1.00", "USD", &a), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_amount_parse("-", "USD", &a), REWARDS_INVALID_ARGUMENT);
+    assert_int_equal(rewards_amount_parse("-92233720368547758.09", "USD", &a), REWARDS_OVERFLOW);
     assert_int_equal(rewards_amount_format(1200, "JPY", buf, sizeof buf), REWARDS_OK);
     assert_string_equal(buf, "1200");
     assert_int_equal(rewards_amount_format(1, "XAU", buf, sizeof buf), REWARDS_INVALID_ARGUMENT);

@@ -156,6 +156,7 @@ class HelpersTest(unittest.TestCase):
         self.assertEqual("2026-01-31T09:30:00Z", librewards.format_time(librewards.parse_time("2026-01-31T09:30:00Z")))
         self.assertEqual(120050, librewards.parse_amount("1200.50", "USD"))
         self.assertEqual("-35.50", librewards.format_amount(-3550, "USD"))
+        self.assertEqual(-3550, librewards.parse_amount("-35.50", "USD"))
         self.assertEqual("1200", librewards.format_amount(1200, "JPY"))
         with self.assertRaises(InvalidArgument):
             librewards.parse_amount("1.001", "USD")
