@@ -250,13 +250,23 @@ struct rw_group;
  * entries per slot (one slot, or one per milestone threshold) always equals
  * what the rules give on the current facts.
  */
+/* What few contributions have: a conversion into the program currency, and
+ * an override's mirror (override.c: reward is the override, deal the
+ * child's deal; these name what it mirrors).  From the general slab, made
+ * with the contribution and never changed: 24 bytes in the few instead of
+ * in each of a deal's about 7 contributions. */
+typedef struct rw_contrib_rare {
+    int64_t fx_rate;        /* x 10^10, 0 when no conversion was needed */
+    struct rw_reward *covered;
+    rw_user *child_user;
+} rw_contrib_rare;
+
 typedef struct rw_contrib {
     rw_rec h;
     rw_reward *reward;
     rw_deal *deal;
     int64_t at;
     int64_t base;          /* deal currency minor units */
-    int64_t fx_rate;       /* x 10^10, 0 when no conversion was needed */
     rw_user *beneficiary;  /* sales_rep rewards: the user assigned at the trigger */
     rw_user *to_user;      /* when to == RW_TO_SALES_REP (NULL: held with no user) */
     union {                /* the net paid per slot: rw_contrib_net() */
@@ -265,10 +275,7 @@ typedef struct rw_contrib {
     } net;
     struct rw_group *group;/* (derived) */
     /* (its entries are those of deal->entries whose contrib it is: rw_release_contrib) */
-    /* An override's mirror (override.c): reward is the override, deal the
-     * child's deal; these name what it mirrors.  NULL covered otherwise. */
-    struct rw_reward *covered;
-    rw_user *child_user;
+    rw_contrib_rare *rare; /* NULL: no conversion, not a mirror (rw_contrib_fx_rate and the like) */
     /* (its period is its group's: rw_contrib_period) */
     /* The small fields last and narrow: a deal has about 7 contributions,
      * so every byte here is 7 bytes per deal (docs/performance.md). */
@@ -282,6 +289,13 @@ typedef struct rw_contrib {
     uint8_t child_to;      /* rw_recipient of the mirrored entry (overrides) */
     uint8_t margin;        /* the base is the margin (base: margin) */
 } rw_contrib;
+
+/* A contribution's rare part (record.c); NULL when out of memory. */
+rw_contrib_rare *rw_contrib_rare_new(rw_engine *e, int64_t fx_rate, struct rw_reward *covered, rw_user *child_user);
+static inline int64_t rw_contrib_fx_rate(const rw_contrib *k) { return k->rare ? k->rare->fx_rate : 0; }
+/* The child's reward an override's mirror mirrors; NULL for any other contribution. */
+static inline struct rw_reward *rw_contrib_covered(const rw_contrib *k) { return k->rare ? k->rare->covered : NULL; }
+static inline rw_user *rw_contrib_child_user(const rw_contrib *k) { return k->rare ? k->rare->child_user : NULL; }
 
 /* The net per slot of a contribution (an array of nslots). */
 static inline int64_t *rw_contrib_net(rw_contrib *k)

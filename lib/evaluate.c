@@ -79,11 +79,11 @@ static int needs_amount(const rw_reward *r)
 /* The contribution's base in program currency, at the rate kept from its trigger. */
 static rewards_status program_amount(rw_engine *e, const rw_contrib *k, int64_t *out)
 {
-    if (!k->fx_rate) {
+    if (!rw_contrib_fx_rate(k)) {
         *out = k->base;
         return REWARDS_OK;
     }
-    return rw_fx_convert(e, k->reward->program, k->base, k->deal->exp, k->fx_rate, out);
+    return rw_fx_convert(e, k->reward->program, k->base, k->deal->exp, rw_contrib_fx_rate(k), out);
 }
 
 rewards_status rw_contrib_metric(rw_engine *e, const rw_contrib *k, int64_t *out)
@@ -363,7 +363,8 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     /* a stage trigger values the deal (or line) on its current facts; a renewal or payment its own amount */
     k->base = uses_deal_amount ? rw_deal_base(d, line, r->margin) : base;
     k->uses_deal_amount = (uint8_t)uses_deal_amount;
-    k->fx_rate = rate;
+    if (rate && !(k->rare = rw_contrib_rare_new(e, rate, NULL, NULL)))
+        return rw_nomem(e);
     k->beneficiary = u;
     k->to = (uint8_t)to;
     k->to_user = to == RW_TO_SALES_REP ? u : NULL;

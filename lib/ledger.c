@@ -29,7 +29,7 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     en->contrib = k;
     en->slot = slot;
     /* an override's mirror is the parent's entry */
-    en->partner = k->covered ? k->deal->partner->parent : k->deal->partner;
+    en->partner = rw_contrib_covered(k) ? k->deal->partner->parent : k->deal->partner;
     en->to = k->to;
     en->to_user = k->to_user;
     en->amount = amount;
@@ -46,7 +46,7 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     if (rw_trace_entry(e, en, type))
         return rw_nomem(e);
     RW_TRY(rw_link_record(e, &en->h));
-    int type_ev = k->covered                    ? REWARDS_EVENT_OVERRIDE_RECORDED
+    int type_ev = rw_contrib_covered(k)                    ? REWARDS_EVENT_OVERRIDE_RECORDED
                   : type == RW_ENTRY_REVERSAL   ? REWARDS_EVENT_ENTRY_REVERSED
                   : type == RW_ENTRY_ADJUSTMENT ? REWARDS_EVENT_ENTRY_ADJUSTED
                   : k->hold                     ? REWARDS_EVENT_ENTRY_HELD
@@ -54,7 +54,7 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     rw_event ev = { type_ev, en, en->partner, NULL, NULL, k->reward, k->deal, en->to_user, NULL, at };
     RW_TRY(rw_queue_event(e, &ev));
     /* the parent's override entries follow the child entry they mirror */
-    return k->covered ? REWARDS_OK : rw_override_mirror(e, en, at);
+    return rw_contrib_covered(k) ? REWARDS_OK : rw_override_mirror(e, en, at);
 }
 
 rewards_status rw_release_contrib(rw_engine *e, rw_contrib *k, rw_recipient to, rw_user *user, int64_t at)

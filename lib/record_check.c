@@ -296,9 +296,9 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         time_(&c, "at", k->at, 0);
         /* an override's mirror keeps the child's net mirrored so far there, which may be negative
          * (a child entry corrected after its recipient changed starts a new key) */
-        if (!k->covered)
+        if (!rw_contrib_covered(k))
             nonneg(&c, "base", k->base, 0);
-        nonneg(&c, "fx_rate", k->fx_rate, 0);
+        nonneg(&c, "fx_rate", rw_contrib_fx_rate(k), 0);
         /* a per-line reward's contribution names a line of its deal (lines.c); none else has one */
         if (k->line < -1 || (k->line >= 0 && (!k->reward->per_line || (uint64_t)k->line >= rw_deal_line_count(k->deal))))
             bad(&c, "line", "is not a line of the deal of a per-line reward");

@@ -427,7 +427,8 @@ static void decode(rbuf *b, rw_rec *r)
         const char *s;
         size_t n;
         k->reward = r_ref(b, &e->rewards, 1); k->deal = r_ref(b, &e->deals, 1); k->trigger = (uint8_t)r_enum(b, RW_TRIG_ACTIVITY);
-        k->at = r_int(b); k->base = r_int(b); k->uses_deal_amount = (uint8_t)r_enum(b, 1); k->fx_rate = r_int(b);
+        k->at = r_int(b); k->base = r_int(b); k->uses_deal_amount = (uint8_t)r_enum(b, 1);
+        int64_t fx_rate = r_int(b);
         k->beneficiary = r_ref(b, &e->users, 0);
         r_field(b, &s, &n); /* the period: checked against what the group will be (below) */
         k->to = (uint8_t)r_enum(b, 1); k->to_user = r_ref(b, &e->users, 0);
@@ -439,10 +440,15 @@ static void decode(rbuf *b, rw_rec *r)
             k->line = line < -1 || line > INT32_MAX ? -2 : (int32_t)line;
             k->margin = (uint8_t)r_enum(b, 1);
         }
+        rw_reward *covered = NULL;
+        rw_user *child_user = NULL;
         if (r_more(b)) {
-            k->covered = r_ref(b, &e->rewards, 0); k->child_to = (uint8_t)r_enum(b, 1);
-            k->child_user = r_ref(b, &e->users, 0);
+            covered = r_ref(b, &e->rewards, 0); k->child_to = (uint8_t)r_enum(b, 1);
+            child_user = r_ref(b, &e->users, 0);
         }
+        if (!b->bad && (fx_rate || covered || child_user) &&
+            !(k->rare = rw_contrib_rare_new(e, fx_rate, covered, child_user)))
+            b->bad = b->nomem = 2;
         /* the period is derived (the group's, rw_contrib_period); what was stored must be it
          * (a time out of range is left to the field check, which names it) */
         char period[RW_PERIOD_KEY_BUFSIZE];
@@ -451,9 +457,9 @@ static void decode(rbuf *b, rw_rec *r)
             (n != strlen(period) || memcmp(s, period, n)))
             b->bad = 1;
         /* a mirror belongs to an override and to a child with a parent; nothing else is an override's */
-        if (!b->bad && (k->covered != NULL) != (k->reward->kind == RW_KIND_OVERRIDE))
+        if (!b->bad && (covered != NULL) != (k->reward->kind == RW_KIND_OVERRIDE))
             b->bad = 1;
-        if (!b->bad && k->covered && (!k->deal->partner->parent || k->covered->kind == RW_KIND_OVERRIDE))
+        if (!b->bad && covered && (!k->deal->partner->parent || covered->kind == RW_KIND_OVERRIDE))
             b->bad = 1;
         if (!b->bad) {
             k->nslots = k->reward->kind == RW_KIND_MILESTONE ? (uint32_t)k->reward->nthresholds : 1;

@@ -242,10 +242,10 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
     const rw_program *p = r->program;
     const rw_trace_calc *c = &tr->calc;
     str(t, "rounding", rounding_words[p->rounding]);
-    if (k->covered) {
+    if (rw_contrib_covered(k)) {
         const rw_reward *o = r;
         integer(t, "override.source_entry", (int64_t)rw_trace_more_of(tr)->source);
-        str(t, "override.covers", k->covered->id);
+        str(t, "override.covers", rw_contrib_covered(k)->id);
         integer(t, "override.rate_ppm", o->rate_ppm);
         decimal(t, "override.child_net_before", c->metric_before, p->exp);
         decimal(t, "override.child_amount", c->metric, p->exp);
@@ -262,10 +262,10 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
         integer(t, "base.line", k->line);
         str(t, "base.line_id", d->nlines ? d->lines[k->line].id : "");
     }
-    if (k->fx_rate) {
+    if (rw_contrib_fx_rate(k)) {
         str(t, "fx.from", d->currency);
         str(t, "fx.to", p->currency);
-        decimal(t, "fx.rate", k->fx_rate, 10);
+        decimal(t, "fx.rate", rw_contrib_fx_rate(k), 10);
     }
     decimal(t, "converted.amount", c->converted, p->exp);
     str(t, "converted.currency", p->currency);
@@ -311,7 +311,7 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
 static void cause_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
 {
     const rw_contrib *k = en->contrib;
-    if (k->covered) {
+    if (rw_contrib_covered(k)) {
         str(t, "cause.kind", "override");
         return;
     }
@@ -378,14 +378,14 @@ rewards_status rw_trace_build(rw_engine *e, const rw_entry *en, rewards_trace *t
     }
     const rw_trace *tr = en->trace;
     str(t, "history", tr ? "complete" : "unknown");
-    str(t, "trigger.kind", k->covered ? "override" : k->trigger == RW_TRIG_ACTIVITY ? "activity" : rw_trigger_names[k->trigger]);
+    str(t, "trigger.kind", rw_contrib_covered(k) ? "override" : k->trigger == RW_TRIG_ACTIVITY ? "activity" : rw_trigger_names[k->trigger]);
     timev(t, "trigger.at", k->at);
     str(t, "trigger.deal", k->deal->id);
     if (k->deal->activity_type)
         str(t, "trigger.activity_type", k->deal->activity_type);
     str(t, "trigger.period", rw_contrib_period(k)[0] ? rw_contrib_period(k) : NULL);
     reward_part(t, k->reward);
-    const rw_partner *who = k->covered ? k->deal->partner->parent : k->deal->partner;
+    const rw_partner *who = rw_contrib_covered(k) ? k->deal->partner->parent : k->deal->partner;
     /* the level at the trigger: the contribution was made then (an override's, when mirroring began) */
     const rw_level *lv = level_at(e, who, k->h.seq);
     str(t, "level", lv ? lv->id : NULL);

@@ -428,7 +428,7 @@ static void check_overrides(rewards_engine *e)
 {
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_CONTRIB); i++) {
         const rw_contrib *k = RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, i);
-        if (!k->covered)
+        if (!rw_contrib_covered(k))
             continue;
         FZ_CHECK(k->reward->kind == RW_KIND_OVERRIDE && k->deal->partner->parent);
         int64_t want;
