@@ -678,7 +678,7 @@ REWARDS_API const char *rewards_deal_currency(const rewards_deal *deal);
 REWARDS_API int64_t rewards_deal_units(const rewards_deal *deal);
 /** @brief When the deal was registered (UTC seconds). */
 REWARDS_API int64_t rewards_deal_registered_at(const rewards_deal *deal);
-/** @brief A line of a deal (SPEC section 13), borrowed like every handle. */
+/** @brief A line of a deal (docs/lines-margin-precedence.md), borrowed like every handle. */
 typedef struct rewards_deal_line rewards_deal_line;
 /** @brief Number of the deal's lines: 0 for a deal given without lines. */
 REWARDS_API size_t rewards_deal_line_count(const rewards_deal *deal);
@@ -875,7 +875,7 @@ REWARDS_API rewards_status rewards_amount_format(int64_t amount, const char *cur
 /**
  * @defgroup batches Batches
  *
- * A batch groups operations into one transaction (SPEC section 9):
+ * A batch groups operations into one transaction (docs/batches.md):
  * rewards_engine_begin(), any number of rewards_engine_apply() calls, then
  * rewards_engine_commit() or rewards_engine_rollback().  Inside a batch each
  * operation still succeeds whole or fails alone, changing nothing, and the
