@@ -14,7 +14,7 @@ static int l_version(lua_State *L)
 static int l_parse_time(lua_State *L)
 {
     int64_t at;
-    rewards_status st = rewards_time_parse(luaL_checkstring(L, 1), &at);
+    rewards_status st = rewards_time_parse(lrw_checktext(L, 1), &at);
     if (st)
         lrw_raisef(L, st, "'%s' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", lua_tostring(L, 1));
     lua_pushinteger(L, (lua_Integer)at);
@@ -34,7 +34,7 @@ static int l_format_time(lua_State *L)
 static int l_parse_amount(lua_State *L)
 {
     int64_t v;
-    const char *text = luaL_checkstring(L, 1), *currency = luaL_checkstring(L, 2);
+    const char *text = lrw_checktext(L, 1), *currency = lrw_checktext(L, 2);
     rewards_status st = rewards_amount_parse(text, currency, &v);
     if (st)
         lrw_raisef(L, st, "'%s' is not an amount in %s", text, currency);
@@ -45,7 +45,7 @@ static int l_parse_amount(lua_State *L)
 static int l_format_amount(lua_State *L)
 {
     char buf[32];
-    const char *currency = luaL_checkstring(L, 2);
+    const char *currency = lrw_checktext(L, 2);
     rewards_status st = rewards_amount_format((int64_t)luaL_checkinteger(L, 1), currency, buf, sizeof buf);
     if (st)
         lrw_raisef(L, st, "unknown currency '%s'", currency);
@@ -58,7 +58,7 @@ static int l_check_condition(lua_State *L)
 {
     int line = 0, column = 0;
     char msg[512] = "";
-    rewards_status st = rewards_condition_check(luaL_checkstring(L, 1), &line, &column, msg, sizeof msg);
+    rewards_status st = rewards_condition_check(lrw_checktext(L, 1), &line, &column, msg, sizeof msg);
     if (!st) {
         lua_pushboolean(L, 1);
         return 1;

@@ -47,15 +47,21 @@ static const struct {
     { payout_at, push_payout },   { partner_deal_at, push_deal },
 };
 
-/* upvalues: the engine userdata, the next index, the list (L_*), the owner (light userdata; NULL: the engine) */
+/* upvalues: the engine userdata, the next index, the list (L_*), the owning
+ * partner's id (nil: the engine).  The partner is found again at each step:
+ * one made in a batch that was rolled back is gone, and a handle kept from
+ * before would be freed memory. */
 static int list_next(lua_State *L)
 {
     lrw_engine *le = lua_touserdata(L, lua_upvalueindex(1));
     lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
     int list = (int)lua_tointeger(L, lua_upvalueindex(3));
-    const void *owner = lua_touserdata(L, lua_upvalueindex(4));
+    const char *owner_id = lua_tostring(L, lua_upvalueindex(4));
     if (!le->engine)
         return lrw_raise(L, REWARDS_MISUSE, "the engine is closed");
+    const void *owner = NULL;
+    if (owner_id && !(owner = rewards_engine_find_partner(le->engine, owner_id)))
+        return lrw_raisef(L, REWARDS_NOT_FOUND, "partner '%s' no longer exists", owner_id);
     const void *item = lists[list].at(owner ? owner : (const void *)le->engine, (size_t)i);
     if (!item)
         return 0;
@@ -65,12 +71,16 @@ static int list_next(lua_State *L)
     return 1;
 }
 
-static int iterate(lua_State *L, int list, const void *owner)
+/* id_arg: the stack index of the owning partner's id, 0 for the engine's list */
+static int iterate(lua_State *L, int list, int id_arg)
 {
-    lua_settop(L, 1);
+    lua_pushvalue(L, 1);
     lua_pushinteger(L, 0);
     lua_pushinteger(L, list);
-    lua_pushlightuserdata(L, (void *)owner);
+    if (id_arg)
+        lua_pushvalue(L, id_arg);
+    else
+        lua_pushnil(L);
     lua_pushcclosure(L, list_next, 4);
     return 1;
 }
@@ -79,7 +89,7 @@ static int iterate(lua_State *L, int list, const void *owner)
     static int name(lua_State *L)                     \
     {                                                 \
         lrw_live(L, 0);                               \
-        return iterate(L, list, NULL);                \
+        return iterate(L, list, 0);                \
     }
 LISTER(l_programs, L_PROGRAM)
 LISTER(l_levels, L_LEVEL)
@@ -93,32 +103,32 @@ static int l_deals(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 0);
     if (lua_isnoneornil(L, 2))
-        return iterate(L, L_DEAL, NULL);
-    const char *id = luaL_checkstring(L, 2);
+        return iterate(L, L_DEAL, 0);
+    const char *id = lrw_checktext(L, 2);
     const rewards_partner *p = rewards_engine_find_partner(le->engine, id);
     if (!p)
         return lrw_raisef(L, REWARDS_NOT_FOUND, "partner '%s' does not exist", id);
-    return iterate(L, L_PARTNER_DEAL, p);
+    return iterate(L, L_PARTNER_DEAL, 2);
 }
 
 static int l_program(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 0);
-    lrw_push_program(L, rewards_engine_find_program(le->engine, luaL_checkstring(L, 2)));
+    lrw_push_program(L, rewards_engine_find_program(le->engine, lrw_checktext(L, 2)));
     return 1;
 }
 
 static int l_level(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 0);
-    lrw_push_level(L, rewards_engine_find_level(le->engine, luaL_checkstring(L, 2)));
+    lrw_push_level(L, rewards_engine_find_level(le->engine, lrw_checktext(L, 2)));
     return 1;
 }
 
 static int l_reward(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 0);
-    lrw_push_reward(L, rewards_engine_find_reward(le->engine, luaL_checkstring(L, 2)));
+    lrw_push_reward(L, rewards_engine_find_reward(le->engine, lrw_checktext(L, 2)));
     return 1;
 }
 
@@ -126,7 +136,7 @@ static int l_reward(lua_State *L)
 static int l_reward_param(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 0);
-    const char *id = luaL_checkstring(L, 2), *path = luaL_checkstring(L, 3);
+    const char *id = lrw_checktext(L, 2), *path = lrw_checktext(L, 3);
     const rewards_reward *r = rewards_engine_find_reward(le->engine, id);
     if (!r)
         return lrw_raisef(L, REWARDS_NOT_FOUND, "reward '%s' does not exist", id);

@@ -145,7 +145,7 @@ static int64_t check_time(lua_State *L, int idx, const char *what)
 static int l_preview_payout(lua_State *L)
 {
     lrw_live(L, 1);
-    const char *id = luaL_checkstring(L, 2);
+    const char *id = lrw_checktext(L, 2);
     int64_t until = check_time(L, 3, "until");
     return export(L, EXPORT_PREVIEW, id, until);
 }
@@ -153,7 +153,7 @@ static int l_preview_payout(lua_State *L)
 static int l_balance(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 1);
-    const char *type = luaL_checkstring(L, 2), *id = luaL_checkstring(L, 3);
+    const char *type = lrw_checktext(L, 2), *id = lrw_checktext(L, 3);
     rewards_balance b;
     memset(&b, 0, sizeof b);
     b.version = REWARDS_BALANCE_VERSION;
@@ -225,28 +225,28 @@ static int l_entry_count(lua_State *L)
 static int l_deal(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 0);
-    lrw_push_deal(L, rewards_engine_find_deal(le->engine, luaL_checkstring(L, 2)));
+    lrw_push_deal(L, rewards_engine_find_deal(le->engine, lrw_checktext(L, 2)));
     return 1;
 }
 
 static int l_partner(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 0);
-    lrw_push_partner(L, rewards_engine_find_partner(le->engine, luaL_checkstring(L, 2)));
+    lrw_push_partner(L, rewards_engine_find_partner(le->engine, lrw_checktext(L, 2)));
     return 1;
 }
 
 static int l_user(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 0);
-    lrw_push_user(L, rewards_engine_find_user(le->engine, luaL_checkstring(L, 2)));
+    lrw_push_user(L, rewards_engine_find_user(le->engine, lrw_checktext(L, 2)));
     return 1;
 }
 
 static int l_payout(lua_State *L)
 {
     lrw_engine *le = lrw_live(L, 0);
-    lrw_push_payout(L, rewards_engine_find_payout(le->engine, luaL_checkstring(L, 2)));
+    lrw_push_payout(L, rewards_engine_find_payout(le->engine, lrw_checktext(L, 2)));
     return 1;
 }
 

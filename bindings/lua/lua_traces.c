@@ -140,8 +140,8 @@ static int export(lua_State *L, int which)
     const char *type = NULL, *id = NULL;
     int64_t from = INT64_MIN, until = INT64_MAX;
     if (which == STATEMENTS) {
-        type = luaL_optstring(L, 2, NULL);
-        id = luaL_optstring(L, 3, NULL);
+        type = lrw_opttext(L, 2);
+        id = lrw_opttext(L, 3);
         for (int k = 4; k <= 5; k++) {
             if (lua_isnoneornil(L, k))
                 continue;

@@ -51,6 +51,20 @@ int lrw_raisef(lua_State *L, rewards_status status, const char *fmt, ...)
     return lrw_raise(L, status, msg);
 }
 
+const char *lrw_checktext(lua_State *L, int arg)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, arg, &len);
+    if (strlen(s) != len)
+        lrw_raisef(L, REWARDS_INVALID_ARGUMENT, "argument %d holds a NUL byte", arg);
+    return s;
+}
+
+const char *lrw_opttext(lua_State *L, int arg)
+{
+    return lua_isnoneornil(L, arg) ? NULL : lrw_checktext(L, arg);
+}
+
 static int error_tostring(lua_State *L)
 {
     lua_getfield(L, 1, "code");

@@ -57,6 +57,11 @@ void lrw_register_batch(lua_State *L);
 int lrw_raise(lua_State *L, rewards_status status, const char *message);
 /* lrw_raise() with a printf-style message. */
 int lrw_raisef(lua_State *L, rewards_status status, const char *fmt, ...);
+/* Argument arg as a C string: invalid_argument when it holds a NUL byte (the
+ * C string would end there and name something else: "acme\0x" is not "acme"). */
+const char *lrw_checktext(lua_State *L, int arg);
+/* The same, NULL when absent or nil. */
+const char *lrw_opttext(lua_State *L, int arg);
 
 /*
  * Set the field @p path of @p op from the Lua value at @p idx.  Never

@@ -727,6 +727,28 @@ test("batches: <close> rolls back unless committed", function()
   eq(e:ledger_csv(), r:ledger_csv(), "restored after a committed batch")
 end)
 
+test("iterators after a rollback, and ids with a NUL byte", function()
+  local e <close> = rewards.engine()
+  e:apply("program", { id = "p", name = "P", currency = "USD" })
+  e:apply("level", { id = "l", program = "p", name = "L", rank = 1 })
+  e:begin()
+  e:apply("partner", { id = "acme", program = "p", level = "l", name = "Acme" })
+  e:apply("deal", { at = "2026-01-05", id = "d-1", partner = "acme", currency = "USD", amount = "10.00" })
+  local it = e:deals("acme")
+  e:rollback()
+  -- the partner is found again at each step: gone, not freed memory read
+  raises("not_found", it)
+  e:apply("partner", { id = "bee", program = "p", level = "l", name = "Bee" })
+  -- "bee\0x" is not "bee": a C string would end at the NUL
+  raises("invalid_argument", e.partner, e, "bee\0x")
+  raises("invalid_argument", e.balance, e, "partner", "bee\0x")
+  raises("invalid_argument", rewards.parse_time, "2026-01-01\0junk")
+  eq("bee", e:partner("bee").id, "lookup")
+  local n = 0
+  for _ in e:deals("bee") do n = n + 1 end
+  eq(0, n, "no deals")
+end)
+
 test("traces as tables, statements and holds (docs/traces.md)", function()
   local causes = "../traces/causes"
   local e <close> = rewards.engine()

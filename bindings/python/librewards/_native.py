@@ -236,8 +236,21 @@ def text(raw):
 
 
 def encode(value):
-    """A Python str as a C string; embedded NUL characters are refused."""
+    """A Python str as a C string; embedded NUL characters are refused
+    (InvalidArgument, a ValueError: the C string would end early and name
+    something else)."""
     data = value.encode("utf-8", "surrogateescape")
     if b"\0" in data:
-        raise ValueError("text contains a NUL character")
+        from . import errors
+        raise errors.error(errors.InvalidArgument.status, "text contains a NUL character")
     return data
+
+
+def int64(value, what):
+    """value as an int that fits in int64_t; Overflow otherwise (ctypes would
+    wrap it silently into another number)."""
+    v = int(value)
+    if not -2 ** 63 <= v < 2 ** 63:
+        from . import errors
+        raise errors.error(errors.Overflow.status, "%s %d does not fit in 64 bits" % (what, v))
+    return v

@@ -148,6 +148,14 @@ def _field_name(key):
     return key
 
 
+def _entry_number(entry: int) -> int:
+    """An entry number for the C API (uint64_t): NotFound for one no engine can have."""
+    n = int(entry)
+    if not 1 <= n < 2 ** 64:
+        raise errors.error(errors.NotFound.status, "no entry %d" % n)
+    return n
+
+
 class Engine(_Listing):
     """A librewards engine.
 
@@ -219,6 +227,8 @@ class Engine(_Listing):
                     kind = int(RecordKind.of(kind))
                 except (KeyError, ValueError, TypeError, AttributeError):
                     raise errors.error(1, "unknown record kind %r" % (kind,)) from None
+                if not 0 <= kind < 2 ** 31:  # a C int: ctypes would wrap it into a known kind
+                    raise errors.error(1, "unknown record kind %r" % (kind,))
                 data = bytes(data)
                 status = lib.rewards_engine_restore(h, kind, data, len(data))
                 if status != 0:
@@ -358,7 +368,7 @@ class Engine(_Listing):
         """Why entry number ``entry`` has its amount: nested dicts and lists,
         amounts and rates as Decimal.  Raises NotFound for an unknown entry."""
         handle = _traces.new_handle()
-        self._call(lib.rewards_engine_trace, ctypes.byref(handle), int(entry))
+        self._call(lib.rewards_engine_trace, ctypes.byref(handle), _entry_number(entry))
         try:
             return _traces.read_trace(handle)
         finally:
@@ -368,7 +378,7 @@ class Engine(_Listing):
     def trace_json(self, entry: int) -> str:
         """The trace of entry ``entry`` as the library's JSON (one object, no newline)."""
         handle = _traces.new_handle()
-        self._call(lib.rewards_engine_trace, ctypes.byref(handle), int(entry))
+        self._call(lib.rewards_engine_trace, ctypes.byref(handle), _entry_number(entry))
         try:
             chunks = []
             writer = _native.WRITE_FN(lambda _u, data, size: chunks.append(ctypes.string_at(data, size)) or 0)
@@ -434,11 +444,20 @@ class Engine(_Listing):
                                   lib.rewards_partner_entry) if partner is not None else
                                  (lib.rewards_engine_find_deal, lib.rewards_deal_entry_count,
                                   lib.rewards_deal_entry))
-            owner = finder(h, _native.encode(partner if partner is not None else deal))
-            if not owner:
-                raise errors.error(2, "%s '%s' does not exist" % ("partner" if partner is not None else "deal",
-                                                                  partner if partner is not None else deal))
-            return self._iter(lambda: count(owner), lambda i: at(owner, i))
+            what = "partner" if partner is not None else "deal"
+            name = partner if partner is not None else deal
+            key = _native.encode(name)
+            if not finder(h, key):
+                raise errors.error(2, "%s '%s' does not exist" % (what, name))
+
+            def owner():
+                # found again at each step: one made in a batch that was rolled
+                # back is gone, and its old handle would be freed memory
+                found = finder(self._live(), key)
+                if not found:
+                    raise errors.error(2, "%s '%s' no longer exists" % (what, name))
+                return found
+            return self._iter(lambda: count(owner()), lambda i: at(owner(), i))
         return self._iter(lambda: lib.rewards_engine_entry_count(self._live()),
                           lambda i: lib.rewards_engine_entry(self._live(), i))
 

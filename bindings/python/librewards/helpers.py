@@ -4,7 +4,7 @@ import datetime
 from typing import Union
 
 from . import errors
-from ._native import c_int, c_int64, encode, lib, text
+from ._native import c_int, c_int64, encode, int64, lib, text
 from .records import format_amount as _format_amount
 from .values import to_seconds
 
@@ -27,7 +27,7 @@ def parse_time(value: Union[str, int, datetime.datetime, datetime.date]) -> int:
 def format_time(seconds: int) -> str:
     """UTC seconds as "YYYY-MM-DDTHH:MM:SSZ"."""
     buf = ctypes.create_string_buffer(32)
-    status = lib.rewards_time_format(seconds, buf, len(buf))
+    status = lib.rewards_time_format(int64(seconds, "time"), buf, len(buf))
     if status != 0:
         raise errors.error(status, "cannot format time %d" % seconds)
     return buf.value.decode()
@@ -47,7 +47,7 @@ def parse_amount(value: str, currency: str) -> int:
 
 def format_amount(minor: int, currency: str) -> str:
     """Minor units as exact decimal text: format_amount(-3550, "USD") == "-35.50"."""
-    result = _format_amount(minor, currency)
+    result = _format_amount(int64(minor, "amount"), currency)
     if result is None:
         raise errors.error(1, "unknown currency '%s'" % currency)
     return result

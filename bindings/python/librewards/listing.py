@@ -70,15 +70,22 @@ class _Listing:
         """Every deal in registration order, or a partner's deals (NotFound for an unknown partner)."""
         if partner is None:
             return self._engine_list("deal", Deal)
+        key = _native.encode(partner)
         with self._guard():
-            owner = lib.rewards_engine_find_partner(self._live(), _native.encode(partner))
-        if not owner:
-            raise errors.error(2, "partner '%s' does not exist" % partner)
+            if not lib.rewards_engine_find_partner(self._live(), key):
+                raise errors.error(2, "partner '%s' does not exist" % partner)
+
+        def owner():
+            # found again at each step: a partner made in a batch that was
+            # rolled back is gone, and its old handle would be freed memory
+            found = lib.rewards_engine_find_partner(self._live(), key)
+            if not found:
+                raise errors.error(2, "partner '%s' no longer exists" % partner)
+            return found
 
         def count() -> int:
-            self._live()
-            return lib.rewards_partner_deal_count(owner)
-        return self._each(count, lambda i: lib.rewards_partner_deal(owner, i), Deal.read)
+            return lib.rewards_partner_deal_count(owner())
+        return self._each(count, lambda i: lib.rewards_partner_deal(owner(), i), Deal.read)
 
     def payouts(self) -> Iterator[Payout]:
         """Every payout run, in run order, with its lines and per-currency totals."""

@@ -23,6 +23,22 @@ class BatchTest(unittest.TestCase):
     def state(self):
         return (self.engine.ledger_csv(), self.engine.payouts_csv(), dict(self.storage.saved))
 
+    def test_iterators_over_what_a_rollback_removed(self):
+        # iterators find their partner or deal again at each step: one made in
+        # the rolled-back batch is gone (NotFound), never freed memory read
+        e = self.engine
+        e.begin()
+        e.apply("partner", id="new", program="resell", level="gold", name="New")
+        e.apply("deal", at="2026-02-01", id="dn", partner="new", currency="USD", amount="10.00")
+        deals, entries = e.deals("new"), e.entries(deal="dn")
+        by_partner = e.entries(partner="new")
+        e.rollback()
+        for it in (deals, entries, by_partner):
+            with self.assertRaises(librewards.NotFound):
+                list(it)
+        win_deal(e, "d1", "1000.00", 1)  # a partner from before the batch lists as usual
+        self.assertEqual([d.id for d in e.deals("acme")], ["d1"])
+
     def test_commit_on_normal_exit(self):
         with self.engine.batch() as e:
             self.assertTrue(e.in_batch)

@@ -85,6 +85,23 @@ class ErrorMappingTest(unittest.TestCase):
         with self.assertRaises(InvalidArgument):
             self.engine.apply({"op": 7})
 
+    def test_ints_beyond_64_bits_and_nul_bytes(self):
+        # ctypes would wrap these into other numbers, or C end the string early
+        with self.assertRaises(librewards.Overflow):
+            librewards.format_amount(2 ** 63, "USD")
+        with self.assertRaises(librewards.Overflow):
+            librewards.format_time(2 ** 64)
+        self.assertEqual("-92233720368547758.08", librewards.format_amount(-2 ** 63, "USD"))
+        for n in (0, -1, 2 ** 64 + 1):
+            with self.assertRaises(librewards.NotFound):
+                self.engine.trace(n)
+        with self.assertRaises(InvalidArgument):
+            self.engine.partner("acme\0x")
+        with self.assertRaises(InvalidArgument):
+            self.engine.balance("partner", "acme\0x")
+        with self.assertRaises(InvalidArgument):
+            list(librewards.Engine.restore([(2 ** 32 + 2, b"rw1,")]).programs())
+
     def test_overflow(self):
         with self.assertRaises(Overflow) as ctx:
             self.engine.apply("level", id="x", program="resell", name="X", rank=1 << 64)
