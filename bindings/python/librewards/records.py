@@ -12,7 +12,6 @@ import enum
 from dataclasses import dataclass, field
 from typing import Dict, Mapping, Optional, Tuple
 
-from . import errors
 from ._native import c_int64, encode, lib, text
 
 _UTC = datetime.timezone.utc
@@ -366,9 +365,8 @@ class Payout:
         for i in range(lib.rewards_payout_currency_count(h)):
             cur = lib.rewards_payout_currency(h, i)
             out = c_int64()
-            status = lib.rewards_payout_total(h, cur, ctypes.byref(out))
-            if status != 0:
-                raise errors.error(status, "payout total in %s does not fit in 64 bits" % text(cur))
+            if lib.rewards_payout_total(h, cur, ctypes.byref(out)) != 0:
+                continue  # beyond 64 bits: left out rather than wrong (its lines are all there), as in Lua
             totals[text(cur)] = out.value
         return cls(text(lib.rewards_payout_id(h)), lines, to_datetime(lib.rewards_payout_at(h)),
                    to_datetime(lib.rewards_payout_until(h)), totals)

@@ -85,6 +85,25 @@ class ListingTest(unittest.TestCase):
         with self.assertRaises(librewards.Misuse):
             list(engine.programs())
 
+    def test_payout_total_beyond_64_bits_is_left_out(self):
+        # two lines of 92233720368547758.07 each: the run's total does not fit,
+        # its lines do; the run lists (it used to raise Overflow, and stop the listing)
+        with librewards.Engine() as e:
+            e.apply("program", id="p", name="P", currency="USD")
+            e.apply("level", id="l", program="p", name="L", rank=1)
+            e.apply("reward", id="all", level="l", name="All", trigger="deal_won", recipient="partner",
+                    kind="percent", rate="100%", auto_approve=True)
+            for day, name in ((5, "a"), (7, "b")):
+                e.apply("partner", id=name, program="p", level="l", name=name.upper())
+                e.apply("deal", at="2026-01-%02d" % day, id="d" + name, partner=name, currency="USD",
+                        amount="92233720368547758.07")
+                e.apply("stage", at="2026-01-%02d" % (day + 1), deal="d" + name, stage="won")
+            e.apply("payout", at="2026-02-01", id="run1", until="2026-02-01")
+            run = e.payout("run1")
+            self.assertEqual(run.totals, {})
+            self.assertEqual([line.amount for line in run.lines], [2 ** 63 - 1, 2 ** 63 - 1])
+            self.assertEqual([p.id for p in e.payouts()], ["run1"])
+
     def test_reward_params_of_every_kind(self):
         with librewards.Engine() as engine:
             engine.apply("program", id="p", name="P", currency="USD")
