@@ -51,3 +51,11 @@ char *rw_digits(char *end, uint64_t v)
         *--end = (char)('0' + v);
     return end;
 }
+
+char *rw_int_digits(char *end, int64_t v)
+{
+    char *s = rw_digits(end, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--s = '-';
+    return s;
+}

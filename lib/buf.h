@@ -8,6 +8,8 @@
 
 #include "rw_alloc.h"
 
+#include <stdint.h>
+
 typedef struct rw_buf {
     const rw_alloc *a;
     char *p;      /* NUL-terminated while not failed */
@@ -18,10 +20,10 @@ typedef struct rw_buf {
 void rw_buf_put(rw_buf *b, const char *s, size_t n);
 void rw_buf_puts(rw_buf *b, const char *s);
 
-#include <stdint.h>
-
 /* v in decimal, written to end just before end; returns its first digit.
  * (The stored formats print many integers: snprintf was most of their cost.) */
 char *rw_digits(char *end, uint64_t v);
+/* The same for a signed v: a '-' before the digits of a negative one (INT64_MIN too). */
+char *rw_int_digits(char *end, int64_t v);
 
 #endif

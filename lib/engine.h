@@ -243,13 +243,6 @@ typedef enum { RW_HOLD_NONE = 0, RW_HOLD_NO_REP, RW_HOLD_NO_ACCESS } rw_hold;
 
 struct rw_group;
 
-/*
- * A contribution: one reward fired for one trigger of one deal.  It keeps
- * what a recomputation needs (its base amount, the FX rate used, its
- * beneficiary and period) and who is paid for it now.  The net of its
- * entries per slot (one slot, or one per milestone threshold) always equals
- * what the rules give on the current facts.
- */
 /* What few contributions have: a conversion into the program currency, and
  * an override's mirror (override.c: reward is the override, deal the
  * child's deal; these name what it mirrors).  From the general slab, made
@@ -261,6 +254,13 @@ typedef struct rw_contrib_rare {
     rw_user *child_user;
 } rw_contrib_rare;
 
+/*
+ * A contribution: one reward fired for one trigger of one deal.  It keeps
+ * what a recomputation needs (its base amount, the FX rate used, its
+ * beneficiary and period) and who is paid for it now.  The net of its
+ * entries per slot (one slot, or one per milestone threshold) always equals
+ * what the rules give on the current facts.
+ */
 typedef struct rw_contrib {
     rw_rec h;
     rw_reward *reward;

@@ -46,7 +46,7 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     if (rw_trace_entry(e, en, type))
         return rw_nomem(e);
     RW_TRY(rw_link_record(e, &en->h));
-    int type_ev = rw_contrib_covered(k)                    ? REWARDS_EVENT_OVERRIDE_RECORDED
+    int type_ev = rw_contrib_covered(k)         ? REWARDS_EVENT_OVERRIDE_RECORDED
                   : type == RW_ENTRY_REVERSAL   ? REWARDS_EVENT_ENTRY_REVERSED
                   : type == RW_ENTRY_ADJUSTMENT ? REWARDS_EVENT_ENTRY_ADJUSTED
                   : k->hold                     ? REWARDS_EVENT_ENTRY_HELD

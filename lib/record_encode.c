@@ -50,9 +50,7 @@ static void w_u64(rw_buf *b, uint64_t v)
 static void w_int(rw_buf *b, int64_t v)
 {
     char num[32];
-    char *s = rw_digits(num + sizeof num, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
-    if (v < 0)
-        *--s = '-';
+    char *s = rw_int_digits(num + sizeof num, v);
     w_strn(b, s, (size_t)(num + sizeof num - s));
 }
 

@@ -48,9 +48,7 @@ static void put_int(tbuf *b, int64_t v, int64_t prev)
         put_raw(b, "n", 1);
     else if (v) {
         char num[24];
-        char *d = rw_digits(num + sizeof num, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
-        if (v < 0)
-            *--d = '-';
+        char *d = rw_int_digits(num + sizeof num, v);
         put_raw(b, d, (size_t)(num + sizeof num - d));
     } else
         return; /* 0 is the empty value */
