@@ -245,12 +245,3 @@ def encode(value):
         raise errors.error(errors.InvalidArgument.status, "text contains a NUL character")
     return data
 
-
-def int64(value, what):
-    """value as an int that fits in int64_t; Overflow otherwise (ctypes would
-    wrap it silently into another number)."""
-    v = int(value)
-    if not -2 ** 63 <= v < 2 ** 63:
-        from . import errors
-        raise errors.error(errors.Overflow.status, "%s %d does not fit in 64 bits" % (what, v))
-    return v

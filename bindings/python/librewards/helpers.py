@@ -4,9 +4,9 @@ import datetime
 from typing import Union
 
 from . import errors
-from ._native import c_int, c_int64, encode, int64, lib, text
+from ._native import c_int, c_int64, encode, lib, text
 from .records import format_amount as _format_amount
-from .values import to_seconds
+from .values import int64, to_seconds
 
 
 def version() -> str:

@@ -36,14 +36,20 @@ INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 
 
+def int64(value: int, what: str) -> int:
+    """value when it fits in int64_t; Overflow otherwise (ctypes would wrap it
+    silently into another number)."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise errors.error(errors.Overflow.status, "%s does not fit in 64 bits" % what)
+    return value
+
+
 def to_seconds(value: Union[str, int, datetime.datetime, datetime.date], what: str = "time") -> int:
     """UTC seconds from an int, a "YYYY-MM-DD[THH:MM:SSZ]" string, a datetime or a date."""
     if isinstance(value, bool):
         raise errors.error(1, "%s must be a time, not a boolean" % what)
     if isinstance(value, int):
-        if not INT64_MIN <= value <= INT64_MAX:
-            raise errors.error(10, "%s does not fit in 64 bits" % what)
-        return value
+        return int64(value, what)
     if isinstance(value, datetime.datetime):
         return calendar.timegm(value.utctimetuple())
     if isinstance(value, datetime.date):
