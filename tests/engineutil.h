@@ -22,6 +22,8 @@ rewards_status eu_op(rewards_engine *e, const char *kind, ...);
 rewards_status eu_set(rewards_op *op, const char *key, const char *val);
 
 /* The ledger / payouts CSV as a malloc'd string (free()). */
+/* A write callback that accepts and drops everything (exports whose text does not matter). */
+int eu_discard(void *user, const char *data, size_t size);
 char *eu_ledger(rewards_engine *e);
 char *eu_payouts(rewards_engine *e);
 /* Every entry's calculation trace, JSON lines (NULL when the export fails). */

@@ -273,14 +273,6 @@ static void test_version(void **state)
 
 /* ---- misuse --------------------------------------------------------------- */
 
-static int sink(void *user, const char *data, size_t size)
-{
-    (void)user;
-    (void)data;
-    (void)size;
-    return 0;
-}
-
 static void test_misuse_null_handles(void **state)
 {
     (void)state;
@@ -314,12 +306,12 @@ static void test_misuse_null_handles(void **state)
     assert_int_equal(rewards_engine_apply(other, op), REWARDS_OK);
     rewards_op_free(op);
 
-    assert_int_equal(rewards_engine_export_ledger(NULL, sink, NULL), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_export_ledger(NULL, eu_discard, NULL), REWARDS_MISUSE);
     assert_int_equal(rewards_engine_export_ledger(e, NULL, NULL), REWARDS_MISUSE);
-    assert_int_equal(rewards_engine_export_payouts(NULL, sink, NULL), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_export_payouts(NULL, eu_discard, NULL), REWARDS_MISUSE);
     assert_int_equal(rewards_engine_export_payouts(e, NULL, NULL), REWARDS_MISUSE);
-    assert_int_equal(rewards_engine_preview_payout(NULL, "x", 0, sink, NULL), REWARDS_MISUSE);
-    assert_int_equal(rewards_engine_preview_payout(e, NULL, 0, sink, NULL), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_preview_payout(NULL, "x", 0, eu_discard, NULL), REWARDS_MISUSE);
+    assert_int_equal(rewards_engine_preview_payout(e, NULL, 0, eu_discard, NULL), REWARDS_MISUSE);
     assert_int_equal(rewards_engine_preview_payout(e, "x", 0, NULL, NULL), REWARDS_MISUSE);
     rewards_balance b = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
     assert_int_equal(rewards_engine_balance(NULL, &b, "partner", "a"), REWARDS_MISUSE);
@@ -697,9 +689,9 @@ static void try_everything(reenter *r)
 {
     rewards_balance b = { REWARDS_BALANCE_VERSION, 0, 0, 0, 0, 0 };
     r->got[0] = rewards_engine_apply(r->e, r->op);
-    r->got[1] = rewards_engine_export_ledger(r->e, sink, NULL);
-    r->got[2] = rewards_engine_export_payouts(r->e, sink, NULL);
-    r->got[3] = rewards_engine_preview_payout(r->e, "x", 0, sink, NULL);
+    r->got[1] = rewards_engine_export_ledger(r->e, eu_discard, NULL);
+    r->got[2] = rewards_engine_export_payouts(r->e, eu_discard, NULL);
+    r->got[3] = rewards_engine_preview_payout(r->e, "x", 0, eu_discard, NULL);
     r->got[4] = rewards_engine_balance(r->e, &b, "partner", "acme");
     r->got[5] = rewards_engine_restore(r->e, REWARDS_RECORD_META, "rw1,1:1,1:0,", 12);
     r->got[6] = rewards_engine_restore_finish(r->e);

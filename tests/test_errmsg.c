@@ -79,14 +79,6 @@ static void test_long_message_cut_between_escapes(void **state)
     rewards_engine_free(e);
 }
 
-static int sink(void *u, const char *d, size_t n)
-{
-    (void)u;
-    (void)d;
-    (void)n;
-    return 0;
-}
-
 /* "" after a success, from every call that can fail: before, the exports,
  * the preview, balance and op_new kept the previous failure's message. */
 static void test_success_clears_message(void **state)
@@ -107,14 +99,14 @@ static void test_success_clears_message(void **state)
         memset(&bal, 0, sizeof bal);
         bal.version = REWARDS_BALANCE_VERSION;
         switch (call) {
-        case 0: st = rewards_engine_export_ledger(e, sink, NULL); break;
-        case 1: st = rewards_engine_export_payouts(e, sink, NULL); break;
-        case 2: st = rewards_engine_preview_payout(e, "x", 0, sink, NULL); break;
+        case 0: st = rewards_engine_export_ledger(e, eu_discard, NULL); break;
+        case 1: st = rewards_engine_export_payouts(e, eu_discard, NULL); break;
+        case 2: st = rewards_engine_preview_payout(e, "x", 0, eu_discard, NULL); break;
         case 3: st = rewards_engine_balance(e, &bal, "partner", "acme"); break;
         case 4: st = rewards_op_new(e, &op, "deal"); break;
         case 5: st = rewards_op_set_string(op, "id", "d"); break;
-        case 6: st = rewards_engine_export_holds(e, sink, NULL); break;
-        case 7: st = rewards_engine_export_traces(e, sink, NULL); break;
+        case 6: st = rewards_engine_export_holds(e, eu_discard, NULL); break;
+        case 7: st = rewards_engine_export_traces(e, eu_discard, NULL); break;
         case 8: st = rewards_engine_statement(e, &stmt, "partner", "acme", INT64_MIN, INT64_MAX); break;
         case 9: st = rewards_engine_begin(e); break;
         case 10: st = rewards_engine_rollback(e); break;

@@ -55,14 +55,6 @@ static struct {
     int fail_put;
 } R;
 
-static int sink(void *u, const char *d, size_t n)
-{
-    (void)u;
-    (void)d;
-    (void)n;
-    return 0;
-}
-
 static void reenter(cb_kind at)
 {
     if (!R.active || R.armed != at || !R.e)
@@ -79,9 +71,9 @@ static void reenter(cb_kind at)
     case EP_RESTORE: st = rewards_engine_restore(e, REWARDS_RECORD_META, "rw1,1:1,1:0,", 12); break;
     case EP_RESTORE_FINISH: st = rewards_engine_restore_finish(e); break;
     case EP_BALANCE: st = rewards_engine_balance(e, &bal, "partner", "acme"); break;
-    case EP_EXPORT_LEDGER: st = rewards_engine_export_ledger(e, sink, NULL); break;
-    case EP_EXPORT_PAYOUTS: st = rewards_engine_export_payouts(e, sink, NULL); break;
-    case EP_PREVIEW: st = rewards_engine_preview_payout(e, "x", INT64_MAX / 4, sink, NULL); break;
+    case EP_EXPORT_LEDGER: st = rewards_engine_export_ledger(e, eu_discard, NULL); break;
+    case EP_EXPORT_PAYOUTS: st = rewards_engine_export_payouts(e, eu_discard, NULL); break;
+    case EP_PREVIEW: st = rewards_engine_preview_payout(e, "x", INT64_MAX / 4, eu_discard, NULL); break;
     case EP_OP_NEW: st = rewards_op_new(e, &op, "deal"); break;
     case EP_COUNT: break;
     }
