@@ -272,7 +272,7 @@ size_t rw_kind_align(int kind)
 
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id)
 {
-    if (rw_segvec_push(e, &e->records[rec->kind], rec))
+    if (rw_segvec_push(e, &e->records[rw_rec_kind(rec)], rec))
         return rw_nomem(e);
     if (ix && rw_index_put(e, ix, id, rec))
         return rw_nomem(e);
@@ -418,8 +418,8 @@ static rewards_status persist(rw_engine *e, const rw_sealed *sealed)
         const rw_rec *r = sealed->items[i].rec;
         char key[300];
         rw_record_key(r, key, sizeof key);
-        if (s->put && s->put(s->user, (rewards_record_kind)r->kind, key, sealed->items[i].data, sealed->items[i].size))
-            st = rw_fail(e, REWARDS_STORAGE, "saving %s '%s' failed", rewards_record_kind_name(r->kind), key);
+        if (s->put && s->put(s->user, (rewards_record_kind)rw_rec_kind(r), key, sealed->items[i].data, sealed->items[i].size))
+            st = rw_fail(e, REWARDS_STORAGE, "saving %s '%s' failed", rewards_record_kind_name((rewards_record_kind)rw_rec_kind(r)), key);
     }
     if (!st && s->commit && s->commit(s->user))
         st = rw_fail(e, REWARDS_STORAGE, "the storage commit callback failed");

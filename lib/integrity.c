@@ -173,11 +173,11 @@ rewards_status rw_seal(rw_engine *e, rw_sealed *out)
         rw_sealed_item *it = &out->items[out->n++];
         it->rec = r;
         RW_TRY(rw_record_encode(e, r, &it->data, &it->size));
-        uint64_t h = rw_record_hash(r->kind, it->data, it->size);
+        uint64_t h = rw_record_hash(rw_rec_kind(r), it->data, it->size);
         if (r->hash)
             e->integ.digest -= r->hash;
         else
-            e->integ.counts[r->kind]++;
+            e->integ.counts[rw_rec_kind(r)]++;
         r->hash = h; /* the header was saved when the record was touched, or is new */
         e->integ.digest += h;
     }

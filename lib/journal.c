@@ -36,9 +36,32 @@ static int push_ptr(rw_engine *e, void ***arr, size_t *n, size_t *cap, void *p)
     return 0;
 }
 
+/*
+ * Records keep only the low RW_TXN_BITS bits of the transaction that last
+ * touched them (journal.h).  Before those bits could come round to a value
+ * some record still holds, every record's is cleared and the id moves on to
+ * the next round, where no transaction has low bits 0 (a record that shows
+ * 0 is not dirty in any).  The id itself only grows, so the other 64-bit
+ * marks (a slab's, a balance's, a queue's) never see it again either.
+ * RW_TXN_HEADROOM (journal.h) leaves room for the ids a batch takes
+ * between two beginnings.  Once every 2^56 - 2^48 transactions: at a
+ * million a second, once in 2,000 years.
+ */
+static void next_round_if_due(rw_engine *e)
+{
+    rw_journal *j = &e->journal;
+    if ((j->txn_id & RW_TXN_MASK) < RW_TXN_MASK - RW_TXN_HEADROOM)
+        return;
+    for (int k = 0; k < RW_KIND_COUNT; k++)
+        for (size_t i = 0; i < RW_COUNT(e, k); i++)
+            rw_rec_set_txn(RW_REC_AT(e, k, rw_rec, i), 0);
+    j->txn_id = (j->txn_id | RW_TXN_MASK) + 1; /* the next begin makes the low bits 1 */
+}
+
 void rw_journal_begin(rw_engine *e)
 {
     rw_journal *j = &e->journal;
+    next_round_if_due(e);
     j->active = 1;
     j->txn_id++;
     j->nundo = j->bchunk = j->bused = j->nfc = j->nfr = j->ndirty = j->nfs = 0;
@@ -130,14 +153,14 @@ static void trim(rw_engine *e)
 int rw_touch(rw_engine *e, rw_rec *rec, size_t size)
 {
     rw_journal *j = &e->journal;
-    if (!j->active || rec->dirty_txn == j->txn_id)
+    if (!j->active || rw_rec_txn(rec) == (j->txn_id & RW_TXN_MASK))
         return 0;
     /* Reserve the dirty slot first so that a failure leaves nothing half done. */
     if (grow(e, (void **)&j->dirty, &j->capdirty, j->ndirty + 1, sizeof(rw_rec *)))
         return -1;
     if (rw_save(e, rec, size))
         return -1;
-    rec->dirty_txn = j->txn_id;
+    rw_rec_set_txn(rec, j->txn_id);
     j->dirty[j->ndirty++] = rec;
     return 0;
 }
@@ -200,9 +223,9 @@ void *rw_new_record(rw_engine *e, int kind, size_t size)
     if (!r)
         return NULL;
     r->seq = e->next_seq - 1;
-    r->kind = (uint8_t)kind;
+    r->txn_kind = (uint8_t)kind;
     if (j->active) {
-        r->dirty_txn = j->txn_id;
+        rw_rec_set_txn(r, j->txn_id);
         j->dirty[j->ndirty++] = r;
     }
     return r;

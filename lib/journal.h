@@ -20,13 +20,28 @@
 
 typedef struct rewards_engine rw_engine;
 
-/* The header every persisted record starts with. */
+/* The header every persisted record starts with: 24 bytes.  The kind
+ * shares a word with the last transaction that touched the record (a kind
+ * of its own took 8 bytes with padding, in every record: about 100 bytes
+ * per deal).  Only the transaction id's low RW_TXN_BITS bits are kept;
+ * rw_journal_begin clears every record's before they could come round
+ * again (journal.c: next_round_if_due). */
 typedef struct rw_rec {
     uint64_t seq;        /* creation order across all records, from 1 */
-    uint64_t dirty_txn;  /* id of the last transaction that touched it */
-    uint8_t kind;        /* rw_kind */
+    uint64_t txn_kind;   /* rw_kind in the low 8 bits, the transaction above: rw_rec_kind(), rw_rec_txn() */
     uint64_t hash;       /* hash of the data storage holds for it, 0 before its first commit (integrity.c) */
 } rw_rec;
+
+#define RW_TXN_BITS 56
+#define RW_TXN_MASK ((UINT64_C(1) << RW_TXN_BITS) - 1)
+/* How many transaction ids a batch may use between two beginnings (one per
+ * savepoint): a round ends this far before the low bits would wrap. */
+#define RW_TXN_HEADROOM (UINT64_C(1) << 48)
+
+static inline int rw_rec_kind(const rw_rec *r) { return (int)(r->txn_kind & 0xFF); }
+/* The low RW_TXN_BITS bits of the last transaction that touched it (0: none since the last clearing). */
+static inline uint64_t rw_rec_txn(const rw_rec *r) { return r->txn_kind >> 8; }
+static inline void rw_rec_set_txn(rw_rec *r, uint64_t txn) { r->txn_kind = (txn << 8) | (r->txn_kind & 0xFF); }
 
 typedef struct rw_undo {
     void *ptr;

@@ -90,7 +90,7 @@ static rewards_status link_entry(rw_engine *e, rw_entry *en)
 
 rewards_status rw_link_record(rw_engine *e, rw_rec *rec)
 {
-    switch ((rw_kind)rec->kind) {
+    switch ((rw_kind)rw_rec_kind(rec)) {
     case RW_KIND_META:
         if (RW_SET(e, e->meta, (rw_meta *)rec))
             return rw_nomem(e);
@@ -146,5 +146,5 @@ rewards_status rw_link_record(rw_engine *e, rw_rec *rec)
     case RW_KIND_COUNT:
         break;
     }
-    return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown record kind %d", rec->kind);
+    return rw_fail(e, REWARDS_INVALID_ARGUMENT, "unknown record kind %d", rw_rec_kind(rec));
 }

@@ -51,7 +51,7 @@ static void key_number(char *buf, size_t size, uint64_t v)
 void rw_record_key(const rw_rec *r, char *buf, size_t size)
 {
     const char *id = NULL;
-    switch ((rw_kind)r->kind) {
+    switch ((rw_kind)rw_rec_kind(r)) {
     case RW_KIND_META: id = "meta"; break;
     case RW_KIND_CURRENCY: id = ((const rw_currency *)r)->code; break;
     case RW_KIND_PROGRAM: id = ((const rw_program *)r)->id; break;
@@ -85,7 +85,7 @@ static void free_attrs(rw_engine *e, rw_attrs *a)
 void rw_record_free(rw_engine *e, rw_rec *r)
 {
     const rw_alloc *a = &e->alloc;
-    switch ((rw_kind)r->kind) {
+    switch ((rw_kind)rw_rec_kind(r)) {
     case RW_KIND_PROGRAM: {
         rw_program *p = (rw_program *)r;
         rw_free(a, p->id); rw_free(a, p->name);

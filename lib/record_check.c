@@ -31,7 +31,7 @@ static void bad(chk *c, const char *field, const char *why)
     char key[300];
     rw_record_key(c->r, key, sizeof key);
     c->st = rw_fail(c->e, REWARDS_INVALID_ARGUMENT, "%s record '%s' (sequence %llu): field '%s' %s",
-                    rewards_record_kind_name((rewards_record_kind)c->r->kind), key, (unsigned long long)c->r->seq,
+                    rewards_record_kind_name((rewards_record_kind)rw_rec_kind(c->r)), key, (unsigned long long)c->r->seq,
                     field, why);
 }
 
@@ -212,7 +212,7 @@ static void check_activity(chk *c, const rw_deal *a)
 rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
 {
     chk c = { e, r, REWARDS_OK };
-    switch ((rw_kind)r->kind) {
+    switch ((rw_kind)rw_rec_kind(r)) {
     case RW_KIND_META:
         time_(&c, "clock", ((const rw_meta *)r)->clock, 1);
         break;
@@ -277,11 +277,11 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
     case RW_KIND_DEAL:
     case RW_KIND_ACTIVITY: /* an activity is kept as a deal (activity.c) */
         check_deal(&c, (const rw_deal *)r);
-        if (r->kind == RW_KIND_ACTIVITY && (!((const rw_deal *)r)->activity_type ||
+        if (rw_rec_kind(r) == RW_KIND_ACTIVITY && (!((const rw_deal *)r)->activity_type ||
                                             !*((const rw_deal *)r)->activity_type ||
                                             strlen(((const rw_deal *)r)->activity_type) > 255))
             bad(&c, "type", "is not 1 to 255 bytes");
-        if (r->kind == RW_KIND_ACTIVITY)
+        if (rw_rec_kind(r) == RW_KIND_ACTIVITY)
             check_activity(&c, (const rw_deal *)r);
         break;
     case RW_KIND_LEVEL_CHANGE: {

@@ -287,7 +287,7 @@ static rw_contrib *find_contrib(rw_engine *e, int64_t seq)
 static void decode(rbuf *b, rw_rec *r)
 {
     rw_engine *e = b->e;
-    switch ((rw_kind)r->kind) {
+    switch ((rw_kind)rw_rec_kind(r)) {
     case RW_KIND_META: {
         rw_meta *m = (rw_meta *)r;
         m->clock = r_int(b);

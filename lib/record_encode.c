@@ -71,9 +71,9 @@ static void encode(rw_buf *b, const rw_rec *r)
     /* The meta record's format has its own version: "rw2," carries the
      * integrity fields, a 1.0 host's "rw1," only the clock; so a cut-off
      * "rw2," record can never pass for a 1.0 one. */
-    rw_buf_put(b, r->kind == RW_KIND_META ? "rw2," : "rw1,", 4);
+    rw_buf_put(b, rw_rec_kind(r) == RW_KIND_META ? "rw2," : "rw1,", 4);
     w_int(b, (int64_t)r->seq);
-    switch ((rw_kind)r->kind) {
+    switch ((rw_kind)rw_rec_kind(r)) {
     case RW_KIND_META: {
         const rw_meta *m = (const rw_meta *)r;
         w_int(b, m->clock);

@@ -106,7 +106,7 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     rw_rec *r = rw_slab_record(e, p->kind, rw_record_size(p->kind));
     if (!r)
         return rw_nomem(e);
-    r->kind = (uint8_t)p->kind;
+    r->txn_kind = (uint8_t)p->kind; /* no transaction yet */
     r->seq = p->seq;
     int dec = rw_record_decode(e, r, p->data, p->size);
     rewards_status st = REWARDS_OK;
@@ -121,12 +121,12 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     if (!st) {
         char key[300];
         rw_record_key(r, key, sizeof key);
-        if (r->kind != RW_KIND_META && r->kind != RW_KIND_FX && r->kind != RW_KIND_CONTRIB && r->kind != RW_KIND_LINE &&
-            r->kind != RW_KIND_LEVEL_CHANGE && r->kind != RW_KIND_ENTRY) {
+        if (p->kind != RW_KIND_META && p->kind != RW_KIND_FX && p->kind != RW_KIND_CONTRIB && p->kind != RW_KIND_LINE &&
+            p->kind != RW_KIND_LEVEL_CHANGE && p->kind != RW_KIND_ENTRY) {
             const rw_index *ixs[] = { NULL, &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners,
                                       &e->users, NULL, &e->deals, NULL, NULL, &e->runs, NULL, NULL, &e->event_ids,
                                       &e->deals };
-            if (rw_index_get(ixs[r->kind], key))
+            if (rw_index_get(ixs[p->kind], key))
                 st = rw_fail(e, REWARDS_INVALID_ARGUMENT, "%s '%s' is restored twice", rewards_record_kind_name(p->kind), key);
         }
     }
@@ -140,8 +140,8 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
     }
     if (st) {
         /* once registered in its kind list the engine owns it (and frees it with the engine) */
-        size_t n = RW_COUNT(e, r->kind);
-        if (!(n && RW_REC_AT(e, r->kind, rw_rec, n - 1) == r))
+        size_t n = RW_COUNT(e, p->kind);
+        if (!(n && RW_REC_AT(e, p->kind, rw_rec, n - 1) == r))
             rw_record_free(e, r);
         return st;
     }

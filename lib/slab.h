@@ -37,14 +37,14 @@ typedef struct rw_slab {
     void *chunks;       /* newest first; a chunk starts with the pointer to the next */
     size_t next_size;   /* size of the next chunk */
     uint64_t serial;    /* of the newest chunk: 1, 2, 3 ... */
-    /* Not journaled (a rollback must not move it back): chunks come zeroed
-     * from calloc, and in the chunk numbered clean_serial nothing from clean
+    /* Not journaled (a rollback must not move it back): chunks are zeroed
+     * when taken (rw_calloc: one memset), and in the chunk numbered clean_serial nothing from clean
      * on was ever handed out, so it is still zero and needs no memset. */
     uint64_t clean_serial;
     char *clean;
     /* Set once by the engine, kept by rw_slab_release: a slab whose every
      * allocation is raw (traces, pending restore records) takes its chunks
-     * from malloc, not calloc, so reused memory is not cleared for nothing. */
+     * from rw_malloc, not rw_calloc, so their memory is not cleared for nothing. */
     int raw;
 } rw_slab;
 

@@ -323,6 +323,62 @@ static void test_failure_inside_batch(void **state)
     fx_free(&f);
 }
 
+/*
+ * A record keeps only the low 56 bits of the last transaction that touched
+ * it.  At the end of a round of 2^56 ids every record's mark is cleared, so
+ * that a mark left from the round before never passes for the current
+ * transaction's.  Here a deal carries the mark the first transaction of the
+ * next round has (1).  Without the clearing, that transaction would take the
+ * deal for one it already listed: storage would not be told the deal was
+ * won.  And a failed call in the new round still changes nothing.
+ */
+static void end_round(rewards_engine *e, const char *deal)
+{
+    e->journal.txn_id = (e->journal.txn_id | RW_TXN_MASK) - RW_TXN_HEADROOM;
+    rw_deal *d = rw_index_get(&e->deals, deal);
+    assert_non_null(d);
+    rw_rec_set_txn(&d->h, 1);
+}
+
+static void test_txn_id_round(void **state)
+{
+    (void)state;
+    fixture f;
+    fx_init(&f, 0);
+    for (size_t i = 0; i < 13; i++) /* the plan, partners, users, two deals */
+        assert_ok(f.e, apply_spec(f.e, script[i]));
+    end_round(f.e, "d1");
+    uint64_t before = f.e->journal.txn_id;
+    assert_ok(f.e, eu_op(f.e, "stage", "at", "2026-01-10", "deal", "d1", "stage", "won", NULL));
+    char *a = engine_text(f.e), *b = table_text(&f.m.committed);
+    assert_str(b, a);
+    free(a);
+    free(b);
+    /* the id only grows (the other marks are 64-bit), and the new round starts at 1 */
+    assert_true(f.e->journal.txn_id > before);
+    assert_int_equal(f.e->journal.txn_id & RW_TXN_MASK, 1);
+    /* the next round, with a call that fails at the storage commit */
+    end_round(f.e, "d2");
+    char *fp = eu_fingerprint(f.e);
+    f.m.fail_commit = 1;
+    assert_int_equal(eu_op(f.e, "stage", "at", "2026-01-11", "deal", "d2", "stage", "won", NULL), REWARDS_STORAGE);
+    char *fp2 = eu_fingerprint(f.e);
+    assert_str(fp2, fp);
+    free(fp2);
+    free(fp);
+    for (int k = 0; k < RW_KIND_COUNT; k++)
+        for (size_t i = 0; i < RW_COUNT(f.e, k); i++)
+            assert_int_equal(rw_rec_txn(RW_REC_AT(f.e, k, rw_rec, i)), 0);
+    f.m.fail_commit = 0;
+    assert_ok(f.e, eu_op(f.e, "stage", "at", "2026-01-11", "deal", "d2", "stage", "won", NULL));
+    a = engine_text(f.e);
+    b = table_text(&f.m.committed);
+    assert_str(b, a);
+    free(a);
+    free(b);
+    fx_free(&f);
+}
+
 /* Begin twice, commit or roll back without a batch, restore inside one. */
 static void test_misuse(void **state)
 {
@@ -594,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_rollback_restores_exactly),
         cmocka_unit_test(test_failure_inside_batch),
         cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_txn_id_round),
         cmocka_unit_test(test_reentry),
         cmocka_unit_test(test_storage_failure_every_position),
         cmocka_unit_test(test_nomem_every_position),

@@ -364,10 +364,11 @@ static void test_record_size_budget(void **state)
     (void)state;
     if (sizeof(void *) != 8)
         skip();
-    assert_true(sizeof(rw_contrib) <= 120);
-    assert_true(sizeof(rw_entry) <= 120);
+    assert_true(sizeof(rw_rec) <= 24);
+    assert_true(sizeof(rw_contrib) <= 112);
+    assert_true(sizeof(rw_entry) <= 112);
     assert_true(sizeof(rw_trace) <= 88);
-    assert_true(sizeof(rw_deal) <= 184);
+    assert_true(sizeof(rw_deal) <= 176);
 }
 
 int main(void)
