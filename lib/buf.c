@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-void rw_buf_put(rw_buf *b, const char *s, size_t n)
+void rw_buf_grow_put(rw_buf *b, const char *s, size_t n)
 {
     if (b->failed)
         return;

@@ -9,6 +9,7 @@
 #include "rw_alloc.h"
 
 #include <stdint.h>
+#include <string.h>
 
 typedef struct rw_buf {
     const rw_alloc *a;
@@ -17,7 +18,21 @@ typedef struct rw_buf {
     int failed;
 } rw_buf;
 
-void rw_buf_put(rw_buf *b, const char *s, size_t n);
+/* rw_buf_put when the buffer must grow first (or has failed). */
+void rw_buf_grow_put(rw_buf *b, const char *s, size_t n);
+
+/* Append n bytes.  Inline: a record's encoding appends a few dozen short
+ * fields, and the call was a good part of their cost. */
+static inline void rw_buf_put(rw_buf *b, const char *s, size_t n)
+{
+    if (b->failed || b->len + n + 1 > b->cap) {
+        rw_buf_grow_put(b, s, n);
+        return;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
 void rw_buf_puts(rw_buf *b, const char *s);
 
 /* v in decimal, written to end just before end; returns its first digit.

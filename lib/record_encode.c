@@ -40,18 +40,31 @@ static void w_str(rw_buf *b, const char *s)
         rw_buf_put(b, "-,", 2);
 }
 
+/* An integer field, "len:digits,", whose digits were written just before
+ * its comma at end: the length goes in front of them and the whole field is
+ * appended in one copy (most fields of a record are integers). */
+static void w_number(rw_buf *b, char *s, char *end)
+{
+    size_t n = (size_t)(end - s);
+    *--s = ':';
+    s = rw_digits(s, n);
+    rw_buf_put(b, s, (size_t)(end + 1 - s));
+}
+
 static void w_u64(rw_buf *b, uint64_t v)
 {
-    char num[32];
-    char *s = rw_digits(num + sizeof num, v);
-    w_strn(b, s, (size_t)(num + sizeof num - s));
+    char field[48];
+    char *end = field + sizeof field - 1;
+    *end = ',';
+    w_number(b, rw_digits(end, v), end);
 }
 
 static void w_int(rw_buf *b, int64_t v)
 {
-    char num[32];
-    char *s = rw_int_digits(num + sizeof num, v);
-    w_strn(b, s, (size_t)(num + sizeof num - s));
+    char field[48];
+    char *end = field + sizeof field - 1;
+    *end = ',';
+    w_number(b, rw_int_digits(end, v), end);
 }
 
 static void w_attrs(rw_buf *b, const rw_attrs *a)
