@@ -11,24 +11,72 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Keys and strings live in the op's text (op.h); only lists of fields are
+ * heap blocks of their own. */
 static void node_clear(const rw_alloc *a, rw_node *n)
 {
     for (size_t i = 0; i < n->nkids; i++)
         node_clear(a, &n->kids[i]);
     rw_free(a, n->kids);
-    rw_free(a, n->key);
-    rw_free(a, n->str);
     memset(n, 0, sizeof *n);
+}
+
+/* Where the op's text stood, so that a failed call can give back what it took. */
+typedef struct text_mark {
+    rw_op_chunk *chunks;
+    char *cur, *end;
+} text_mark;
+
+static text_mark text_mark_take(const rewards_op *op)
+{
+    text_mark m = { op->chunks, op->cur, op->end };
+    return m;
+}
+
+static void text_mark_back(rewards_op *op, const text_mark *m)
+{
+    while (op->chunks != m->chunks) {
+        rw_op_chunk *c = op->chunks;
+        op->chunks = c->next;
+        rw_free(&op->engine->alloc, c);
+    }
+    op->cur = m->cur;
+    op->end = m->end;
+}
+
+/* A NUL-terminated copy of the len bytes at s in the op's text; NULL when out of memory. */
+static char *text_copy(rewards_op *op, const char *s, size_t len)
+{
+    if (len >= (size_t)(op->end - op->cur)) {
+        if (len > (size_t)-1 / 2 - sizeof(rw_op_chunk))
+            return NULL;
+        size_t n = len + 1 > 2 * RW_OP_TEXT ? len + 1 : 2 * RW_OP_TEXT;
+        rw_op_chunk *c = rw_malloc(&op->engine->alloc, sizeof *c + n);
+        if (!c)
+            return NULL;
+        c->next = op->chunks;
+        op->chunks = c;
+        op->cur = c->text;
+        op->end = c->text + n;
+    }
+    char *p = op->cur;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    op->cur += len + 1;
+    return p;
 }
 
 static rewards_status op_new_call(rewards_engine *engine, rewards_op **out, const char *kind)
 {
-    rewards_op *op = rw_calloc(&engine->alloc, 1, sizeof *op);
+    rewards_op *op = rw_malloc(&engine->alloc, sizeof *op);
     if (!op)
         return REWARDS_NOMEM;
+    memset(op, 0, offsetof(rewards_op, text)); /* the text is written before it is read */
     op->engine = engine;
     op->root.type = RW_V_OBJECT;
-    op->kind = rw_strdup(&engine->alloc, kind);
+    op->cur = op->text;
+    op->end = op->text + sizeof op->text;
+    op->kind = text_copy(op, kind, strlen(kind));
     if (!op->kind) {
         rw_free(&engine->alloc, op);
         return REWARDS_NOMEM;
@@ -61,7 +109,11 @@ void rewards_op_free(rewards_op *op)
     e->in_callback = 1;
     rw_alloc a = e->alloc;
     node_clear(&a, &op->root);
-    rw_free(&a, op->kind);
+    while (op->chunks) {
+        rw_op_chunk *c = op->chunks;
+        op->chunks = c->next;
+        rw_free(&a, c);
+    }
     rw_free(&a, op);
     if (entered)
         RW_LEAVE(e);
@@ -93,8 +145,9 @@ static int is_index(const char *s, size_t len, size_t *out)
     return 1;
 }
 
-static rw_node *add_kid(const rw_alloc *a, rw_node *parent, const char *key, size_t keylen)
+static rw_node *add_kid(rewards_op *op, rw_node *parent, const char *key, size_t keylen)
 {
+    const rw_alloc *a = &op->engine->alloc;
     if (parent->nkids == parent->capkids) {
         size_t ncap = parent->capkids ? parent->capkids * 2 : 4;
         rw_node *k = rw_realloc(a, parent->kids, ncap * sizeof *k);
@@ -106,7 +159,7 @@ static rw_node *add_kid(const rw_alloc *a, rw_node *parent, const char *key, siz
     rw_node *n = &parent->kids[parent->nkids];
     memset(n, 0, sizeof *n);
     if (key) {
-        n->key = rw_strndup(a, key, keylen);
+        n->key = text_copy(op, key, keylen);
         if (!n->key)
             return NULL;
     }
@@ -161,7 +214,7 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out, pa
             }
             if (idx < cur->nkids)
                 next = &cur->kids[idx];
-            else if (!(next = add_kid(a, cur, NULL, 0)))
+            else if (!(next = add_kid(op, cur, NULL, 0)))
                 goto nomem;
             else {
                 fresh = 1;
@@ -173,7 +226,7 @@ static rewards_status locate(rewards_op *op, const char *path, rw_node **out, pa
                 if (strncmp(cur->kids[i].key, p, len) == 0 && cur->kids[i].key[len] == '\0')
                     next = &cur->kids[i];
             if (!next) {
-                if (!(next = add_kid(a, cur, p, len)))
+                if (!(next = add_kid(op, cur, p, len)))
                     goto nomem;
                 fresh = 1;
                 if (!made_in)
@@ -232,9 +285,10 @@ static rewards_status set_node(rewards_op *op, const char *path, rw_vtype t, con
 
 static rewards_status set_node_call(rewards_op *op, const char *path, rw_vtype t, const char *s, int64_t v)
 {
+    text_mark mark = text_mark_take(op);
     char *copy = NULL;
     if (s) {
-        copy = rw_strdup(&op->engine->alloc, s);
+        copy = text_copy(op, s, strlen(s));
         if (!copy)
             return rw_nomem(op->engine);
     }
@@ -242,7 +296,7 @@ static rewards_status set_node_call(rewards_op *op, const char *path, rw_vtype t
     path_why why = { PATH_MALFORMED, 0, 0, 0 };
     rewards_status st = locate(op, path, &n, &why);
     if (st) {
-        rw_free(&op->engine->alloc, copy);
+        text_mark_back(op, &mark); /* a failed call leaves the op as it was */
         if (st == REWARDS_NOMEM)
             return rw_nomem(op->engine);
         if (!path)

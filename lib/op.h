@@ -19,10 +19,24 @@ typedef struct rw_node {
     size_t nkids, capkids;
 } rw_node;
 
+/* A chunk of an op's text (op.c), beyond the one inside the op. */
+typedef struct rw_op_chunk {
+    struct rw_op_chunk *next;
+    char text[];
+} rw_op_chunk;
+
+#define RW_OP_TEXT 192 /* the kind, keys and values of a typical operation */
+
 struct rewards_op {
     rw_engine *engine;
     char *kind;
     rw_node root;
+    /* Every key and string of the op is copied here: into text, then
+     * chunks of the engine's allocator, all freed with the op.  (One heap
+     * block per key and per value was most of the cost of building an op.) */
+    rw_op_chunk *chunks; /* newest first */
+    char *cur, *end;     /* room left in text or the newest chunk */
+    char text[RW_OP_TEXT];
 };
 
 const rw_node *rw_node_get(const rw_node *obj, const char *key);

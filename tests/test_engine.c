@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "engine.h"
+#include "op.h"
 #include "engineutil.h"
 #include "assertutil.h"
 #include "testutil.h"
@@ -404,6 +405,69 @@ static void test_misuse_null_handles(void **state)
 }
 
 /* ---- the operation builder's paths -------------------------------------- */
+
+/*
+ * An op keeps its keys and strings in text of its own (op.h): short ones
+ * inside the op, longer ones in chunks.  Every one reads back as given,
+ * however many chunks it took; a failed set gives back the chunk it took
+ * (a host retrying a bad path on one op does not grow it), and an
+ * allocation failing at any point of a set leaves the op as it was and
+ * usable.
+ */
+static void test_op_text(void **state)
+{
+    (void)state;
+    counted c;
+    counted_init(&c);
+    rewards_options o = REWARDS_OPTIONS_INIT;
+    o.allocator = &c.ra;
+    rewards_engine *e;
+    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
+    rewards_op *op;
+    assert_int_equal(rewards_op_new(e, &op, "partner"), REWARDS_OK);
+    char key[32], big[3 * RW_OP_TEXT];
+    for (int i = 0; i < 40; i++) { /* from short to longer than a chunk */
+        size_t len = (size_t)(i * 17) % sizeof big;
+        memset(big, 'a' + i % 26, len);
+        big[len] = '\0';
+        snprintf(key, sizeof key, "attrs.key_%d", i);
+        assert_int_equal(rewards_op_set_string(op, key, big), REWARDS_OK);
+    }
+    long live = c.st.live;
+    for (int i = 0; i < 100; i++) { /* set twice: refused, and nothing kept */
+        memset(big, 'z', sizeof big - 1);
+        big[sizeof big - 1] = '\0';
+        assert_int_equal(rewards_op_set_string(op, "attrs.key_3", big), REWARDS_INVALID_ARGUMENT);
+        assert_int_equal(c.st.live, live);
+    }
+    for (long n = 1;; n++) { /* a new key and a long value, an allocation failing at each point */
+        c.st.fail_at = c.st.count + n;
+        rewards_status st = rewards_op_set_string(op, "attrs.late", big);
+        c.st.fail_at = 0;
+        if (st == REWARDS_OK)
+            break;
+        assert_int_equal(st, REWARDS_NOMEM);
+        assert_int_equal(c.st.live, live);
+        assert_null(rw_node_get(rw_node_get(&op->root, "attrs"), "late"));
+    }
+    assert_string_equal(op->kind, "partner");
+    const rw_node *attrs = rw_node_get(&op->root, "attrs");
+    assert_non_null(attrs);
+    assert_int_equal(attrs->nkids, 41);
+    for (int i = 0; i < 40; i++) {
+        size_t len = (size_t)(i * 17) % sizeof big;
+        snprintf(key, sizeof key, "key_%d", i);
+        const rw_node *n = rw_node_get(attrs, key);
+        assert_non_null(n);
+        assert_int_equal(strlen(n->str), len);
+        for (size_t k = 0; k < len; k++)
+            assert_int_equal(n->str[k], 'a' + i % 26);
+    }
+    assert_string_equal(rw_node_get(attrs, "late")->str, big);
+    rewards_op_free(op);
+    rewards_engine_free(e);
+    assert_int_equal(c.st.live, 0);
+}
 
 static void test_op_paths(void **state)
 {
@@ -1222,6 +1286,7 @@ int main(void)
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_misuse_null_handles),
         cmocka_unit_test(test_op_paths),
+        cmocka_unit_test(test_op_text),
         cmocka_unit_test(test_events_after_commit_in_order),
         cmocka_unit_test(test_reentry_from_event_callback),
         cmocka_unit_test(test_reentry_from_storage_callback),
