@@ -119,10 +119,11 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
         st = rw_record_check(e, r); /* the limits the operation that made it has */
     r->hash = p->kind == RW_KIND_META ? rw_record_hash(p->kind, p->data, p->size) : p->hash; /* rw_restore_verify's */
     if (!st) {
-        char key[300];
-        rw_record_key(r, key, sizeof key);
+        /* kinds with an id index (not the bulk: contributions, entries) */
         if (p->kind != RW_KIND_META && p->kind != RW_KIND_FX && p->kind != RW_KIND_CONTRIB && p->kind != RW_KIND_LINE &&
             p->kind != RW_KIND_LEVEL_CHANGE && p->kind != RW_KIND_ENTRY) {
+            char key[300];
+            rw_record_key(r, key, sizeof key);
             const rw_index *ixs[] = { NULL, &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners,
                                       &e->users, NULL, &e->deals, NULL, NULL, &e->runs, NULL, NULL, &e->event_ids,
                                       &e->deals };
