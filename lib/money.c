@@ -57,6 +57,11 @@ static const struct currency {
     {"YER", 2}, {"ZAR", 2}, {"ZMW", 2}, {"ZWG", 2},
 };
 
+static uint32_t code3(const char *c)
+{
+    return (uint32_t)(unsigned char)c[0] << 16 | (uint32_t)(unsigned char)c[1] << 8 | (unsigned char)c[2];
+}
+
 int rw_currency_code_valid(const char *code)
 {
     /* Checked one byte at a time so a short string stops at its NUL. */
@@ -72,13 +77,17 @@ int rw_currency_exponent(const char *code)
 {
     if (!rw_currency_code_valid(code))
         return -1;
+    /* Compared as one number each (the codes are three capitals, so the
+     * order is the table's): a memcmp call per step was most of the cost,
+     * and every deal and stored entry looks its currency up. */
+    const uint32_t key = code3(code);
     size_t lo = 0, hi = sizeof currencies / sizeof currencies[0];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = memcmp(code, currencies[mid].code, 3);
-        if (c == 0)
+        uint32_t c = code3(currencies[mid].code);
+        if (c == key)
             return currencies[mid].exp;
-        if (c < 0)
+        if (key < c)
             hi = mid;
         else
             lo = mid + 1;

@@ -60,6 +60,18 @@ static void test_currency_every_iso_code(void **state)
         if (rw_currency_exponent(iso[i].code) != iso[i].exp)
             fail_msg("%s: got %d, want %d", iso[i].code, rw_currency_exponent(iso[i].code), iso[i].exp);
     }
+    /* and every other code of three capitals, AAA to ZZZ, is none */
+    size_t found = 0;
+    char code[4] = "AAA";
+    for (int a = 0; a < 26; a++)
+        for (int b = 0; b < 26; b++)
+            for (int c = 0; c < 26; c++) {
+                code[0] = (char)('A' + a);
+                code[1] = (char)('A' + b);
+                code[2] = (char)('A' + c);
+                found += rw_currency_exponent(code) >= 0;
+            }
+    assert_int_equal(found, n);
 }
 
 static void test_currency_exponent_classes(void **state)

@@ -654,6 +654,33 @@ static void test_record_integer_syntax(void **state)
         if (got != (cases[i].ok ? 0 : -1) || (cases[i].ok && seq != cases[i].value))
             fail_msg("'%s': %d, %lld", cases[i].text, got, (long long)seq);
     }
+    /* the field around it: a length of one or two digits is read on a short
+     * path, any other the general way; both judge alike */
+    static const struct {
+        const char *data;
+        int ok;
+        int64_t value;
+    } fields[] = {
+        { "rw1,2:17,", 1, 17 },
+        { "rw1,02:17,", 1, 17 },                 /* a length with a leading zero */
+        { "rw1,18:-99999999999999999,", 1, INT64_C(-99999999999999999) },
+        { "rw1,19:-999999999999999999,", 1, INT64_C(-999999999999999999) },
+        { "rw1,2:17", 0, 0 },                    /* no comma: the data ends */
+        { "rw1,2:17;", 0, 0 },
+        { "rw1,3:17,", 0, 0 },                   /* the length runs past the comma */
+        { "rw1,1:17,", 0, 0 },
+        { "rw1,0:,", 0, 0 },
+        { "rw1,1:", 0, 0 },
+        { "rw1,1", 0, 0 },
+        { "rw1,2;17,", 0, 0 },
+        { "rw1,-,", 0, 0 },                      /* absent */
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        int64_t seq = -99;
+        int got = rw_record_seq(fields[i].data, strlen(fields[i].data), &seq);
+        if (got != (fields[i].ok ? 0 : -1) || (fields[i].ok && seq != fields[i].value))
+            fail_msg("'%s': %d, %lld", fields[i].data, got, (long long)seq);
+    }
 }
 
 int main(void)
