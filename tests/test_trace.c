@@ -686,7 +686,8 @@ static void test_trace_record_integers(void **state)
     assert_int_equal(rw_trace_encode(&back, again, sizeof again), n);
     assert_string_equal(again, text);
     /* a value a writer never makes: "-0", "+1", digits past int64_t */
-    static const char *const bad[] = { "1;1;;;-0", "1;1;;;+1", "1;1;;;9223372036854775808", "1;1;;;-", "1;1;;;1x" };
+    static const char *const bad[] = { "1;1;;;-0", "1;1;;;00", "1;1;;;+1", "1;1;;;9223372036854775808", "1;1;;;-",
+                                       "1;1;;;1x", "1;1;;;-1x" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&back, 0, sizeof back);
         back.contrib = &k;
