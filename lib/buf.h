@@ -41,4 +41,25 @@ char *rw_digits(char *end, uint64_t v);
 /* The same for a signed v: a '-' before the digits of a negative one (INT64_MIN too). */
 char *rw_int_digits(char *end, int64_t v);
 
+/* The n bytes at s as an integer when they are an optional '-' and 1 to 18
+ * digits (too few to overflow): 1, with *out set.  0 for anything else,
+ * which the caller's general reader then judges.  Inline: a restore reads
+ * some ten stored integers per record, nearly all of this shape. */
+static inline int rw_short_int(const char *s, size_t n, int64_t *out)
+{
+    size_t i = n && s[0] == '-';
+    const size_t first = i;
+    if (n == first || n - first > 18)
+        return 0;
+    uint64_t v = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9)
+            return 0;
+        v = v * 10 + d;
+    }
+    *out = first ? -(int64_t)v : (int64_t)v;
+    return 1;
+}
+
 #endif

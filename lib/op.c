@@ -109,11 +109,8 @@ void rewards_op_free(rewards_op *op)
     e->in_callback = 1;
     rw_alloc a = e->alloc;
     node_clear(&a, &op->root);
-    while (op->chunks) {
-        rw_op_chunk *c = op->chunks;
-        op->chunks = c->next;
-        rw_free(&a, c);
-    }
+    const text_mark none = { NULL, NULL, NULL };
+    text_mark_back(op, &none); /* every chunk of its text */
     rw_free(&a, op);
     if (entered)
         RW_LEAVE(e);

@@ -11,6 +11,7 @@
  */
 #include "ops.h"
 #include "integrity.h"
+#include "buf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -55,10 +56,10 @@ static void r_field(rbuf *b, const char **s, size_t *n)
 /* An integer: an optional '-', then 1 to 19 digits, within int64_t (INT64_MIN too). */
 static int64_t r_int(rbuf *b)
 {
-    /* Most integers are a field of at most 18 characters, "<length>:<text>,"
-     * with a length of one or two digits: read in one pass, with no overflow
-     * to check.  Anything else (longer, or not well formed) goes the general
-     * way below, which decides.  (A restore reads some 10 of these per record.) */
+    /* Most integers are a short field, "<length>:<text>," with a length of
+     * one or two digits and a text rw_short_int reads: taken in one pass.
+     * Anything else (longer, or not well formed) goes the general way
+     * below, which decides. */
     const char *p = b->p;
     if (!b->bad && b->end - p >= 3 && p[0] > '0' && p[0] <= '9') {
         size_t len = (size_t)(p[0] - '0');
@@ -69,20 +70,10 @@ static int64_t r_int(rbuf *b)
             t = p + 3;
             shape = 1;
         }
-        if (shape && len <= 18 && (size_t)(b->end - t) > len && t[len] == ',') {
-            size_t i = t[0] == '-';
-            const size_t first = i;
-            uint64_t v = 0;
-            for (; i < len; i++) {
-                unsigned d = (unsigned)(unsigned char)t[i] - '0';
-                if (d > 9)
-                    break;
-                v = v * 10 + d;
-            }
-            if (i == len && len > first) {
-                b->p = t + len + 1;
-                return first ? -(int64_t)v : (int64_t)v;
-            }
+        int64_t v;
+        if (shape && (size_t)(b->end - t) > len && t[len] == ',' && rw_short_int(t, len, &v)) {
+            b->p = t + len + 1;
+            return v;
         }
     }
     const char *s;

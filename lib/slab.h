@@ -38,8 +38,9 @@ typedef struct rw_slab {
     size_t next_size;   /* size of the next chunk */
     uint64_t serial;    /* of the newest chunk: 1, 2, 3 ... */
     /* Not journaled (a rollback must not move it back): chunks are zeroed
-     * when taken (rw_calloc: one memset), and in the chunk numbered clean_serial nothing from clean
-     * on was ever handed out, so it is still zero and needs no memset. */
+     * when taken (rw_calloc: one memset), and in the chunk numbered
+     * clean_serial nothing from clean on was ever handed out, so it is
+     * still zero and needs no memset. */
     uint64_t clean_serial;
     char *clean;
     /* Set once by the engine, kept by rw_slab_release: a slab whose every

@@ -130,25 +130,17 @@ static int64_t get_int(rd *r, int64_t lo, int64_t hi, int64_t prev)
         return prev;
     if (n == 1 && *s == 'n') {
         v = INT64_MIN;
-    } else {
+    } else if (!rw_short_int(s, n, &v)) { /* longer ones: the decimal parser decides */
         int neg = s[0] == '-';
-        /* up to 18 digits: read here, no overflow possible; else the decimal parser decides */
-        size_t k = (size_t)neg;
-        uint64_t u = 0;
-        if (n > k && n - k <= 18)
-            for (; k < n && (unsigned)(unsigned char)s[k] - '0' <= 9; k++)
-                u = u * 10 + ((unsigned)(unsigned char)s[k] - '0');
-        if (n > (size_t)neg && n - (size_t)neg <= 18 && k == n)
-            v = (int64_t)u;
-        else if (n > 20 || n == (size_t)neg || rw_decimal_parse(s + neg, n - (size_t)neg, 0, 0, &v) != RW_DEC_OK) {
+        if (n > 20 || n == (size_t)neg || rw_decimal_parse(s + neg, n - (size_t)neg, 0, 0, &v) != RW_DEC_OK) {
             r->bad = 1;
             return 0;
         }
-        if (!v) {
-            r->bad = 1; /* (INT64_MIN is written "n"; 0 is written empty) */
-            return 0;
-        }
         v = neg ? -v : v;
+    }
+    if (!v) {
+        r->bad = 1; /* (INT64_MIN is written "n"; 0 is written empty) */
+        return 0;
     }
     if (v < lo || v > hi)
         r->bad = 1;
