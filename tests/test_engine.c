@@ -418,11 +418,7 @@ static void test_op_text(void **state)
 {
     (void)state;
     counted c;
-    counted_init(&c);
-    rewards_options o = REWARDS_OPTIONS_INIT;
-    o.allocator = &c.ra;
-    rewards_engine *e;
-    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
+    rewards_engine *e = counted_engine(&c);
     rewards_op *op;
     assert_int_equal(rewards_op_new(e, &op, "partner"), REWARDS_OK);
     char key[32], big[3 * RW_OP_TEXT];

@@ -32,16 +32,6 @@ static void make_keys(void)
         snprintf(keys[i], sizeof keys[i], "k%d", i * 7919);
 }
 
-static rewards_engine *counted_engine(counted *c)
-{
-    counted_init(c);
-    rewards_options o = REWARDS_OPTIONS_INIT;
-    o.allocator = &c->ra;
-    rewards_engine *e;
-    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
-    return e;
-}
-
 /* Every key below n is found with its value, none from n on. */
 static void check_index(const rw_index *ix, int n)
 {

@@ -587,11 +587,7 @@ static void test_alloc_failure(void **state)
     char *text, **lines;
     size_t n = causes_lines(&text, &lines);
     counted c;
-    counted_init(&c);
-    rewards_options o = REWARDS_OPTIONS_INIT;
-    o.allocator = &c.ra;
-    rewards_engine *e;
-    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
+    rewards_engine *e = counted_engine(&c);
     apply_all(e, lines, n);
     int failures = 0;
     for (long k = 1;; k++) {

@@ -1,11 +1,16 @@
 /*
  * testutil.c - the failing, counting allocator of testutil.h.
  */
-#include "testutil.h"
-#include "engine.h"
-
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "engine.h"
 
 static int should_fail(test_alloc_state *s)
 {
@@ -69,4 +74,14 @@ long scratch_blocks(const rewards_engine *e)
         chunks += j->bytes[i].p != NULL;
     return (j->undo != NULL) + (j->bytes != NULL) + chunks + (j->free_commit != NULL) + (j->free_rollback != NULL) +
            (j->dirty != NULL) + (j->free_small != NULL) + (e->queued.data != NULL);
+}
+
+rewards_engine *counted_engine(counted *c)
+{
+    counted_init(c);
+    rewards_options o = REWARDS_OPTIONS_INIT;
+    o.allocator = &c->ra;
+    rewards_engine *e = NULL;
+    assert_int_equal(rewards_engine_new(&e, &o), REWARDS_OK);
+    return e;
 }

@@ -29,6 +29,10 @@ typedef struct counted {
 /* Zero *c and make its allocators: nothing fails until c->st.fail_at is set. */
 void counted_init(counted *c);
 
+/* counted_init(c), then a new engine that allocates through it (the test
+ * fails if the engine cannot be made). */
+rewards_engine *counted_engine(counted *c);
+
 /*
  * Blocks an engine keeps as scratch space across calls: the journal's arrays
  * and the event queue grow on demand and are kept for the next call (a
