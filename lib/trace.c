@@ -34,11 +34,23 @@ void rw_trace_calc_begin(rw_engine *e, const rw_contrib *k, int64_t metric, int 
     c->voided = k->voided;
 }
 
-static const rw_trace_more nothing_more = { NULL, 0, 0, 0, RW_NONE, NULL };
+static const rw_trace_more nothing_more = { NULL, 0, 0, 0, RW_NONE, NULL, 0 };
 
 const rw_trace_more *rw_trace_more_of(const rw_trace *t)
 {
     return t->more ? t->more : &nothing_more;
+}
+
+void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c)
+{
+    c->base = t->base;
+    c->converted = t->converted;
+    c->metric = t->metric;
+    c->metric_before = t->metric_before;
+    c->total_before = t->total_before;
+    c->cap_used = rw_trace_more_of(t)->cap_used;
+    c->uncapped = t->uncapped;
+    c->voided = t->voided;
 }
 
 /* A trace's rarer part, from the trace slab (a rollback takes it back). */
@@ -60,14 +72,22 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
         return -1;
     memset(t, 0, sizeof *t);
     const rw_contrib *k = en->contrib;
-    t->calc = e->trace.calc;
+    const rw_trace_calc *c = &e->trace.calc;
+    t->base = c->base;
+    t->converted = c->converted;
+    t->metric = c->metric;
+    t->metric_before = c->metric_before;
+    t->total_before = c->total_before;
+    t->uncapped = c->uncapped;
+    t->voided = (uint8_t)c->voided;
     t->previous = rw_contrib_net_at(k, en->slot);
     t->hold = (uint8_t)en->hold;
     int correction = type == RW_ENTRY_ADJUSTMENT || type == RW_ENTRY_REVERSAL;
-    if (correction || e->trace.source) {
+    if (correction || e->trace.source || c->cap_used) {
         if (!(t->more = more_new(e)))
             return -1;
         t->more->source = e->trace.source;
+        t->more->cap_used = c->cap_used;
         if (correction) {
             t->cause = (uint8_t)e->trace.cause.kind;
             t->more->cause_deal = e->trace.cause.deal;

@@ -8,7 +8,7 @@
  * before it (a later correction changes those), what the caps left, the
  * net before the entry, the operation that caused a correction, and what
  * became of a hold.  rw_trace keeps exactly that, one small block per entry
- * of a contribution (128 bytes from the engine's trace slab, so no heap
+ * of a contribution (72 bytes from the engine's trace slab, so no heap
  * block of its own and nothing to free), persisted at the end of the entry's record
  * (trace_record.c) so a restart explains an entry exactly as the run that
  * made it.  Manual entries and redemptions need no block: their record is
@@ -63,28 +63,36 @@ typedef struct rw_trace_calc {
 } rw_trace_calc;
 
 /* What only some traces have: a correction's cause, an override's source,
- * a release.  Apart from the trace so that the earned entries of plain
- * deals (most entries) do not carry 48 bytes of zeros. */
+ * a release, what earlier lines took of a cap per deal.  Apart from the
+ * trace so that the earned entries of plain deals (most entries) do not
+ * carry 56 bytes of zeros. */
 typedef struct rw_trace_more {
     struct rw_deal *cause_deal;
     int64_t cause_from, cause_to;
     uint64_t source;       /* an override's entry: the child entry it mirrors */
     int64_t released_at;   /* RW_NONE when never released */
     struct rw_user *released_to; /* NULL: released to the partner */
+    int64_t cap_used;      /* rw_trace_calc.cap_used: per-line rewards with a cap per deal only */
 } rw_trace_more;
 
-/* An entry's trace (one slab block per entry of a contribution). */
+/* An entry's trace (one slab block per entry of a contribution): the
+ * numbers of rw_trace_calc but cap_used (in more, as it is rarely other
+ * than 0), voided among the bytes at the end, so 72 bytes, not 88 (five or
+ * so per deal: docs/performance.md). */
 typedef struct rw_trace {
-    rw_trace_calc calc;
+    int64_t base, converted, metric, metric_before, total_before, uncapped; /* rw_trace_calc's */
     int64_t previous;      /* the slot's net before this entry */
     rw_trace_more *more;   /* NULL: none of it (rw_trace_more_of gives the defaults) */
     uint8_t cause;         /* rw_cause_kind of the operation that recorded it */
     uint8_t hold;          /* rw_hold when recorded (the entry's own hold is cleared on release) */
     uint8_t release;       /* rw_cause_kind of the operation that released it, 0 while held/never */
+    uint8_t voided;        /* rw_trace_calc.voided */
 } rw_trace;
 
 /* A trace's rarer part, or the defaults when it has none (never NULL). */
 const rw_trace_more *rw_trace_more_of(const rw_trace *t);
+/* The numbers of the computation a trace recorded, as rw_trace_calc. */
+void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c);
 
 /* Per engine: whether traces are kept, and what the hooks leave for rw_entry_add. */
 typedef struct rw_trace_state {

@@ -240,7 +240,9 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
     const rw_reward *r = k->reward;
     const rw_deal *d = k->deal;
     const rw_program *p = r->program;
-    const rw_trace_calc *c = &tr->calc;
+    rw_trace_calc calc;
+    rw_trace_calc_of(tr, &calc);
+    const rw_trace_calc *c = &calc;
     str(t, "rounding", rounding_words[p->rounding]);
     if (rw_contrib_covered(k)) {
         const rw_reward *o = r;

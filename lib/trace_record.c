@@ -79,7 +79,9 @@ size_t rw_trace_encode(const rw_entry *en, char *buf, size_t size)
     tbuf b = { buf, 0, size, 0, 0 };
     put_raw(&b, "1", 1);
     b.keep = b.len;
-    const rw_trace_calc *c = &t->calc;
+    rw_trace_calc calc;
+    rw_trace_calc_of(t, &calc);
+    const rw_trace_calc *c = &calc;
     put_int(&b, t->cause, NOPREV); put_int(&b, t->hold, NOPREV); put_int(&b, t->release, NOPREV);
     put_int(&b, c->base, NOPREV); put_int(&b, c->converted, c->base); put_int(&b, c->metric, c->converted);
     put_int(&b, c->metric_before, NOPREV); put_int(&b, c->total_before, NOPREV); put_int(&b, c->cap_used, NOPREV);
@@ -181,11 +183,12 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
     rd r = { s + 1, s + n, 0 };
     rw_trace t;
     rw_trace_more m;
+    rw_trace_calc calc;
     memset(&t, 0, sizeof t);
     memset(&m, 0, sizeof m);
     if (n < 1 || s[0] != '1' || !en->contrib)
         return 1;
-    rw_trace_calc *c = &t.calc;
+    rw_trace_calc *c = &calc;
     t.cause = (uint8_t)get_int(&r, 0, RW_CAUSE_COUNT - 1, 0);
     t.hold = (uint8_t)get_int(&r, 0, RW_HOLD_NO_ACCESS, 0);
     t.release = (uint8_t)get_int(&r, 0, RW_CAUSE_COUNT - 1, 0);
@@ -206,6 +209,14 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
     m.released_to = get_ref(&r, &e->users);
     if (!t.release)
         m.released_at = RW_NONE;
+    t.base = c->base;
+    t.converted = c->converted;
+    t.metric = c->metric;
+    t.metric_before = c->metric_before;
+    t.total_before = c->total_before;
+    m.cap_used = c->cap_used;
+    t.uncapped = c->uncapped;
+    t.voided = (uint8_t)c->voided;
     /* later formats append values: what follows is theirs; the rest must make sense */
     if (r.bad || (m.source && m.source >= en->number) || (m.released_to && !t.release))
         return 1;

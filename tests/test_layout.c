@@ -357,7 +357,7 @@ static void test_record_size_budget(void **state)
     assert_true(sizeof(rw_rec) <= 24);
     assert_true(sizeof(rw_contrib) <= 112);
     assert_true(sizeof(rw_entry) <= 112);
-    assert_true(sizeof(rw_trace) <= 88);
+    assert_true(sizeof(rw_trace) <= 72);
     assert_true(sizeof(rw_deal) <= 176);
 }
 

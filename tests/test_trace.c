@@ -653,12 +653,12 @@ static void test_trace_record_integers(void **state)
     rw_trace t;
     memset(&t, 0, sizeof t);
     t.cause = 1;
-    t.calc.base = -1234567890123;
-    t.calc.converted = -1234567890123;
-    t.calc.metric = INT64_MAX;
-    t.calc.metric_before = INT64_MIN;
-    t.calc.total_before = -1;
-    t.calc.uncapped = 1;
+    t.base = -1234567890123;
+    t.converted = -1234567890123;
+    t.metric = INT64_MAX;
+    t.metric_before = INT64_MIN;
+    t.total_before = -1;
+    t.uncapped = 1;
     t.previous = -INT64_MAX;
     rw_entry en;
     memset(&en, 0, sizeof en);
@@ -675,10 +675,26 @@ static void test_trace_record_integers(void **state)
     back.number = 10;
     assert_int_equal(rw_trace_decode(e, &back, text, n), 0);
     assert_non_null(back.trace);
-    assert_true(back.trace->calc.base == t.calc.base && back.trace->calc.converted == t.calc.converted &&
-                back.trace->calc.metric == INT64_MAX && back.trace->calc.metric_before == INT64_MIN &&
-                back.trace->calc.total_before == -1 && back.trace->calc.cap_used == 0 &&
-                back.trace->calc.uncapped == 1 && back.trace->previous == -INT64_MAX);
+    assert_true(back.trace->base == t.base && back.trace->converted == t.converted &&
+                back.trace->metric == INT64_MAX && back.trace->metric_before == INT64_MIN &&
+                back.trace->total_before == -1 && rw_trace_more_of(back.trace)->cap_used == 0 &&
+                back.trace->uncapped == 1 && back.trace->previous == -INT64_MAX && !back.trace->more);
+    assert_int_equal(rw_trace_encode(&back, again, sizeof again), n);
+    assert_string_equal(again, text);
+    /* what earlier lines took of a cap per deal lives in the rarer part, and comes back there */
+    rw_trace_more more;
+    memset(&more, 0, sizeof more);
+    more.released_at = RW_NONE;
+    more.cap_used = 7;
+    t.more = &more;
+    n = rw_trace_encode(&en, text, sizeof text);
+    assert_string_equal(text, "1;1;;;-1234567890123;=;9223372036854775807;n;-1;7;1;;-9223372036854775807");
+    memset(&back, 0, sizeof back);
+    back.contrib = &k;
+    back.number = 10;
+    assert_int_equal(rw_trace_decode(e, &back, text, n), 0);
+    assert_non_null(back.trace->more);
+    assert_true(back.trace->more->cap_used == 7 && back.trace->uncapped == 1 && !back.trace->voided);
     assert_int_equal(rw_trace_encode(&back, again, sizeof again), n);
     assert_string_equal(again, text);
     /* a value a writer never makes: "-0", "+1", digits past int64_t */
