@@ -90,13 +90,7 @@ rewards_status rw_op_adjust(rw_ctx *c)
     en->to = u ? RW_TO_SALES_REP : RW_TO_PARTNER;
     en->to_user = u;
     en->amount = amount;
-    if (points) {
-        memcpy(en->currency, "PTS", 4);
-        en->exp = 0;
-    } else {
-        memcpy(en->currency, p->program->currency, 4);
-        en->exp = p->program->exp;
-    }
+    en->extra->points = points;
     en->status = approved ? RW_ST_APPROVED : RW_ST_PENDING;
     en->earned_at = c->at;
     en->extra->deal = d;

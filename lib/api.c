@@ -100,7 +100,7 @@ const char *rewards_entry_recipient(const rewards_entry *x)
     return ENTRY(x)->to_user ? ENTRY(x)->to_user->id : "";
 }
 int64_t rewards_entry_amount(const rewards_entry *x) { return x ? ENTRY(x)->amount : 0; }
-const char *rewards_entry_currency(const rewards_entry *x) { return x ? ENTRY(x)->currency : NULL; }
+const char *rewards_entry_currency(const rewards_entry *x) { return x ? rw_entry_currency(ENTRY(x)) : NULL; }
 const char *rewards_entry_status(const rewards_entry *x) { return x ? rw_status_names[ENTRY(x)->status] : NULL; }
 const char *rewards_entry_reason(const rewards_entry *x) { return x ? rw_hold_names[ENTRY(x)->hold] : NULL; }
 const char *rewards_entry_period(const rewards_entry *x)

@@ -31,7 +31,7 @@ static rw_i128 *slot(rw_balances *b, const rw_entry *en)
 {
     if (!b)
         return NULL;
-    if (!memcmp(en->currency, "PTS", 4)) /* one 4-byte comparison: currency is char[4], NUL-padded */
+    if (rw_entry_points(en))
         return en->status == RW_ST_APPROVED || en->status == RW_ST_REDEEMED ? &b->points : NULL;
     switch (en->status) {
     case RW_ST_PENDING: return &b->pending;

@@ -356,6 +356,8 @@ typedef struct rw_entry_extra {
     rw_deal *deal;   /* a manual entry's deal or activity, NULL when none */
     char *note;      /* NULL when none */
     char *adjust_id; /* a manual entry's adjustment id */
+    uint8_t points;  /* in points (a redemption, or manual points), else in the program currency */
+    uint8_t foreign; /* restore only: the stored currency was neither (record_check.c refuses it) */
 } rw_entry_extra;
 
 typedef struct rw_entry {
@@ -369,14 +371,13 @@ typedef struct rw_entry {
     rw_run *run;
     rw_trace *trace;     /* why it has its amount (trace.h); NULL: manual, redemption, unknown or traces off */
     rw_entry_extra *extra; /* NULL but for manual entries and redemptions (rw_entry_deal() and the like) */
+    /* (its currency is PTS or its program's: rw_entry_currency) */
     uint32_t slot;
-    char currency[4];
     /* narrow, last: see rw_contrib */
     uint8_t type;        /* rw_entry_type */
     uint8_t to;          /* rw_recipient */
     uint8_t status;      /* rw_status */
     uint8_t hold;        /* rw_hold */
-    int8_t exp;          /* the currency's exponent */
 } rw_entry;
 
 static inline rw_deal *rw_entry_deal(const rw_entry *en) { return en->extra ? en->extra->deal : NULL; }
@@ -385,6 +386,22 @@ static inline const char *rw_entry_adjust_id(const rw_entry *en) { return en->ex
 static inline const char *rw_entry_redemption_id(const rw_entry *en)
 {
     return en->extra ? en->extra->redemption_id : NULL;
+}
+/* Whether an entry is in points.  Every entry has a contribution (points
+ * when its reward's are) or the extra of a manual entry or a redemption,
+ * so an entry needs no currency of its own: it is PTS or its program's
+ * currency (8 bytes in every entry otherwise: docs/performance.md). */
+static inline int rw_entry_points(const rw_entry *en)
+{
+    return en->contrib ? en->contrib->reward->kind == RW_KIND_POINTS : en->extra->points;
+}
+static inline const char *rw_entry_currency(const rw_entry *en)
+{
+    return rw_entry_points(en) ? "PTS" : en->partner->program->currency;
+}
+static inline int rw_entry_exp(const rw_entry *en)
+{
+    return rw_entry_points(en) ? 0 : en->partner->program->exp;
 }
 /* The deal or activity an entry is about: its contribution's, or the one a
  * manual entry names; NULL for a redemption or a manual entry naming none. */

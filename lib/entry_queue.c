@@ -38,7 +38,7 @@ int rw_entry_pending(const rw_entry *en)
 /* a held entry with no user has no recipient yet; it is never approved anyway */
 int rw_entry_payable(const rw_entry *en)
 {
-    return en->status == RW_ST_APPROVED && !en->run && memcmp(en->currency, "PTS", 4) &&
+    return en->status == RW_ST_APPROVED && !en->run && !rw_entry_points(en) &&
            (en->to == RW_TO_PARTNER || en->to_user);
 }
 

@@ -33,13 +33,6 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     en->to = k->to;
     en->to_user = k->to_user;
     en->amount = amount;
-    if (r->kind == RW_KIND_POINTS) {
-        memcpy(en->currency, "PTS", 4);
-        en->exp = 0;
-    } else {
-        memcpy(en->currency, r->program->currency, 4);
-        en->exp = r->program->exp;
-    }
     en->hold = k->hold;
     en->status = k->hold ? RW_ST_HELD : released_status(r);
     en->earned_at = at;
@@ -216,7 +209,7 @@ rewards_status rw_op_redeem(rw_ctx *c)
     en->to = (rw_recipient)type;
     en->to_user = type == 1 ? who : NULL;
     en->amount = -points;
-    memcpy(en->currency, "PTS", 4);
+    en->extra->points = 1;
     en->status = RW_ST_REDEEMED;
     en->earned_at = c->at;
     RW_TRY(rw_link_record(e, &en->h));

@@ -167,7 +167,7 @@ rewards_status rw_override_mirror(rw_engine *e, const rw_entry *child, int64_t a
     const rw_contrib *k = child->contrib;
     const rw_partner *parent = k->deal->partner->parent;
     const rw_program *p = k->reward->program;
-    if (!parent || child->type > RW_ENTRY_REVERSAL || strcmp(child->currency, p->currency))
+    if (!parent || child->type > RW_ENTRY_REVERSAL || rw_entry_points(child))
         return REWARDS_OK;
     const rw_vec *rewards = &p->rewards;
     for (size_t i = 0; i < rewards->len; i++) {

@@ -75,7 +75,7 @@ static uint64_t key_hash(rw_recipient to, const void *who, const char *currency)
 static uint64_t entry_hash(const rw_entry *en)
 {
     return key_hash(en->to, en->to == RW_TO_PARTNER ? (const void *)en->partner : (const void *)en->to_user,
-                    en->currency);
+                    rw_entry_currency(en));
 }
 
 static uint64_t group_hash(const pgroup *g)
@@ -86,7 +86,7 @@ static uint64_t group_hash(const pgroup *g)
 static int in_group(const pgroup *g, const rw_entry *en)
 {
     return g->to == en->to && (en->to == RW_TO_PARTNER ? g->partner == en->partner : g->user == en->to_user) &&
-           !memcmp(g->currency, en->currency, 4);
+           !memcmp(g->currency, rw_entry_currency(en), 4);
 }
 
 /* Scratch space of arrange(), sized by the groups found, not by the entries. */
@@ -138,8 +138,8 @@ static size_t group_index(gscratch *g, const rw_entry *en)
     gr->to = en->to;
     gr->partner = en->to == RW_TO_PARTNER ? en->partner : en->to_user->partner;
     gr->user = en->to_user;
-    gr->currency = en->currency;
-    gr->exp = en->exp;
+    gr->currency = rw_entry_currency(en);
+    gr->exp = rw_entry_exp(en);
     g->slots[j] = ++g->n;
     if (g->n * 2 > g->nslots && slots_grow(g))
         return (size_t)-1;
@@ -443,8 +443,8 @@ static rewards_status export_ledger_call(rewards_engine *e, rewards_write_fn wri
         rw_csv_text(&w, en->partner->id);
         rw_csv_word(&w, rw_recipient_names[en->to]);
         rw_csv_text(&w, en->to == RW_TO_PARTNER ? en->partner->id : en->to_user ? en->to_user->id : "");
-        rw_csv_amount(&w, en->amount, en->exp);
-        rw_csv_word(&w, en->currency);
+        rw_csv_amount(&w, en->amount, rw_entry_exp(en));
+        rw_csv_word(&w, rw_entry_currency(en));
         rw_csv_word(&w, rw_status_names[en->status]);
         rw_csv_word(&w, rw_hold_names[en->hold]);
         rw_csv_word(&w, k ? rw_contrib_period(k) : "");

@@ -325,11 +325,11 @@ rewards_status rw_record_check(rw_engine *e, const rw_rec *r)
         if (rw_entry_adjust_id(en)) /* a manual entry (adjust.c) */
             id(&c, "id", rw_entry_adjust_id(en));
         text(&c, "note", rw_entry_note(en));
-        if (en->type == RW_ENTRY_MANUAL && (en->amount == 0 || (!strcmp(en->currency, "PTS") && en->amount < 0)))
+        if (en->type == RW_ENTRY_MANUAL && en->extra->foreign)
+            bad(&c, "currency", "is neither the program currency nor PTS for a manual entry");
+        if (en->type == RW_ENTRY_MANUAL && (en->amount == 0 || (rw_entry_points(en) && en->amount < 0)))
             bad(&c, "amount", "is zero, or negative points, for a manual entry");
-        if (en->type == RW_ENTRY_MANUAL) { /* adjust.c's rules */
-            if (strcmp(en->currency, "PTS") && strcmp(en->currency, en->partner->program->currency))
-                bad(&c, "currency", "is neither the program currency nor PTS for a manual entry");
+        if (en->type == RW_ENTRY_MANUAL) { /* adjust.c's rules (its currency: record_decode.c) */
             if (en->to_user && en->to_user->partner != en->partner)
                 bad(&c, "user", "belongs to another partner");
             if (rw_entry_deal(en) && rw_entry_deal(en)->partner != en->partner)

@@ -514,10 +514,13 @@ static void decode(rbuf *b, rw_rec *r)
         if (slot < 0 || slot > UINT32_MAX) /* (the contribution's slot count is checked below) */
             b->bad = 1;
         en->slot = (uint32_t)slot; en->partner = r_ref(b, &e->partners, 1); en->to = (uint8_t)r_enum(b, 1);
-        en->to_user = r_ref(b, &e->users, 0); en->amount = r_int(b); r_code(b, en->currency);
+        char currency[4]; /* PTS or the program's: checked below, not kept (rw_entry_currency) */
+        en->to_user = r_ref(b, &e->users, 0); en->amount = r_int(b); r_code(b, currency);
         en->status = (uint8_t)r_enum(b, RW_ST_REDEEMED); en->hold = (uint8_t)r_enum(b, RW_HOLD_NO_ACCESS);
         en->earned_at = r_int(b); en->run = r_ref(b, &e->runs, 0);
-        rw_entry_extra x = { r_str(b, 0), NULL, NULL, NULL };
+        /* (a redemption is in points whatever it says: what it says is checked below) */
+        rw_entry_extra x = { r_str(b, 0), NULL, NULL, NULL,
+                             en->type == RW_ENTRY_REDEMPTION || !strcmp(currency, "PTS"), 0 };
         if (r_more(b)) {
             x.deal = r_ref(b, &e->deals, 0); x.note = r_str(b, 0); x.adjust_id = r_str(b, 0);
         }
@@ -544,8 +547,18 @@ static void decode(rbuf *b, rw_rec *r)
             b->bad = 1;
         if (!b->bad && rw_entry_adjust_id(en) && rw_index_get(&e->adjustments, rw_entry_adjust_id(en)))
             b->bad = 1;
-        en->exp = rw_engine_currency_exp(e, en->currency);
+        /* the entries of a contribution, and only they, name one; the others have their extra */
+        int of_contrib = en->type == RW_ENTRY_EARNED || en->type == RW_ENTRY_ADJUSTMENT || en->type == RW_ENTRY_REVERSAL;
+        if (!b->bad && (of_contrib != (cseq != 0) || (!of_contrib && !en->extra) ||
+                        (en->type == RW_ENTRY_REDEMPTION) != (rw_entry_redemption_id(en) != NULL)))
+            b->bad = 1;
         if (!b->bad && cseq && !(en->contrib = find_contrib(e, cseq)))
+            b->bad = 1;
+        /* PTS or the program currency, as its reward (or for a redemption, points) says;
+         * a manual entry's is its own, refused by record_check.c when neither */
+        if (!b->bad && en->type == RW_ENTRY_MANUAL)
+            en->extra->foreign = (uint8_t)(strcmp(currency, rw_entry_currency(en)) != 0);
+        else if (!b->bad && strcmp(currency, rw_entry_currency(en)))
             b->bad = 1;
         if (!b->bad && ts) {
             int tr = rw_trace_decode(e, en, ts, tn);
@@ -554,7 +567,7 @@ static void decode(rbuf *b, rw_rec *r)
             if (tr == 2)
                 b->nomem = 2;
         }
-        if (!b->bad && (en->exp < 0 || (en->contrib && en->slot >= en->contrib->nslots) ||
+        if (!b->bad && ((en->contrib && en->slot >= en->contrib->nslots) ||
                         en->number != RW_COUNT(e, RW_KIND_ENTRY) + 1))
             b->bad = 1;
         break;

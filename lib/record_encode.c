@@ -207,7 +207,7 @@ static void encode(rw_buf *b, const rw_rec *r)
         const rw_entry *en = (const rw_entry *)r;
         w_int(b, (int64_t)en->number); w_int(b, en->type); w_int(b, en->contrib ? (int64_t)en->contrib->h.seq : 0);
         w_int(b, (int64_t)en->slot); w_str(b, en->partner->id); w_int(b, en->to); w_str(b, ID(en->to_user));
-        w_int(b, en->amount); w_str(b, en->currency); w_int(b, en->status); w_int(b, en->hold);
+        w_int(b, en->amount); w_str(b, rw_entry_currency(en)); w_int(b, en->status); w_int(b, en->hold);
         w_int(b, en->earned_at); w_str(b, ID(en->run)); w_str(b, rw_entry_redemption_id(en));
         /* since 1.1: manual entries */
         w_str(b, ID(rw_entry_deal(en))); w_str(b, rw_entry_note(en)); w_str(b, rw_entry_adjust_id(en));

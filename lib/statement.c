@@ -63,14 +63,14 @@ static void total_row(rw_csv *w, const who *r, const char *currency, int exp, co
 static void entry_row(rw_csv *w, const who *r, const rw_entry *en, const char *row, int64_t at)
 {
     const rw_contrib *k = en->contrib;
-    cells(w, r, en->currency, row);
+    cells(w, r, rw_entry_currency(en), row);
     rw_csv_int(w, (int64_t)en->number);
     rw_csv_time(w, at);
     rw_csv_word(w, rw_entry_type_names[en->type]);
     rw_csv_text(w, rw_entry_about(en) ? rw_entry_about(en)->id : "");
     rw_csv_text(w, k ? k->reward->id : "");
     rw_csv_word(w, rw_status_names[en->status]);
-    rw_csv_amount(w, en->amount, en->exp);
+    rw_csv_amount(w, en->amount, rw_entry_exp(en));
     rw_csv_end_row(w);
 }
 
@@ -90,7 +90,7 @@ static int sum_currency(const rw_vec *entries, const who *r, const char *currenc
     for (size_t i = 0; i < entries->len; i++) {
         const rw_entry *en = RW_VEC_AT(*entries, rw_entry *, i);
         int64_t pat;
-        if (!is_for(en, r) || strcmp(en->currency, currency))
+        if (!is_for(en, r) || strcmp(rw_entry_currency(en), currency))
             continue;
         if (en->earned_at < from)
             ADD(t[T_OPENING], en->amount);
@@ -128,13 +128,13 @@ static rewards_status statement_currency(rw_engine *e, rw_csv *w, const who *r, 
     total_row(w, r, currency, exp, "opening", from, t[T_OPENING]);
     for (size_t i = 0; i < entries->len; i++) {
         const rw_entry *en = RW_VEC_AT(*entries, rw_entry *, i);
-        if (is_for(en, r) && !strcmp(en->currency, currency) && en->earned_at >= from && en->earned_at < until)
+        if (is_for(en, r) && !strcmp(rw_entry_currency(en), currency) && en->earned_at >= from && en->earned_at < until)
             entry_row(w, r, en, "entry", en->earned_at);
     }
     for (size_t i = 0; i < entries->len; i++) {
         const rw_entry *en = RW_VEC_AT(*entries, rw_entry *, i);
         int64_t pat;
-        if (is_for(en, r) && !strcmp(en->currency, currency) && paid_at(en, &pat) && pat >= from && pat < until)
+        if (is_for(en, r) && !strcmp(rw_entry_currency(en), currency) && paid_at(en, &pat) && pat >= from && pat < until)
             entry_row(w, r, en, "payout", pat);
     }
     for (int k = T_EARNED; k <= T_PAID; k++)
@@ -156,10 +156,10 @@ static rewards_status statement(rw_engine *e, rw_csv *w, const who *r, int64_t f
         int seen = 0;
         for (size_t j = 0; j < i && !seen; j++) {
             const rw_entry *o = RW_VEC_AT(*entries, rw_entry *, j);
-            seen = is_for(o, r) && !strcmp(o->currency, en->currency);
+            seen = is_for(o, r) && !strcmp(rw_entry_currency(o), rw_entry_currency(en));
         }
         if (!seen)
-            RW_TRY(statement_currency(e, w, r, entries, en->currency, en->exp, from, until));
+            RW_TRY(statement_currency(e, w, r, entries, rw_entry_currency(en), rw_entry_exp(en), from, until));
     }
     if (!any && always) /* a statement of nothing still says so, in the program currency */
         return statement_currency(e, w, r, entries, r->partner->program->currency, r->partner->program->exp, from, until);
@@ -252,8 +252,8 @@ static rewards_status holds_call(rw_engine *e, rewards_write_fn write, void *use
         rw_csv_text(&w, k ? k->deal->id : "");
         rw_csv_text(&w, en->to_user ? en->to_user->id : "");
         rw_csv_text(&w, k ? k->reward->id : "");
-        rw_csv_amount(&w, en->amount, en->exp);
-        rw_csv_word(&w, en->currency);
+        rw_csv_amount(&w, en->amount, rw_entry_exp(en));
+        rw_csv_word(&w, rw_entry_currency(en));
         rw_csv_end_row(&w);
     }
     if (rw_csv_finish(&w))
@@ -312,10 +312,10 @@ static rewards_status statement_build(rw_engine *e, const who *r, int64_t from, 
         if (!is_for(en, r))
             continue;
         size_t c = 0;
-        while (c < s->ncur && strcmp(s->cur[c].code, en->currency))
+        while (c < s->ncur && strcmp(s->cur[c].code, rw_entry_currency(en)))
             c++;
         if (c == s->ncur)
-            memcpy(s->cur[s->ncur++].code, en->currency, 4);
+            memcpy(s->cur[s->ncur++].code, rw_entry_currency(en), 4);
         if (en->earned_at >= from && en->earned_at < until)
             s->rec[s->nrec++] = en;
         if (paid_at(en, &pat) && pat >= from && pat < until)

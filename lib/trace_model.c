@@ -251,8 +251,8 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
         integer(t, "override.rate_ppm", o->rate_ppm);
         decimal(t, "override.child_net_before", c->metric_before, p->exp);
         decimal(t, "override.child_amount", c->metric, p->exp);
-        decimal(t, "previous", tr->previous, en->exp);
-        decimal(t, "target", tr->previous + en->amount, en->exp);
+        decimal(t, "previous", tr->previous, rw_entry_exp(en));
+        decimal(t, "target", tr->previous + en->amount, rw_entry_exp(en));
         return;
     }
     decimal(t, "base.amount", c->base, d->exp);
@@ -303,11 +303,11 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
         break;
     }
     if (r->kind != RW_KIND_MILESTONE) {
-        decimal(t, "uncapped", c->voided ? 0 : c->uncapped, en->exp);
+        decimal(t, "uncapped", c->voided ? 0 : c->uncapped, rw_entry_exp(en));
         caps_part(t, r, c, k->line, p->exp);
     }
-    decimal(t, "previous", tr->previous, en->exp);
-    decimal(t, "target", tr->previous + en->amount, en->exp);
+    decimal(t, "previous", tr->previous, rw_entry_exp(en));
+    decimal(t, "target", tr->previous + en->amount, rw_entry_exp(en));
 }
 
 static void cause_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
@@ -358,8 +358,8 @@ rewards_status rw_trace_build(rw_engine *e, const rw_entry *en, rewards_trace *t
     integer(t, "version", 1);
     integer(t, "entry", (int64_t)en->number);
     str(t, "type", rw_entry_type_names[en->type]);
-    decimal(t, "amount", en->amount, en->exp);
-    str(t, "currency", en->currency);
+    decimal(t, "amount", en->amount, rw_entry_exp(en));
+    str(t, "currency", rw_entry_currency(en));
     str(t, "status", rw_status_names[en->status]);
     str(t, "partner", en->partner->id);
     str(t, "recipient_type", rw_recipient_names[en->to]);

@@ -140,7 +140,7 @@ static int by_recipient(const void *a, const void *b)
         return x->to < y->to ? -1 : 1;
     int c = strcmp(rid(x), rid(y));
     if (!c)
-        c = strcmp(x->currency, y->currency);
+        c = strcmp(rw_entry_currency(x), rw_entry_currency(y));
     return c ? c : x->number < y->number ? -1 : x->number > y->number;
 }
 
@@ -183,7 +183,7 @@ static void check_payout(rewards_engine *e, const char *id, int64_t until)
     rw_entry **due = malloc((n + 1) * sizeof *due);
     for (size_t i = 0; i < n; i++) {
         rw_entry *en = all[i];
-        if (en->status == RW_ST_APPROVED && !en->run && en->earned_at <= until && strcmp(en->currency, "PTS") &&
+        if (en->status == RW_ST_APPROVED && !en->run && en->earned_at <= until && strcmp(rw_entry_currency(en), "PTS") &&
             (en->to == RW_TO_PARTNER || en->to_user))
             due[m++] = en;
     }
@@ -196,7 +196,7 @@ static void check_payout(rewards_engine *e, const char *id, int64_t until)
         size_t j = i;
         int64_t sum = 0;
         while (j < m && due[j]->to == due[i]->to && !strcmp(rid(due[j]), rid(due[i])) &&
-               !strcmp(due[j]->currency, due[i]->currency))
+               !strcmp(rw_entry_currency(due[j]), rw_entry_currency(due[i])))
             sum += due[j++]->amount;
         if (sum <= 0)
             st_carried++;
@@ -261,7 +261,7 @@ static void check_balances(rewards_engine *e)
             const rw_entry *en = all[i];
             if ((int)en->to != to || (to ? (const void *)en->to_user : (const void *)en->partner) != who)
                 continue;
-            if (!strcmp(en->currency, "PTS")) {
+            if (!strcmp(rw_entry_currency(en), "PTS")) {
                 if (en->status == RW_ST_APPROVED || en->status == RW_ST_REDEEMED)
                     want.points += en->amount;
                 continue;

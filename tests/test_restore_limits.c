@@ -311,6 +311,103 @@ static size_t find_manual(const table *t, const char *aid)
     return 0;
 }
 
+/* The entry record field a test changes: 2 type, 3 contribution, 9 currency (see build_s13's list). */
+#define ENTRY_TYPE 2
+#define ENTRY_CONTRIB 3
+#define ENTRY_CURRENCY 9
+
+static size_t entry_field(const table *t, size_t r, size_t i, char *out, size_t size)
+{
+    fld f[40];
+    size_t nf = fields_at(t->v[r].data, t->v[r].size, f, 40);
+    assert_true(i < nf && f[i].len < size);
+    memcpy(out, t->v[r].data + f[i].start, f[i].len);
+    out[f[i].len] = '\0';
+    return f[i].len;
+}
+
+/* An entry keeps no currency of its own (rw_entry_currency): the stored one
+ * must be what its reward gives (PTS for points, the program's otherwise),
+ * PTS for a redemption; and the entries of a contribution, and only they,
+ * name one.  Anything else is refused, and the intact set restores. */
+static void test_restore_entry_currency_and_kind(void **state)
+{
+    (void)state;
+    mock st;
+    memset(&st, 0, sizeof st);
+    rewards_engine *a = new_engine(&st, NULL);
+    build_small(a);
+    assert_ok(a, eu_op(a, "reward", "id", "pts", "program", "p", "name", "Pts", "trigger", "deal_won", "recipient",
+                       "partner", "kind", "points", "points_per_unit", "1", "auto_approve:b", "true", NULL));
+    assert_ok(a, eu_op(a, "deal", "at", "2026-01-05", "id", "d3", "partner", "acme", "currency", "USD", "amount",
+                       "50.00", NULL));
+    assert_ok(a, eu_op(a, "stage", "at", "2026-01-06", "deal", "d3", "stage", "won", NULL));
+    assert_ok(a, eu_op(a, "redeem", "at", "2026-01-07", "id", "r1", "recipient_type", "partner", "recipient", "acme",
+                       "points", "20", NULL));
+    const table *t = &st.committed;
+    grec *good = from_table(t), *bad = from_table(t);
+    /* the changed sets come with a meta record of before the digest (else the digest refuses them first) */
+    size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
+    size_t start[400], len[400];
+    fields_of(good[meta].data, good[meta].size, start, len, 400);
+    char meta10[128];
+    snprintf(meta10, sizeof meta10, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), good[meta].data + 4);
+    size_t tried = 0, seen[4] = { 0 };
+    for (size_t r = 0; r < t->n; r++) {
+        if (t->v[r].kind != REWARDS_RECORD_ENTRY)
+            continue;
+        char type[8], cur[8], contrib[24];
+        entry_field(t, r, ENTRY_TYPE, type, sizeof type);
+        entry_field(t, r, ENTRY_CURRENCY, cur, sizeof cur);
+        size_t has_contrib = entry_field(t, r, ENTRY_CONTRIB, contrib, sizeof contrib) > 0;
+        int redemption = !strcmp(type, "3");
+        /* earned in USD, earned in points, a redemption */
+        seen[redemption ? 2 : !strcmp(cur, "PTS")]++;
+        static const char *const currencies[] = { "USD", "PTS", "EUR" };
+        for (size_t c = 0; c < sizeof currencies / sizeof currencies[0]; c++) {
+            if (!strcmp(currencies[c], cur))
+                continue;
+            memcpy(bad, good, t->n * sizeof *bad);
+            size_t sz;
+            char *d = with_field(good[r].data, good[r].size, ENTRY_CURRENCY, currencies[c], &sz);
+            bad[r].data = d;
+            bad[r].size = sz;
+            bad[meta].data = meta10;
+            bad[meta].size = strlen(meta10);
+            assert_refused_then_intact(bad, t->n, good, t->n, a, currencies[c], "is corrupt");
+            free(d);
+            tried++;
+        }
+        /* a contribution's entry as a redemption, a redemption as an earned entry (with and without one) */
+        (void)has_contrib;
+        const char *as[] = { redemption ? "0" : "3", "0" };
+        for (size_t k = 0; k < (redemption ? 2u : 1u); k++) {
+            memcpy(bad, good, t->n * sizeof *bad);
+            size_t sz, sz2;
+            char *d = with_field(good[r].data, good[r].size, ENTRY_TYPE, as[k], &sz);
+            char *d2 = NULL;
+            if (k == 1) { /* and naming the first contribution */
+                size_t first = find_kind(t, REWARDS_RECORD_CONTRIBUTION, NULL); /* keyed by its sequence */
+                d2 = with_field(d, sz, ENTRY_CONTRIB, t->v[first].key, &sz2);
+            }
+            bad[r].data = d2 ? d2 : d;
+            bad[r].size = d2 ? sz2 : sz;
+            bad[meta].data = meta10;
+            bad[meta].size = strlen(meta10);
+            assert_refused_then_intact(bad, t->n, good, t->n, a, type, "is corrupt");
+            free(d);
+            free(d2);
+            tried++;
+        }
+    }
+    assert_true(seen[0] >= 1 && seen[1] >= 1 && seen[2] == 1);
+    assert_true(tried >= 8);
+    free(bad);
+    free(good);
+    rewards_engine_free(a);
+    mock_free(&st);
+}
+
 /* Every field SPEC section 13 added is held to its operation's limits on restore, naming the field. */
 static void test_restore_checks_section13_fields(void **state)
 {
@@ -429,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_restore_checks_every_field_limit),
         cmocka_unit_test(test_every_field_every_awkward_value),
         cmocka_unit_test(test_restore_checks_section13_fields),
+        cmocka_unit_test(test_restore_entry_currency_and_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
