@@ -246,12 +246,13 @@ struct rw_group;
 /* What few contributions have: a conversion into the program currency, and
  * an override's mirror (override.c: reward is the override, deal the
  * child's deal; these name what it mirrors).  From the general slab, made
- * with the contribution and never changed: 24 bytes in the few instead of
- * in each of a deal's about 7 contributions. */
+ * with the contribution and never changed: 32 bytes in the few instead of
+ * 25 in each of a deal's about 7 contributions. */
 typedef struct rw_contrib_rare {
     int64_t fx_rate;        /* x 10^10, 0 when no conversion was needed */
     struct rw_reward *covered;
     rw_user *child_user;
+    uint8_t child_to;       /* rw_recipient of the mirrored entry */
 } rw_contrib_rare;
 
 /*
@@ -279,32 +280,49 @@ typedef struct rw_contrib {
     /* (its period is its group's: rw_contrib_period) */
     /* The small fields last and narrow: a deal has about 7 contributions,
      * so every byte here is 7 bytes per deal (docs/performance.md). */
+    /* (its slot count, whether its base is the margin and whether it follows
+     * the deal's amount follow from its reward and trigger: rw_contrib_nslots
+     * and the like) */
     int32_t line;          /* index of the deal line of a per-line reward, -1 for per deal */
-    uint32_t nslots;
     uint8_t trigger;       /* rw_trigger */
-    uint8_t uses_deal_amount; /* stage triggers follow amendments */
     uint8_t to;            /* rw_recipient: who is paid now */
     uint8_t hold;          /* rw_hold */
     uint8_t voided;
-    uint8_t child_to;      /* rw_recipient of the mirrored entry (overrides) */
-    uint8_t margin;        /* the base is the margin (base: margin) */
 } rw_contrib;
 
 /* A contribution's rare part (record.c); NULL when out of memory. */
-rw_contrib_rare *rw_contrib_rare_new(rw_engine *e, int64_t fx_rate, struct rw_reward *covered, rw_user *child_user);
+rw_contrib_rare *rw_contrib_rare_new(rw_engine *e, int64_t fx_rate, struct rw_reward *covered, rw_user *child_user,
+                                     int child_to);
 static inline int64_t rw_contrib_fx_rate(const rw_contrib *k) { return k->rare ? k->rare->fx_rate : 0; }
 /* The child's reward an override's mirror mirrors; NULL for any other contribution. */
 static inline struct rw_reward *rw_contrib_covered(const rw_contrib *k) { return k->rare ? k->rare->covered : NULL; }
 static inline rw_user *rw_contrib_child_user(const rw_contrib *k) { return k->rare ? k->rare->child_user : NULL; }
+/* The rw_recipient of the entry an override's mirror mirrors (0 for any other contribution). */
+static inline int rw_contrib_child_to(const rw_contrib *k) { return k->rare ? k->rare->child_to : 0; }
+
+/* Net slots: one per threshold of a milestone, one for every other kind
+ * (an override's mirror too).  A reward never changes, so neither does this. */
+static inline size_t rw_contrib_nslots(const rw_contrib *k)
+{
+    return k->reward->kind == RW_KIND_MILESTONE ? k->reward->nthresholds : 1;
+}
+/* Whether the base is the margin (the reward's base: margin). */
+static inline int rw_contrib_margin(const rw_contrib *k) { return k->reward->margin; }
+/* Whether the base follows the deal's amount (or line's) through amendments:
+ * a stage trigger's; not a renewal's, a payment's, an activity's or a mirror's. */
+static inline int rw_contrib_uses_deal_amount(const rw_contrib *k)
+{
+    return k->trigger <= RW_TRIG_CONTRACT_STARTED && !rw_contrib_covered(k);
+}
 
 /* The net per slot of a contribution (an array of nslots). */
 static inline int64_t *rw_contrib_net(rw_contrib *k)
 {
-    return k->nslots > 1 ? k->net.many : &k->net.one;
+    return rw_contrib_nslots(k) > 1 ? k->net.many : &k->net.one;
 }
 static inline int64_t rw_contrib_net_at(const rw_contrib *k, size_t slot)
 {
-    return k->nslots > 1 ? k->net.many[slot] : k->net.one;
+    return rw_contrib_nslots(k) > 1 ? k->net.many[slot] : k->net.one;
 }
 
 /* A group member's running sums before it, on the current facts (group.c). */

@@ -128,7 +128,7 @@ static rewards_status overflow(rw_engine *e, const rw_reward *r)
 
 /*
  * Targets of contribution k given the group's cumulative metric and total
- * before it.  targets has k->nslots elements; *metric_after and
+ * before it.  targets has rw_contrib_nslots(k) elements; *metric_after and
  * *total_after continue the running sums.  cap_used (NULL: 0) is what the
  * earlier lines of the same trigger of a per-line reward took of its
  * cap_per_deal, and is continued.
@@ -143,7 +143,7 @@ static rewards_status compute_targets(rw_engine *e, const rw_contrib *k, int64_t
     rw_trace_calc_begin(e, k, m, needs_amount(r), metric_before, total_before, cap_used);
     if (rw_add(metric_before, m, metric_after))
         return overflow(e, r);
-    memset(targets, 0, k->nslots * sizeof *targets);
+    memset(targets, 0, rw_contrib_nslots(k) * sizeof *targets);
     *total_after = total_before;
     if (k->voided)
         return REWARDS_OK;
@@ -319,7 +319,7 @@ static const char *const trigger_stage[RW_TRIG_COUNT] = { "registered", "approve
 
 static rewards_status add_entries(rw_engine *e, rw_contrib *k, const int64_t *targets, int64_t at)
 {
-    for (size_t s = 0; s < k->nslots; s++)
+    for (size_t s = 0, ns = rw_contrib_nslots(k); s < ns; s++)
         if (targets[s])
             RW_TRY(rw_entry_add(e, k, s, targets[s], RW_ENTRY_EARNED, at));
     return REWARDS_OK;
@@ -359,21 +359,19 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     k->trigger = (uint8_t)trig;
     k->at = at;
     k->line = (int32_t)line;
-    k->margin = (uint8_t)r->margin;
     /* a stage trigger values the deal (or line) on its current facts; a renewal or payment its own amount */
     k->base = uses_deal_amount ? rw_deal_base(d, line, r->margin) : base;
-    k->uses_deal_amount = (uint8_t)uses_deal_amount;
-    if (rate && !(k->rare = rw_contrib_rare_new(e, rate, NULL, NULL)))
+    if (rate && !(k->rare = rw_contrib_rare_new(e, rate, NULL, NULL, 0)))
         return rw_nomem(e);
     k->beneficiary = u;
     k->to = (uint8_t)to;
     k->to_user = to == RW_TO_SALES_REP ? u : NULL;
     k->hold = (uint8_t)hold;
-    k->nslots = r->kind == RW_KIND_MILESTONE ? (uint32_t)r->nthresholds : 1;
+    size_t nslots = rw_contrib_nslots(k);
     int64_t targets_small[8], *targets = targets_small;
-    if (k->nslots > 1 && !(k->net.many = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net.many)))
+    if (nslots > 1 && !(k->net.many = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], nslots * sizeof *k->net.many)))
         return rw_nomem(e);
-    if (k->nslots > 8 && !(targets = rw_malloc(&e->alloc, k->nslots * sizeof *targets)))
+    if (nslots > 8 && !(targets = rw_malloc(&e->alloc, nslots * sizeof *targets)))
         return rw_nomem(e);
     rw_group *g;
     int64_t m_after, t_after;
@@ -507,7 +505,7 @@ typedef struct scratch {
 
 static rewards_status note(scratch *s, rw_contrib *k, const int64_t *targets)
 {
-    for (size_t slot = 0; slot < k->nslots; slot++) {
+    for (size_t slot = 0, ns = rw_contrib_nslots(k); slot < ns; slot++) {
         int64_t diff;
         if (rw_sub(targets[slot], rw_contrib_net_at(k, slot), &diff))
             return overflow(s->e, k->reward);
@@ -637,8 +635,8 @@ rewards_status rw_recompute(rw_engine *e, rw_contrib **changed, size_t n, const 
     /* every contribution of a group belongs to one reward, so has its slot count */
     size_t slots = 1;
     for (size_t i = 0; i < n; i++)
-        if (changed[i]->nslots > slots)
-            slots = changed[i]->nslots;
+        if (rw_contrib_nslots(changed[i]) > slots)
+            slots = rw_contrib_nslots(changed[i]);
     scratch s = { e, NULL, 0, 0 };
     int64_t *targets = rw_malloc(&e->alloc, slots * sizeof *targets);
     if (!targets)

@@ -187,7 +187,7 @@ void rw_groups_restored(rw_engine *e)
         for (size_t j = 0; j < g->contribs.len; j++) {
             rw_contrib *k = RW_VEC_AT(g->contribs, rw_contrib *, j);
             g->befores[j].total = total;
-            for (size_t s = 0; s < k->nslots; s++)
+            for (size_t s = 0, ns = rw_contrib_nslots(k); s < ns; s++)
                 total = (int64_t)((uint64_t)total + (uint64_t)rw_contrib_net_at(k, s)); /* the whole sum was checked when linked */
         }
     }

@@ -120,7 +120,7 @@ static rewards_status correct_deal(rw_engine *e, rw_deal *d, int64_t at, int can
         int affected;
         if (cancel)
             affected = !k->voided && days > 0 && at - k->at <= days * 86400;
-        else if (!k->uses_deal_amount) /* a renewal or payment: only a units milestone reads the deal */
+        else if (!rw_contrib_uses_deal_amount(k)) /* a renewal or payment: only a units milestone reads the deal */
             affected = totals_changed && k->reward->kind == RW_KIND_MILESTONE && k->reward->metric == RW_METRIC_UNITS;
         else if (k->line >= 0 && lines_changed)
             affected = lines_changed[k->line];
@@ -129,7 +129,7 @@ static rewards_status correct_deal(rw_engine *e, rw_deal *d, int64_t at, int can
         if (!affected)
             continue;
         if (cancel ? RW_MARK_SET(e, k, k->voided, 1)
-                   : rw_mark(e, &k->h) || (k->uses_deal_amount && RW_SET(e, k->base, rw_deal_base(d, k->line, k->margin)))) {
+                   : rw_mark(e, &k->h) || (rw_contrib_uses_deal_amount(k) && RW_SET(e, k->base, rw_deal_base(d, k->line, rw_contrib_margin(k))))) {
             st = rw_nomem(e);
             break;
         }

@@ -138,7 +138,7 @@ static rewards_status mirror_of(rw_engine *e, rw_reward *o, const rw_entry *chil
     rw_deal *d = k->deal;
     for (size_t i = 0; i < d->contribs.len; i++) {
         rw_contrib *m = RW_VEC_AT(d->contribs, rw_contrib *, i);
-        if (m->reward == o && rw_contrib_covered(m) == k->reward && m->child_to == child->to &&
+        if (m->reward == o && rw_contrib_covered(m) == k->reward && rw_contrib_child_to(m) == child->to &&
             rw_contrib_child_user(m) == child->to_user) {
             *out = m;
             return REWARDS_OK;
@@ -152,11 +152,9 @@ static rewards_status mirror_of(rw_engine *e, rw_reward *o, const rw_entry *chil
     m->trigger = k->trigger;
     m->at = child->earned_at;
     m->to = RW_TO_PARTNER;
-    m->nslots = 1;
     m->line = -1; /* per deal */
-    if (!(m->rare = rw_contrib_rare_new(e, 0, k->reward, child->to_user)))
+    if (!(m->rare = rw_contrib_rare_new(e, 0, k->reward, child->to_user, child->to)))
         return rw_nomem(e);
-    m->child_to = child->to;
     RW_TRY(rw_link_record(e, &m->h));
     *out = m;
     return REWARDS_OK;

@@ -154,7 +154,8 @@ void rw_record_free(rw_engine *e, rw_rec *r)
     /* the record itself is in its kind's slab (slab.c), released with the engine */
 }
 
-rw_contrib_rare *rw_contrib_rare_new(rw_engine *e, int64_t fx_rate, struct rw_reward *covered, rw_user *child_user)
+rw_contrib_rare *rw_contrib_rare_new(rw_engine *e, int64_t fx_rate, struct rw_reward *covered, rw_user *child_user,
+                                     int child_to)
 {
     /* from the general slab: a rollback of the call that made it takes it back */
     rw_contrib_rare *r = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *r);
@@ -162,6 +163,7 @@ rw_contrib_rare *rw_contrib_rare_new(rw_engine *e, int64_t fx_rate, struct rw_re
         r->fx_rate = fx_rate;
         r->covered = covered;
         r->child_user = child_user;
+        r->child_to = (uint8_t)child_to;
     }
     return r;
 }

@@ -448,7 +448,9 @@ static void decode(rbuf *b, rw_rec *r)
         const char *s;
         size_t n;
         k->reward = r_ref(b, &e->rewards, 1); k->deal = r_ref(b, &e->deals, 1); k->trigger = (uint8_t)r_enum(b, RW_TRIG_ACTIVITY);
-        k->at = r_int(b); k->base = r_int(b); k->uses_deal_amount = (uint8_t)r_enum(b, 1);
+        /* what follows from the reward and trigger is checked (below), not kept: rw_contrib_nslots and the like */
+        int64_t uses_deal_amount, margin = 0, child_to = 0;
+        k->at = r_int(b); k->base = r_int(b); uses_deal_amount = r_enum(b, 1);
         int64_t fx_rate = r_int(b);
         k->beneficiary = r_ref(b, &e->users, 0);
         r_field(b, &s, &n); /* the period: checked against what the group will be (below) */
@@ -459,16 +461,16 @@ static void decode(rbuf *b, rw_rec *r)
             int64_t line = r_int(b);
             /* out of the field's range: -2, which the field check refuses by name */
             k->line = line < -1 || line > INT32_MAX ? -2 : (int32_t)line;
-            k->margin = (uint8_t)r_enum(b, 1);
+            margin = r_enum(b, 1);
         }
         rw_reward *covered = NULL;
         rw_user *child_user = NULL;
         if (r_more(b)) {
-            covered = r_ref(b, &e->rewards, 0); k->child_to = (uint8_t)r_enum(b, 1);
+            covered = r_ref(b, &e->rewards, 0); child_to = r_enum(b, 1);
             child_user = r_ref(b, &e->users, 0);
         }
         if (!b->bad && (fx_rate || covered || child_user) &&
-            !(k->rare = rw_contrib_rare_new(e, fx_rate, covered, child_user)))
+            !(k->rare = rw_contrib_rare_new(e, fx_rate, covered, child_user, (int)child_to)))
             b->bad = b->nomem = 2;
         /* the period is derived (the group's, rw_contrib_period); what was stored must be it
          * (a time out of range is left to the field check, which names it) */
@@ -482,11 +484,13 @@ static void decode(rbuf *b, rw_rec *r)
             b->bad = 1;
         if (!b->bad && covered && (!k->deal->partner->parent || covered->kind == RW_KIND_OVERRIDE))
             b->bad = 1;
-        if (!b->bad) {
-            k->nslots = k->reward->kind == RW_KIND_MILESTONE ? (uint32_t)k->reward->nthresholds : 1;
-            if (k->nslots > 1 && !(k->net.many = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], k->nslots * sizeof *k->net.many)))
-                b->bad = b->nomem = 2;
-        }
+        if (!b->bad && !covered && (child_to || child_user))
+            b->bad = 1;
+        if (!b->bad && (uses_deal_amount != rw_contrib_uses_deal_amount(k) || margin != rw_contrib_margin(k)))
+            b->bad = 1;
+        if (!b->bad && rw_contrib_nslots(k) > 1 &&
+            !(k->net.many = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], rw_contrib_nslots(k) * sizeof *k->net.many)))
+            b->bad = b->nomem = 2;
         break;
     }
     case RW_KIND_RUN: {
@@ -567,7 +571,7 @@ static void decode(rbuf *b, rw_rec *r)
             if (tr == 2)
                 b->nomem = 2;
         }
-        if (!b->bad && ((en->contrib && en->slot >= en->contrib->nslots) ||
+        if (!b->bad && ((en->contrib && en->slot >= rw_contrib_nslots(en->contrib)) ||
                         en->number != RW_COUNT(e, RW_KIND_ENTRY) + 1))
             b->bad = 1;
         break;

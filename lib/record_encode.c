@@ -184,12 +184,12 @@ static void encode(rw_buf *b, const rw_rec *r)
     case RW_KIND_CONTRIB: {
         const rw_contrib *k = (const rw_contrib *)r;
         w_str(b, k->reward->id); w_str(b, k->deal->id); w_int(b, k->trigger); w_int(b, k->at); w_int(b, k->base);
-        w_int(b, k->uses_deal_amount); w_int(b, rw_contrib_fx_rate(k)); w_str(b, ID(k->beneficiary)); w_str(b, rw_contrib_period(k));
+        w_int(b, rw_contrib_uses_deal_amount(k)); w_int(b, rw_contrib_fx_rate(k)); w_str(b, ID(k->beneficiary)); w_str(b, rw_contrib_period(k));
         w_int(b, k->to); w_str(b, ID(k->to_user)); w_int(b, k->hold); w_int(b, k->voided);
         /* 1.1, appended: the line index (-1: per deal) and the base kind */
-        w_int(b, k->line); w_int(b, k->margin);
+        w_int(b, k->line); w_int(b, rw_contrib_margin(k));
         /* since 1.1: what an override's mirror mirrors */
-        w_str(b, ID(rw_contrib_covered(k))); w_int(b, k->child_to); w_str(b, ID(rw_contrib_child_user(k)));
+        w_str(b, ID(rw_contrib_covered(k))); w_int(b, rw_contrib_child_to(k)); w_str(b, ID(rw_contrib_child_user(k)));
         break;
     }
     case RW_KIND_RUN: {

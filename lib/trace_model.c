@@ -257,7 +257,7 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
     }
     decimal(t, "base.amount", c->base, d->exp);
     str(t, "base.currency", d->currency);
-    str(t, "base.of", k->margin ? "margin" : k->uses_deal_amount ? (k->line >= 0 ? "line_amount" : "deal_amount")
+    str(t, "base.of", rw_contrib_margin(k) ? "margin" : rw_contrib_uses_deal_amount(k) ? (k->line >= 0 ? "line_amount" : "deal_amount")
                                                                : k->trigger == RW_TRIG_ACTIVITY ? "activity_amount"
                                                                                                 : "payment_amount");
     if (k->line >= 0) {

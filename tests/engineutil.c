@@ -206,7 +206,7 @@ char *eu_fingerprint(rewards_engine *e)
                 for (size_t j = 0; j < c->deal->entries.len; j++)
                     nentries += RW_VEC_AT(c->deal->entries, rw_entry *, j)->contrib == c;
                 sb_printf(&b, " [%zu", nentries);
-                for (size_t s = 0; s < c->nslots; s++)
+                for (size_t s = 0; s < rw_contrib_nslots(c); s++)
                     sb_printf(&b, " %lld", (long long)rw_contrib_net_at(c, s));
                 if (c->group) {
                     const rw_group *g = c->group;

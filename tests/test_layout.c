@@ -355,8 +355,8 @@ static void test_record_size_budget(void **state)
     if (sizeof(void *) != 8)
         skip();
     assert_true(sizeof(rw_rec) <= 24);
-    assert_true(sizeof(rw_contrib) <= 112);
-    assert_true(sizeof(rw_entry) <= 112);
+    assert_true(sizeof(rw_contrib) <= 104);
+    assert_true(sizeof(rw_entry) <= 104);
     assert_true(sizeof(rw_trace) <= 72);
     assert_true(sizeof(rw_deal) <= 176);
 }

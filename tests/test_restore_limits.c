@@ -439,7 +439,8 @@ static void test_restore_checks_section13_fields(void **state)
     size_t kline = find_contrib_of(t, "pl", "dl"), kman = find_manual(t, "m1");
     /* reward (percent): 24 per, 25 base, 26 exclusive, 27 priority, 28 activity type, 29 nof, 30 of.0;
      * deal: 12 nlines, then id, product, amount, cost, units, attrs per line from 13;
-     * activity: 4 type, 5 units, 6 has_amount, 7 currency, 8 amount; partner: 6 parent; contribution: 9 period, 14 line;
+     * activity: 4 type, 5 units, 6 has_amount, 7 currency, 8 amount; partner: 6 parent;
+     * contribution: 6 uses the deal amount, 9 period, 14 line, 15 margin, 17 child recipient;
      * entry: 7 user, 9 currency, 15 deal */
     const struct {
         int kind;
@@ -488,6 +489,10 @@ static void test_restore_checks_section13_fields(void **state)
         { REWARDS_RECORD_CONTRIBUTION, NULL, 14, "4294967296", "field 'line'" },
         /* the period is derived from the trigger time and the reward: a stored one that differs is corrupt */
         { REWARDS_RECORD_CONTRIBUTION, NULL, 9, "2026-Q1", "is corrupt" },
+        /* so are whether the base follows the deal (6), is the margin (15), and a mirror's child recipient (17) */
+        { REWARDS_RECORD_CONTRIBUTION, NULL, 6, "0", "is corrupt" },
+        { REWARDS_RECORD_CONTRIBUTION, NULL, 15, "0", "is corrupt" },
+        { REWARDS_RECORD_CONTRIBUTION, NULL, 17, "1", "is corrupt" },
         { REWARDS_RECORD_ENTRY, NULL, 9, "EUR", "field 'currency'" },
         { REWARDS_RECORD_ENTRY, NULL, 7, "bo", "field 'user'" },
         { REWARDS_RECORD_ENTRY, NULL, 15, "dl", "field 'deal'" },
