@@ -80,11 +80,11 @@ rewards_status rw_op_adjust(rw_ctx *c)
         return rw_fail(e, REWARDS_NO_PORTAL_ACCESS, "user '%s' has no partner-portal access", u->id);
 
     rw_entry *en = rw_new_record(e, RW_KIND_ENTRY, sizeof *en);
-    if (!en || !(en->extra = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *en->extra)) ||
+    if (!en || !(en->extra = rw_slab_alloc(e, &e->general, sizeof *en->extra)) ||
         !(en->extra->adjust_id = rw_new_str(e, id, strlen(id))) ||
         (note && !(en->extra->note = rw_new_str(e, note, strlen(note)))))
         return rw_nomem(e);
-    en->number = RW_COUNT(e, RW_KIND_ENTRY) + 1;
+    en->number = RW_COUNT(e, RW_KIND_ENTRY); /* it is the last of its kind's list already */
     en->type = RW_ENTRY_MANUAL;
     en->partner = p;
     en->to = u ? RW_TO_SALES_REP : RW_TO_PARTNER;

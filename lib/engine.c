@@ -181,6 +181,8 @@ rewards_status rewards_engine_new(rewards_engine **out, const rewards_options *o
     e->next_seq = 1;
     e->trace_slab.raw = 1;   /* traces and pending records are written whole: slab.h */
     e->restore_slab.raw = 1;
+    for (int k = 0; k < RW_KIND_COUNT; k++)
+        e->records[k].size = rw_record_size(k);
     *out = e;
     return REWARDS_OK;
 }
@@ -207,15 +209,14 @@ void rw_engine_reset(rw_engine *e)
     for (int k = 0; k < RW_KIND_COUNT; k++) {
         for (size_t i = 0; i < e->records[k].len; i++)
             rw_record_free(e, RW_REC_AT(e, k, rw_rec, i));
-        rw_segvec_release(e, &e->records[k]);
+        rw_recs_release(e, &e->records[k]);
     }
     rw_index *ixs[] = { &e->currencies, &e->programs, &e->levels, &e->rewards, &e->partners, &e->users, &e->deals,
                         &e->runs, &e->event_ids, &e->redemptions, &e->fx_pairs,
                         &e->adjustments };
     for (size_t i = 0; i < sizeof ixs / sizeof ixs[0]; i++)
         rw_index_release(e, ixs[i]);
-    for (int k = 0; k <= RW_SLAB_GENERAL; k++)
-        rw_slab_release(e, &e->slabs[k]);
+    rw_slab_release(e, &e->general);
     rw_slab_release(e, &e->trace_slab);
     memset(&e->small, 0, sizeof e->small);
     e->meta = NULL;
@@ -247,33 +248,9 @@ const char *rewards_engine_errmsg(const rewards_engine *e)
     return e ? e->errmsg : "no engine";
 }
 
-size_t rw_kind_align(int kind)
-{
-    switch ((rw_kind)kind) {
-    case RW_KIND_META: return _Alignof(rw_meta);
-    case RW_KIND_CURRENCY: return _Alignof(rw_currency);
-    case RW_KIND_PROGRAM: return _Alignof(rw_program);
-    case RW_KIND_LEVEL: return _Alignof(rw_level);
-    case RW_KIND_REWARD: return _Alignof(rw_reward);
-    case RW_KIND_PARTNER: return _Alignof(rw_partner);
-    case RW_KIND_USER: return _Alignof(rw_user);
-    case RW_KIND_FX: return _Alignof(rw_fx);
-    case RW_KIND_DEAL: case RW_KIND_ACTIVITY: return _Alignof(rw_deal);
-    case RW_KIND_LEVEL_CHANGE: return _Alignof(rw_level_change);
-    case RW_KIND_CONTRIB: return _Alignof(rw_contrib);
-    case RW_KIND_RUN: return _Alignof(rw_run);
-    case RW_KIND_LINE: return _Alignof(rw_line);
-    case RW_KIND_ENTRY: return _Alignof(rw_entry);
-    case RW_KIND_EVENT_ID: return _Alignof(rw_event_id);
-    case RW_KIND_COUNT: break;
-    }
-    return _Alignof(rw_rec);
-}
 
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id)
 {
-    if (rw_segvec_push(e, &e->records[rw_rec_kind(rec)], rec))
-        return rw_nomem(e);
     if (ix && rw_index_put(e, ix, id, rec))
         return rw_nomem(e);
     return REWARDS_OK;

@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "index.h"
 #include "slab.h"
+#include "recs.h"
 #include "money.h"
 #include "fiscal.h"
 #include "expr.h"
@@ -490,7 +491,7 @@ struct rewards_engine {
     char errmsg[512];
     uint64_t next_seq;
     rw_meta *meta;
-    rw_segvec records[RW_KIND_COUNT]; /* every record by kind, creation order */
+    rw_recs records[RW_KIND_COUNT]; /* every record by kind, creation order (recs.h) */
     rw_index currencies, programs, levels, rewards, partners, users, deals, runs, event_ids,
         redemptions, fx_pairs, adjustments;
     struct {
@@ -500,7 +501,7 @@ struct rewards_engine {
     rw_vec restore; /* pending restore blobs */
     rw_gtable gtab; /* contribution groups (group.c) */
     rw_equeue pending_q, payable_q; /* pending; approved, unpaid money (entry_queue.c) */
-    rw_slab slabs[RW_KIND_COUNT + 1]; /* slab.c: records by kind, then RW_SLAB_GENERAL */
+    rw_slab general;                  /* slab.c: ids, net arrays, small list buffers */
     rw_small_free small;              /* slab.c: free small list buffers by size class */
     rw_slab restore_slab;             /* the pending restore blobs (restore.c) */
     /* record_decode.c, during a restore only: the last reference resolved per
@@ -517,10 +518,8 @@ struct rewards_engine {
     rw_slab trace_slab;   /* slab.c: the entries' traces (never freed before the engine) */
 };
 
-#define RW_SLAB_GENERAL RW_KIND_COUNT /* ids, net arrays, small list buffers */
-
 /* The i-th record of a kind (creation order), i < RW_COUNT(e, kind). */
-#define RW_REC_AT(e, kind, type, i) RW_SEG_AT((e)->records[kind], type *, (i))
+#define RW_REC_AT(e, kind, type, i) ((type *)rw_recs_at(&(e)->records[kind], (i)))
 #define RW_COUNT(e, kind) ((e)->records[kind].len)
 
 /* Errors: set the message and return the status. */
@@ -535,10 +534,7 @@ rewards_status rw_nomem(rw_engine *e);
 /* Back to a new engine's state: every record and index freed (a failed restore). */
 void rw_engine_reset(rw_engine *e);
 
-/* The alignment a record of the kind needs (its struct's _Alignof). */
-size_t rw_kind_align(int kind);
-
-/* Registration of a new record in its kind list (and its id index when ix). */
+/* Registration of a new record in its id index when ix (its kind's list has it since rw_new_record). */
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id);
 
 /* Currencies: exponent of a known code (ISO, PTS or registered), -1 otherwise. */

@@ -369,7 +369,7 @@ static rewards_status fire_one(rw_engine *e, rw_reward *r, rw_deal *d, rw_trigge
     k->hold = (uint8_t)hold;
     size_t nslots = rw_contrib_nslots(k);
     int64_t targets_small[8], *targets = targets_small;
-    if (nslots > 1 && !(k->net.many = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], nslots * sizeof *k->net.many)))
+    if (nslots > 1 && !(k->net.many = rw_slab_alloc(e, &e->general, nslots * sizeof *k->net.many)))
         return rw_nomem(e);
     if (nslots > 8 && !(targets = rw_malloc(&e->alloc, nslots * sizeof *targets)))
         return rw_nomem(e);

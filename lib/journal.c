@@ -218,8 +218,8 @@ void *rw_new_record(rw_engine *e, int kind, size_t size)
         return NULL;
     if (RW_SET(e, e->next_seq, e->next_seq + 1))
         return NULL;
-    /* from the kind's slab: a rollback takes it back with the slab's state */
-    rw_rec *r = rw_slab_record(e, kind, size);
+    /* at the end of its kind's list (recs.h): a rollback takes it back with the list's state */
+    rw_rec *r = size == e->records[kind].size ? rw_recs_new(e, &e->records[kind]) : NULL;
     if (!r)
         return NULL;
     r->seq = e->next_seq - 1;
@@ -276,47 +276,6 @@ void rw_vec_release(rw_engine *e, rw_vec *v)
         rw_free(&e->alloc, v->data);
     v->data = NULL;
     v->len = v->cap = 0;
-}
-
-int rw_segvec_push(rw_engine *e, rw_segvec *v, void *item)
-{
-    size_t seg = v->len >> RW_SEG_SHIFT;
-    if (rw_save(e, v, sizeof *v))
-        return -1;
-    if (seg == v->nsegs) {
-        if (v->nsegs == v->capsegs) {
-            size_t ncap = v->capsegs ? v->capsegs * 2 : 4;
-            void ***nd = rw_new(e, ncap * sizeof *nd);
-            if (!nd)
-                return -1;
-            if (v->nsegs)
-                memcpy(nd, v->segs, v->nsegs * sizeof *nd);
-            if (rw_free_later(e, v->segs))
-                return -1;
-            v->segs = nd;
-            v->capsegs = ncap;
-        }
-        /* not zeroed: only the first len elements are ever read */
-        void **s = rw_malloc(&e->alloc, RW_SEG * sizeof *s);
-        if (!s)
-            return -1;
-        if (rw_free_on_rollback(e, s)) {
-            rw_free(&e->alloc, s);
-            return -1;
-        }
-        v->segs[v->nsegs++] = s;
-    }
-    v->segs[seg][v->len & (RW_SEG - 1)] = item;
-    v->len++;
-    return 0;
-}
-
-void rw_segvec_release(rw_engine *e, rw_segvec *v)
-{
-    for (size_t i = 0; i < v->nsegs; i++)
-        rw_free(&e->alloc, v->segs[i]);
-    rw_free(&e->alloc, v->segs);
-    memset(v, 0, sizeof *v);
 }
 
 void rw_journal_rollback(rw_engine *e)

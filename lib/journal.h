@@ -137,21 +137,6 @@ void *rw_new_record(rw_engine *e, int kind, size_t size);
 
 int rw_vec_push(rw_engine *e, rw_vec *v, size_t elem, const void *item);
 
-/*
- * A list of pointers that may grow to millions (every record of a kind):
- * fixed segments of RW_SEG pointers under a directory, so that growing
- * never copies the list (only the directory, 1/RW_SEG of its size, doubles).
- */
-#define RW_SEG_SHIFT 10
-#define RW_SEG ((size_t)1 << RW_SEG_SHIFT)
-typedef struct rw_segvec {
-    void ***segs; /* directory: segs[i] holds elements i*RW_SEG .. i*RW_SEG + RW_SEG - 1 */
-    size_t len;
-    size_t nsegs, capsegs;
-} rw_segvec;
-#define RW_SEG_AT(v, type, i) ((type)(v).segs[(i) >> RW_SEG_SHIFT][(i) & (RW_SEG - 1)])
-int rw_segvec_push(rw_engine *e, rw_segvec *v, void *item);
-void rw_segvec_release(rw_engine *e, rw_segvec *v);
 #define RW_VEC_AT(v, type, i) (((type *)(v).data)[i])
 void rw_vec_release(rw_engine *e, rw_vec *v);
 

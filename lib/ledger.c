@@ -24,7 +24,7 @@ rewards_status rw_entry_add(rw_engine *e, rw_contrib *k, size_t slot, int64_t am
     rw_entry *en = rw_new_record(e, RW_KIND_ENTRY, sizeof *en);
     if (!en)
         return rw_nomem(e);
-    en->number = RW_COUNT(e, RW_KIND_ENTRY) + 1;
+    en->number = RW_COUNT(e, RW_KIND_ENTRY); /* it is the last of its kind's list already */
     en->type = type;
     en->contrib = k;
     en->slot = slot;
@@ -200,10 +200,10 @@ rewards_status rw_op_redeem(rw_ctx *c)
         return rw_fail(e, REWARDS_INSUFFICIENT_POINTS, "redeeming %lld points with %lld approved", (long long)points,
                        (long long)balance);
     rw_entry *en = rw_new_record(e, RW_KIND_ENTRY, sizeof *en);
-    if (!en || !(en->extra = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *en->extra)) ||
+    if (!en || !(en->extra = rw_slab_alloc(e, &e->general, sizeof *en->extra)) ||
         !(en->extra->redemption_id = rw_new_str(e, id, strlen(id))))
         return rw_nomem(e);
-    en->number = RW_COUNT(e, RW_KIND_ENTRY) + 1;
+    en->number = RW_COUNT(e, RW_KIND_ENTRY); /* it is the last of its kind's list already */
     en->type = RW_ENTRY_REDEMPTION;
     en->partner = p;
     en->to = (rw_recipient)type;

@@ -158,7 +158,7 @@ rw_contrib_rare *rw_contrib_rare_new(rw_engine *e, int64_t fx_rate, struct rw_re
                                      int child_to)
 {
     /* from the general slab: a rollback of the call that made it takes it back */
-    rw_contrib_rare *r = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *r);
+    rw_contrib_rare *r = rw_slab_alloc(e, &e->general, sizeof *r);
     if (r) {
         r->fx_rate = fx_rate;
         r->covered = covered;

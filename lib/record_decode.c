@@ -489,7 +489,7 @@ static void decode(rbuf *b, rw_rec *r)
         if (!b->bad && (uses_deal_amount != rw_contrib_uses_deal_amount(k) || margin != rw_contrib_margin(k)))
             b->bad = 1;
         if (!b->bad && rw_contrib_nslots(k) > 1 &&
-            !(k->net.many = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], rw_contrib_nslots(k) * sizeof *k->net.many)))
+            !(k->net.many = rw_slab_alloc(e, &e->general, rw_contrib_nslots(k) * sizeof *k->net.many)))
             b->bad = b->nomem = 2;
         break;
     }
@@ -530,7 +530,7 @@ static void decode(rbuf *b, rw_rec *r)
         }
         if (x.redemption_id || x.deal || x.note || x.adjust_id) {
             /* (the strings are owned by the record from here, freed with it) */
-            if ((en->extra = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], sizeof *en->extra)))
+            if ((en->extra = rw_slab_alloc(e, &e->general, sizeof *en->extra)))
                 *en->extra = x;
             else {
                 rw_free(&e->alloc, x.redemption_id); rw_free(&e->alloc, x.note); rw_free(&e->alloc, x.adjust_id);
@@ -572,7 +572,7 @@ static void decode(rbuf *b, rw_rec *r)
                 b->nomem = 2;
         }
         if (!b->bad && ((en->contrib && en->slot >= rw_contrib_nslots(en->contrib)) ||
-                        en->number != RW_COUNT(e, RW_KIND_ENTRY) + 1))
+                        en->number != RW_COUNT(e, RW_KIND_ENTRY))) /* (it is the last of the list) */
             b->bad = 1;
         break;
     }

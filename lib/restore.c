@@ -103,7 +103,7 @@ static void sort_pending(rw_engine *e, pending **all, size_t n)
 
 static rewards_status restore_one(rw_engine *e, const pending *p)
 {
-    rw_rec *r = rw_slab_record(e, p->kind, rw_record_size(p->kind));
+    rw_rec *r = rw_recs_new(e, &e->records[p->kind]);
     if (!r)
         return rw_nomem(e);
     r->txn_kind = (uint8_t)p->kind; /* no transaction yet */
@@ -139,13 +139,8 @@ static rewards_status restore_one(rw_engine *e, const pending *p)
         st = rw_fail(e, REWARDS_INVALID_ARGUMENT, "%s record %llu: %s", rewards_record_kind_name(p->kind),
                      (unsigned long long)p->seq, why);
     }
-    if (st) {
-        /* once registered in its kind list the engine owns it (and frees it with the engine) */
-        size_t n = RW_COUNT(e, p->kind);
-        if (!(n && RW_REC_AT(e, p->kind, rw_rec, n - 1) == r))
-            rw_record_free(e, r);
+    if (st) /* it is in its kind's list: the engine's reset frees what it holds */
         return st;
-    }
     if (r->seq >= e->next_seq)
         e->next_seq = r->seq + 1;
     return REWARDS_OK;

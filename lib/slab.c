@@ -112,14 +112,9 @@ static void *carve(rw_engine *e, rw_slab *s, size_t size, size_t align, size_t *
     return p;
 }
 
-void *rw_slab_record(rw_engine *e, int kind, size_t size)
-{
-    return carve_zeroed(e, &e->slabs[kind], size, rw_kind_align(kind));
-}
-
 char *rw_slab_str(rw_engine *e, const char *str, size_t len)
 {
-    char *p = rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], len + 1);
+    char *p = rw_slab_alloc(e, &e->general, len + 1);
     if (p)
         memcpy(p, str, len); /* the NUL is there: the memory is zeroed */
     return p;
@@ -153,7 +148,7 @@ void *rw_small_alloc(rw_engine *e, size_t cap)
     size_t c = class_of(cap);
     void *p = f->head[c];
     if (!p)
-        return rw_slab_alloc(e, &e->slabs[RW_SLAB_GENERAL], cap * sizeof(void *));
+        return rw_slab_alloc(e, &e->general, cap * sizeof(void *));
     /* taken from the free list: the head and the buffer's link are saved, a rollback puts it back */
     if (save_state(e, f, &f->saved_txn, sizeof *f) || rw_save(e, p, sizeof(void *)))
         return NULL;

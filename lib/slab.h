@@ -1,6 +1,7 @@
 /*
- * slab.h - records and their small never-resized parts, carved from big
- * chunks of the engine's allocator instead of one heap block each.
+ * slab.h - the small never-resized parts of records (ids, net arrays),
+ * small lists and traces, carved from big chunks of the engine's allocator
+ * instead of one heap block each (the records themselves: recs.h).
  *
  * A deal with its contributions and entries used to be some thirty heap
  * blocks (every record, id, net array and small list its own block); the
@@ -8,7 +9,7 @@
  * part of the memory.  A slab hands out memory by moving a pointer through
  * a chunk, and takes a new chunk (each twice the size of the one before,
  * up to RW_SLAB_CHUNK_MAX) when the current one is full.  Records are never
- * deleted, so a record's memory stays until the engine is reset or freed.
+ * deleted, so what they own stays until the engine is reset or freed.
  *
  * Rollback: the slab's state (the bump pointer, the chunk list) is ordinary
  * engine state, saved in the undo journal once per transaction before the
@@ -65,8 +66,6 @@ void *rw_slab_alloc_raw(rw_engine *e, rw_slab *s, size_t size);
 /* size bytes, not zeroed, aligned to align (a power of two up to the chunks'
  * malloc alignment): records whose struct needs more than 8 (a 128-bit member). */
 void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align);
-/* A zeroed record of the kind from the kind's slab, aligned as its struct needs. */
-void *rw_slab_record(rw_engine *e, int kind, size_t size);
 /* A NUL-terminated copy of the len bytes at str, from the engine's general slab. */
 char *rw_slab_str(rw_engine *e, const char *str, size_t len);
 /* Every chunk of s back to the engine allocator; s is empty again. */

@@ -125,17 +125,37 @@ static void test_index_alloc_failure(void **state)
     assert_int_equal(c.st.live, 0);
 }
 
-/* A segmented list: pushes across segment and directory growth, rollbacks, failures. */
-static void test_segvec(void **state)
+/* A kind's records (recs.h): where each index lands, across the growing
+ * chunks and the fixed ones; records that stay where they were made, and
+ * are handed out zeroed, through directory growth, rollbacks (after which
+ * the same records are handed out again, cleared) and allocation failures. */
+static void test_recs(void **state)
 {
     (void)state;
+    /* every index maps to the chunk that follows its predecessor's when the predecessor's is full */
+    size_t prev_c = 0, prev_off = 0;
+    for (size_t i = 0; i < 40000; i++) {
+        size_t off, c = rw_recs_chunk_of(i, &off);
+        size_t cap = (size_t)1 << (prev_c < RW_RECS_GROWING ? RW_RECS_FIRST_SHIFT + prev_c : RW_RECS_SHIFT);
+        if (i == 0)
+            assert_true(c == 0 && off == 0);
+        else if (prev_off + 1 == cap)
+            assert_true(c == prev_c + 1 && off == 0);
+        else
+            assert_true(c == prev_c && off == prev_off + 1);
+        prev_c = c;
+        prev_off = off;
+    }
     counted c;
     rewards_engine *e = counted_engine(&c);
-    rw_segvec v;
+    rw_recs v;
     memset(&v, 0, sizeof v);
+    v.size = 40;
     size_t n = 0;
     int txn = 0, failures = 0;
-    while (n < 20 * RW_SEG) {
+    char **at = calloc(30000, sizeof *at); /* where record i was made */
+    assert_non_null(at);
+    while (n < 20000) {
         size_t size = 1 + (size_t)(txn * 331) % 1500;
         long live = c.st.live - scratch_blocks(e);
         rw_journal_begin(e);
@@ -143,8 +163,19 @@ static void test_segvec(void **state)
         if (fail)
             c.st.fail_at = c.st.count + 1 + txn % 3;
         int ok = 1;
-        for (size_t i = n; i < n + size && ok; i++)
-            ok = rw_segvec_push(e, &v, (void *)(uintptr_t)(i * 16 + 8)) == 0;
+        for (size_t i = n; i < n + size && ok; i++) {
+            unsigned char *r = rw_recs_new(e, &v);
+            ok = r != NULL;
+            if (!ok)
+                break;
+            for (size_t b = 0; b < 40; b++)
+                if (r[b])
+                    fail_msg("record %zu handed out with byte %zu set", i, b);
+            assert_ptr_equal(r, rw_recs_at(&v, i));
+            memset(r, 0xA5, 40); /* so that a rolled-back record is dirty when handed out again */
+            memcpy(r, &i, sizeof i);
+            at[i] = (char *)r;
+        }
         c.st.fail_at = 0;
         if (!ok || txn % 4 == 3) {
             failures += !ok;
@@ -155,14 +186,17 @@ static void test_segvec(void **state)
             n += size;
         }
         assert_int_equal(v.len, n);
-        for (size_t i = 0; i < n; i += 97)
-            assert_int_equal((uintptr_t)RW_SEG_AT(v, void *, i), i * 16 + 8);
-        if (n)
-            assert_int_equal((uintptr_t)RW_SEG_AT(v, void *, n - 1), (n - 1) * 16 + 8);
+        for (size_t i = 0; i < n; i++) {
+            size_t got;
+            memcpy(&got, rw_recs_at(&v, i), sizeof got);
+            if (got != i || (char *)rw_recs_at(&v, i) != at[i])
+                fail_msg("record %zu reads %zu", i, got);
+        }
         txn++;
     }
-    assert_true(failures > 0);
-    rw_segvec_release(e, &v);
+    assert_true(failures > 0 && v.nchunks > 8);
+    free(at);
+    rw_recs_release(e, &v);
     rewards_engine_free(e);
     assert_int_equal(c.st.live, 0);
 }
@@ -175,7 +209,7 @@ static void test_slab_rollback(void **state)
     (void)state;
     counted c;
     rewards_engine *e = counted_engine(&c);
-    rw_slab *s = &e->slabs[RW_SLAB_GENERAL];
+    rw_slab *s = &e->general;
     rw_journal_begin(e);
     char *a = rw_slab_alloc(e, s, 40);
     assert_non_null(a);
@@ -241,7 +275,7 @@ static void slab_zeroing(rw_slab *(*pick)(rewards_engine *))
     assert_int_equal(c.st.live, 0);
 }
 
-static rw_slab *general_slab(rewards_engine *e) { return &e->slabs[RW_SLAB_GENERAL]; }
+static rw_slab *general_slab(rewards_engine *e) { return &e->general; }
 static rw_slab *trace_slab(rewards_engine *e) { return &e->trace_slab; }
 
 static void test_slab_zeroing(void **state)
@@ -367,7 +401,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_growth_and_rollback),
         cmocka_unit_test(test_index_alloc_failure),
-        cmocka_unit_test(test_segvec),
+        cmocka_unit_test(test_recs),
         cmocka_unit_test(test_slab_rollback),
         cmocka_unit_test(test_slab_zeroing),
         cmocka_unit_test(test_raw_slab_zeroing),

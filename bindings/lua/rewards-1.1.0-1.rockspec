@@ -63,6 +63,7 @@ build = {
         "lib/entry_queue.c",
         "lib/balance.c",
         "lib/slab.c",
+        "lib/recs.c",
         "lib/trace.c",
         "lib/trace_record.c",
         "lib/trace_model.c",
