@@ -1,7 +1,7 @@
 /*
  * test_layout.c - the memory layout of issue 13, below the API: slabs
  * (lib/slab.c), an id index that grows a few slots per insertion
- * (lib/index.c), segmented record lists (rw_segvec, lib/journal.c) and
+ * (lib/index.c), the records of a kind in chunks (rw_recs, lib/recs.c) and
  * the undo journal's chunks (lib/journal.c).
  *
  * Each is driven through many transactions, some rolled back, some failing
