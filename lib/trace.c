@@ -41,6 +41,21 @@ const rw_trace_more *rw_trace_more_of(const rw_trace *t)
     return t->more ? t->more : &nothing_more;
 }
 
+int64_t rw_trace_previous(const rw_entry *en)
+{
+    const rw_contrib *k = en->contrib;
+    const rw_vec *v = &k->deal->entries;
+    int64_t sum = 0;
+    for (size_t i = 0; i < v->len; i++) {
+        const rw_entry *x = RW_VEC_AT(*v, const rw_entry *, i);
+        if (x == en)
+            break;
+        if (x->contrib == k && x->slot == en->slot)
+            sum += x->amount; /* never overflows: the slot's net after x, checked by link_entry */
+    }
+    return sum;
+}
+
 void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c)
 {
     c->base = t->base;
@@ -71,7 +86,6 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
     if (!t)
         return -1;
     memset(t, 0, sizeof *t);
-    const rw_contrib *k = en->contrib;
     const rw_trace_calc *c = &e->trace.calc;
     t->base = c->base;
     t->converted = c->converted;
@@ -80,7 +94,6 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
     t->total_before = c->total_before;
     t->uncapped = c->uncapped;
     t->voided = (uint8_t)c->voided;
-    t->previous = rw_contrib_net_at(k, en->slot);
     t->hold = (uint8_t)en->hold;
     int correction = type == RW_ENTRY_ADJUSTMENT || type == RW_ENTRY_REVERSAL;
     if (correction || e->trace.source || c->cap_used) {

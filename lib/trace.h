@@ -77,11 +77,12 @@ typedef struct rw_trace_more {
 
 /* An entry's trace (one slab block per entry of a contribution): the
  * numbers of rw_trace_calc but cap_used (in more, as it is rarely other
- * than 0), voided among the bytes at the end, so 72 bytes, not 88 (five or
- * so per deal: docs/performance.md). */
+ * than 0), voided among the bytes at the end, so 64 bytes, not 88 (five or
+ * so per deal: docs/performance.md).  The slot's net before the entry is
+ * not kept: it is the sum of the contribution's earlier entries in that
+ * slot (rw_trace_previous). */
 typedef struct rw_trace {
     int64_t base, converted, metric, metric_before, total_before, uncapped; /* rw_trace_calc's */
-    int64_t previous;      /* the slot's net before this entry */
     rw_trace_more *more;   /* NULL: none of it (rw_trace_more_of gives the defaults) */
     uint8_t cause;         /* rw_cause_kind of the operation that recorded it */
     uint8_t hold;          /* rw_hold when recorded (the entry's own hold is cleared on release) */
@@ -93,6 +94,10 @@ typedef struct rw_trace {
 const rw_trace_more *rw_trace_more_of(const rw_trace *t);
 /* The numbers of the computation a trace recorded, as rw_trace_calc. */
 void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c);
+/* The net of the entry's slot before it: what its contribution's entries
+ * before it in that slot add up to (each addition was checked when made).
+ * The entry is linked: it is in its deal's list. */
+int64_t rw_trace_previous(const struct rw_entry *en);
 
 /* Per engine: whether traces are kept, and what the hooks leave for rw_entry_add. */
 typedef struct rw_trace_state {
