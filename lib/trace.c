@@ -59,7 +59,7 @@ int64_t rw_trace_previous(const rw_entry *en)
 void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c)
 {
     c->base = t->base;
-    c->converted = t->converted;
+    c->converted = t->converted ? t->metric : RW_NONE;
     c->metric = t->metric;
     c->metric_before = t->metric_before;
     c->total_before = t->total_before;
@@ -88,7 +88,7 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
     memset(t, 0, sizeof *t);
     const rw_trace_calc *c = &e->trace.calc;
     t->base = c->base;
-    t->converted = c->converted;
+    t->converted = c->converted != RW_NONE; /* the metric, when not none: rw_trace_calc_begin */
     t->metric = c->metric;
     t->metric_before = c->metric_before;
     t->total_before = c->total_before;

@@ -77,17 +77,19 @@ typedef struct rw_trace_more {
 
 /* An entry's trace (one slab block per entry of a contribution): the
  * numbers of rw_trace_calc but cap_used (in more, as it is rarely other
- * than 0), voided among the bytes at the end, so 64 bytes, not 88 (five or
- * so per deal: docs/performance.md).  The slot's net before the entry is
- * not kept: it is the sum of the contribution's earlier entries in that
- * slot (rw_trace_previous). */
+ * than 0), voided among the bytes at the end, and the converted amount as
+ * a byte: it is the metric or none (rw_trace_calc_begin), so 56 bytes, not
+ * 88 (five or so per deal: docs/performance.md).  The slot's net before
+ * the entry is not kept: it is the sum of the contribution's earlier
+ * entries in that slot (rw_trace_previous). */
 typedef struct rw_trace {
-    int64_t base, converted, metric, metric_before, total_before, uncapped; /* rw_trace_calc's */
+    int64_t base, metric, metric_before, total_before, uncapped; /* rw_trace_calc's */
     rw_trace_more *more;   /* NULL: none of it (rw_trace_more_of gives the defaults) */
     uint8_t cause;         /* rw_cause_kind of the operation that recorded it */
     uint8_t hold;          /* rw_hold when recorded (the entry's own hold is cleared on release) */
     uint8_t release;       /* rw_cause_kind of the operation that released it, 0 while held/never */
     uint8_t voided;        /* rw_trace_calc.voided */
+    uint8_t converted;     /* rw_trace_calc.converted is the metric (1) or RW_NONE (0) */
 } rw_trace;
 
 /* A trace's rarer part, or the defaults when it has none (never NULL). */

@@ -204,6 +204,9 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
     int64_t previous = get_int(&r, INT64_MIN, INT64_MAX, 0);
     if (en->slot >= rw_contrib_nslots(en->contrib) || previous != rw_contrib_net_at(en->contrib, en->slot))
         r.bad = 1;
+    /* the converted amount is kept as a byte: it is the metric or none (rw_trace_calc_begin) */
+    if (c->converted != RW_NONE && c->converted != c->metric)
+        r.bad = 1;
     m.cause_deal = get_ref(&r, &e->deals);
     m.cause_from = get_int(&r, INT64_MIN, INT64_MAX, 0);
     m.cause_to = get_int(&r, INT64_MIN, INT64_MAX, 0);
@@ -213,7 +216,7 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
     if (!t.release)
         m.released_at = RW_NONE;
     t.base = c->base;
-    t.converted = c->converted;
+    t.converted = c->converted != RW_NONE;
     t.metric = c->metric;
     t.metric_before = c->metric_before;
     t.total_before = c->total_before;

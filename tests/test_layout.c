@@ -391,7 +391,7 @@ static void test_record_size_budget(void **state)
     assert_true(sizeof(rw_rec) <= 24);
     assert_true(sizeof(rw_contrib) <= 104);
     assert_true(sizeof(rw_entry) <= 104);
-    assert_true(sizeof(rw_trace) <= 64);
+    assert_true(sizeof(rw_trace) <= 56);
     assert_true(sizeof(rw_deal) <= 176);
 }
 

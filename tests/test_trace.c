@@ -670,7 +670,7 @@ static void test_trace_record_integers(void **state)
     memset(&t, 0, sizeof t);
     t.cause = 1;
     t.base = -1234567890123;
-    t.converted = -1234567890123;
+    t.converted = 1; /* the metric */
     t.metric = INT64_MAX;
     t.metric_before = INT64_MIN;
     t.total_before = -1;
@@ -683,7 +683,7 @@ static void test_trace_record_integers(void **state)
     en.trace = &t;
     char text[512], again[512];
     size_t n = rw_trace_encode(&en, text, sizeof text);
-    assert_string_equal(text, "1;1;;;-1234567890123;=;9223372036854775807;n;-1;;1;;-9223372036854775807");
+    assert_string_equal(text, "1;1;;;-1234567890123;9223372036854775807;=;n;-1;;1;;-9223372036854775807");
     assert_int_equal(n, strlen(text));
     rw_entry back;
     memset(&back, 0, sizeof back);
@@ -706,7 +706,7 @@ static void test_trace_record_integers(void **state)
     more.cap_used = 7;
     t.more = &more;
     n = rw_trace_encode(&en, text, sizeof text);
-    assert_string_equal(text, "1;1;;;-1234567890123;=;9223372036854775807;n;-1;7;1;;-9223372036854775807");
+    assert_string_equal(text, "1;1;;;-1234567890123;9223372036854775807;=;n;-1;7;1;;-9223372036854775807");
     list[1] = &en;
     memset(&back, 0, sizeof back);
     back.contrib = &k;
@@ -727,6 +727,22 @@ static void test_trace_record_integers(void **state)
     back.contrib = &k;
     back.number = 10;
     assert_int_equal(rw_trace_decode(e, &back, "1;1;;;1", 7), 0); /* (the net so far is 0: the control) */
+    /* the converted amount is the metric or none: anything else is not a trace the engine wrote */
+    static const struct { const char *text; int got; } conv[] = {
+        { "1;;;;5;6;7", 1 }, { "1;;;;5;7;=", 0 }, { "1;;;;5;n;7", 0 }, { "1;;;;5;;7", 1 }, { "1;;;;5;=;=", 0 } };
+    for (size_t i = 0; i < sizeof conv / sizeof conv[0]; i++) {
+        memset(&back, 0, sizeof back);
+        back.contrib = &k;
+        back.number = 10;
+        if (rw_trace_decode(e, &back, conv[i].text, strlen(conv[i].text)) != conv[i].got)
+            fail_msg("'%s' did not give %d", conv[i].text, conv[i].got);
+        if (!conv[i].got) {
+            rw_trace_calc calc;
+            rw_trace_calc_of(back.trace, &calc);
+            assert_true(calc.base == 5 && calc.metric == (i == 2 ? 7 : i == 1 ? 7 : 5));
+            assert_true(calc.converted == (i == 2 ? RW_NONE : calc.metric));
+        }
+    }
     /* a value a writer never makes: "-0", "+1", digits past int64_t */
     static const char *const bad[] = { "1;1;;;-0", "1;1;;;00", "1;1;;;+1", "1;1;;;9223372036854775808", "1;1;;;-",
                                        "1;1;;;1x", "1;1;;;-1x" };
