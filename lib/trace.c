@@ -34,26 +34,11 @@ void rw_trace_calc_begin(rw_engine *e, const rw_contrib *k, int64_t metric, int 
     c->voided = k->voided;
 }
 
-static const rw_trace_more nothing_more = { NULL, 0, 0, 0, RW_NONE, NULL, 0 };
+static const rw_trace_more nothing_more = { NULL, 0, 0, 0, RW_NONE, NULL, 0, 0 };
 
 const rw_trace_more *rw_trace_more_of(const rw_trace *t)
 {
     return t->more ? t->more : &nothing_more;
-}
-
-int64_t rw_trace_previous(const rw_entry *en)
-{
-    const rw_contrib *k = en->contrib;
-    const rw_vec *v = &k->deal->entries;
-    int64_t sum = 0;
-    for (size_t i = 0; i < v->len; i++) {
-        const rw_entry *x = RW_VEC_AT(*v, const rw_entry *, i);
-        if (x == en)
-            break;
-        if (x->contrib == k && x->slot == en->slot)
-            sum += x->amount; /* never overflows: the slot's net after x, checked by link_entry */
-    }
-    return sum;
 }
 
 void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c)
@@ -96,11 +81,13 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
     t->voided = (uint8_t)c->voided;
     t->hold = (uint8_t)en->hold;
     int correction = type == RW_ENTRY_ADJUSTMENT || type == RW_ENTRY_REVERSAL;
-    if (correction || e->trace.source || c->cap_used) {
+    int64_t previous = rw_contrib_net_at(en->contrib, en->slot);
+    if (correction || e->trace.source || c->cap_used || previous) {
         if (!(t->more = more_new(e)))
             return -1;
         t->more->source = e->trace.source;
         t->more->cap_used = c->cap_used;
+        t->more->previous = previous;
         if (correction) {
             t->cause = (uint8_t)e->trace.cause.kind;
             t->more->cause_deal = e->trace.cause.deal;

@@ -63,9 +63,9 @@ typedef struct rw_trace_calc {
 } rw_trace_calc;
 
 /* What only some traces have: a correction's cause, an override's source,
- * a release, what earlier lines took of a cap per deal.  Apart from the
- * trace so that the earned entries of plain deals (most entries) do not
- * carry 56 bytes of zeros. */
+ * a release, what earlier lines took of a cap per deal, a net before the
+ * entry other than 0.  Apart from the trace so that the earned entries of
+ * plain deals (most entries) do not carry 64 bytes of zeros. */
 typedef struct rw_trace_more {
     struct rw_deal *cause_deal;
     int64_t cause_from, cause_to;
@@ -73,6 +73,7 @@ typedef struct rw_trace_more {
     int64_t released_at;   /* RW_NONE when never released */
     struct rw_user *released_to; /* NULL: released to the partner */
     int64_t cap_used;      /* rw_trace_calc.cap_used: per-line rewards with a cap per deal only */
+    int64_t previous;      /* the slot's net before the entry: 0 but for corrections and mirrors */
 } rw_trace_more;
 
 /* An entry's trace (one slab block per entry of a contribution): the
@@ -80,8 +81,7 @@ typedef struct rw_trace_more {
  * than 0), voided among the bytes at the end, and the converted amount as
  * a byte: it is the metric or none (rw_trace_calc_begin), so 56 bytes, not
  * 88 (five or so per deal: docs/performance.md).  The slot's net before
- * the entry is not kept: it is the sum of the contribution's earlier
- * entries in that slot (rw_trace_previous). */
+ * the entry is in more too: it is 0 for the first entry of a slot (most). */
 typedef struct rw_trace {
     int64_t base, metric, metric_before, total_before, uncapped; /* rw_trace_calc's */
     rw_trace_more *more;   /* NULL: none of it (rw_trace_more_of gives the defaults) */
@@ -96,10 +96,8 @@ typedef struct rw_trace {
 const rw_trace_more *rw_trace_more_of(const rw_trace *t);
 /* The numbers of the computation a trace recorded, as rw_trace_calc. */
 void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c);
-/* The net of the entry's slot before it: what its contribution's entries
- * before it in that slot add up to (each addition was checked when made).
- * The entry is linked: it is in its deal's list. */
-int64_t rw_trace_previous(const struct rw_entry *en);
+/* The net of the entry's slot before it. */
+static inline int64_t rw_trace_previous(const rw_trace *t) { return rw_trace_more_of(t)->previous; }
 
 /* Per engine: whether traces are kept, and what the hooks leave for rw_entry_add. */
 typedef struct rw_trace_state {

@@ -251,8 +251,8 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
         integer(t, "override.rate_ppm", o->rate_ppm);
         decimal(t, "override.child_net_before", c->metric_before, p->exp);
         decimal(t, "override.child_amount", c->metric, p->exp);
-        decimal(t, "previous", rw_trace_previous(en), rw_entry_exp(en));
-        decimal(t, "target", rw_trace_previous(en) + en->amount, rw_entry_exp(en));
+        decimal(t, "previous", rw_trace_previous(tr), rw_entry_exp(en));
+        decimal(t, "target", rw_trace_previous(tr) + en->amount, rw_entry_exp(en));
         return;
     }
     decimal(t, "base.amount", c->base, d->exp);
@@ -306,8 +306,8 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
         decimal(t, "uncapped", c->voided ? 0 : c->uncapped, rw_entry_exp(en));
         caps_part(t, r, c, k->line, p->exp);
     }
-    decimal(t, "previous", rw_trace_previous(en), rw_entry_exp(en));
-    decimal(t, "target", rw_trace_previous(en) + en->amount, rw_entry_exp(en));
+    decimal(t, "previous", rw_trace_previous(tr), rw_entry_exp(en));
+    decimal(t, "target", rw_trace_previous(tr) + en->amount, rw_entry_exp(en));
 }
 
 static void cause_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)

@@ -85,7 +85,7 @@ size_t rw_trace_encode(const rw_entry *en, char *buf, size_t size)
     put_int(&b, t->cause, NOPREV); put_int(&b, t->hold, NOPREV); put_int(&b, t->release, NOPREV);
     put_int(&b, c->base, NOPREV); put_int(&b, c->converted, c->base); put_int(&b, c->metric, c->converted);
     put_int(&b, c->metric_before, NOPREV); put_int(&b, c->total_before, NOPREV); put_int(&b, c->cap_used, NOPREV);
-    put_int(&b, c->uncapped, NOPREV); put_int(&b, c->voided, NOPREV); put_int(&b, rw_trace_previous(en), NOPREV);
+    put_int(&b, c->uncapped, NOPREV); put_int(&b, c->voided, NOPREV); put_int(&b, rw_trace_previous(t), NOPREV);
     const rw_trace_more *m = rw_trace_more_of(t);
     put_id(&b, ID(m->cause_deal)); put_int(&b, m->cause_from, NOPREV); put_int(&b, m->cause_to, NOPREV);
     put_int(&b, (int64_t)m->source, NOPREV); put_int(&b, t->release ? m->released_at : 0, NOPREV);
@@ -200,9 +200,9 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
     c->cap_used = get_int(&r, INT64_MIN, INT64_MAX, 0);
     c->uncapped = get_int(&r, INT64_MIN, INT64_MAX, 0);
     c->voided = (int)get_int(&r, 0, 1, 0);
-    /* not kept (rw_trace_previous): it must be the slot's net so far, the entry being the slot's next */
-    int64_t previous = get_int(&r, INT64_MIN, INT64_MAX, 0);
-    if (en->slot >= rw_contrib_nslots(en->contrib) || previous != rw_contrib_net_at(en->contrib, en->slot))
+    /* the slot's net so far, the entry being the slot's next */
+    m.previous = get_int(&r, INT64_MIN, INT64_MAX, 0);
+    if (en->slot >= rw_contrib_nslots(en->contrib) || m.previous != rw_contrib_net_at(en->contrib, en->slot))
         r.bad = 1;
     /* the converted amount is kept as a byte: it is the metric or none (rw_trace_calc_begin) */
     if (c->converted != RW_NONE && c->converted != c->metric)

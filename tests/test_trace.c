@@ -648,26 +648,21 @@ static void test_trace_record_integers(void **state)
     (void)state;
     rewards_engine *e;
     assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
-    /* a contribution with an entry before the one traced: the net before it is that entry's amount */
+    /* a contribution whose slot's net before the entry traced is -INT64_MAX */
     rw_reward rwd;
     memset(&rwd, 0, sizeof rwd);
     rwd.kind = RW_KIND_PERCENT;
-    rw_deal d;
-    memset(&d, 0, sizeof d);
     rw_contrib k;
     memset(&k, 0, sizeof k);
     k.reward = &rwd;
-    k.deal = &d;
     k.net.one = -INT64_MAX;
-    rw_entry prior;
-    memset(&prior, 0, sizeof prior);
-    prior.contrib = &k;
-    prior.amount = -INT64_MAX;
-    rw_entry *list[2] = { &prior, NULL };
-    d.entries.data = list;
-    d.entries.len = d.entries.cap = 2;
+    rw_trace_more more;
+    memset(&more, 0, sizeof more);
+    more.released_at = RW_NONE;
+    more.previous = -INT64_MAX;
     rw_trace t;
     memset(&t, 0, sizeof t);
+    t.more = &more;
     t.cause = 1;
     t.base = -1234567890123;
     t.converted = 1; /* the metric */
@@ -677,7 +672,6 @@ static void test_trace_record_integers(void **state)
     t.uncapped = 1;
     rw_entry en;
     memset(&en, 0, sizeof en);
-    list[1] = &en;
     en.contrib = &k;
     en.number = 10;
     en.trace = &t;
@@ -694,30 +688,23 @@ static void test_trace_record_integers(void **state)
     assert_true(back.trace->base == t.base && back.trace->converted == t.converted &&
                 back.trace->metric == INT64_MAX && back.trace->metric_before == INT64_MIN &&
                 back.trace->total_before == -1 && rw_trace_more_of(back.trace)->cap_used == 0 &&
-                back.trace->uncapped == 1 && !back.trace->more);
-    list[1] = &back;
-    assert_int_equal(rw_trace_previous(&back), -INT64_MAX);
+                back.trace->uncapped == 1 && back.trace->more);
+    assert_int_equal(rw_trace_previous(back.trace), -INT64_MAX);
     assert_int_equal(rw_trace_encode(&back, again, sizeof again), n);
     assert_string_equal(again, text);
-    /* what earlier lines took of a cap per deal lives in the rarer part, and comes back there */
-    rw_trace_more more;
-    memset(&more, 0, sizeof more);
-    more.released_at = RW_NONE;
+    /* what earlier lines took of a cap per deal lives in the rarer part too, and comes back there */
     more.cap_used = 7;
-    t.more = &more;
     n = rw_trace_encode(&en, text, sizeof text);
     assert_string_equal(text, "1;1;;;-1234567890123;9223372036854775807;=;n;-1;7;1;;-9223372036854775807");
-    list[1] = &en;
     memset(&back, 0, sizeof back);
     back.contrib = &k;
     back.number = 10;
     assert_int_equal(rw_trace_decode(e, &back, text, n), 0);
     assert_non_null(back.trace->more);
-    list[1] = &back;
     assert_true(back.trace->more->cap_used == 7 && back.trace->uncapped == 1 && !back.trace->voided);
     assert_int_equal(rw_trace_encode(&back, again, sizeof again), n);
     assert_string_equal(again, text);
-    /* the net before it is not kept, but read back it must be the slot's net so far */
+    /* read back, the net before it must be the slot's net so far */
     k.net.one = 0;
     memset(&back, 0, sizeof back);
     back.contrib = &k;
@@ -727,6 +714,7 @@ static void test_trace_record_integers(void **state)
     back.contrib = &k;
     back.number = 10;
     assert_int_equal(rw_trace_decode(e, &back, "1;1;;;1", 7), 0); /* (the net so far is 0: the control) */
+    assert_null(back.trace->more); /* a net of 0 before it needs no rarer part */
     /* the converted amount is the metric or none: anything else is not a trace the engine wrote */
     static const struct { const char *text; int got; } conv[] = {
         { "1;;;;5;6;7", 1 }, { "1;;;;5;7;=", 0 }, { "1;;;;5;n;7", 0 }, { "1;;;;5;;7", 1 }, { "1;;;;5;=;=", 0 } };
