@@ -77,18 +77,9 @@ static int add_chunk(rw_engine *e, rw_equeue *q)
 static int push_late(rw_engine *e, rw_equeue *q, rw_entry *en)
 {
     if (q->nlate == q->caplate) {
-        size_t ncap = q->caplate ? q->caplate * 2 : 8;
-        if (ncap > (size_t)-1 / sizeof *q->late)
+        if (rw_save(e, q, sizeof *q) ||
+            rw_buffer_double(e, (void **)&q->late, &q->caplate, q->nlate, sizeof *q->late, 8))
             return -1;
-        rw_entry **nl = rw_new(e, ncap * sizeof *nl);
-        if (!nl)
-            return -1;
-        if (q->nlate)
-            memcpy(nl, q->late, q->nlate * sizeof *nl);
-        if (rw_save(e, q, sizeof *q) || rw_free_later(e, q->late))
-            return -1;
-        q->late = nl;
-        q->caplate = ncap;
     } else if (rw_save(e, &q->nlate, sizeof q->nlate) || rw_save(e, &q->late[q->nlate], sizeof *q->late)) {
         /* the slot may hold an entry this call dropped (a rollback puts it back) */
         return -1;

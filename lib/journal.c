@@ -183,6 +183,23 @@ void *rw_new(rw_engine *e, size_t size)
     return p;
 }
 
+int rw_buffer_double(rw_engine *e, void **data, size_t *cap, size_t len, size_t elem, size_t first)
+{
+    size_t ncap = *cap ? *cap * 2 : first;
+    if (ncap < *cap || ncap > (size_t)-1 / elem)
+        return -1;
+    void *nd = rw_new(e, ncap * elem);
+    if (!nd)
+        return -1;
+    if (len)
+        memcpy(nd, *data, len * elem);
+    if (rw_free_later(e, *data))
+        return -1; /* (nd is freed by the rollback that follows) */
+    *data = nd;
+    *cap = ncap;
+    return 0;
+}
+
 char *rw_new_str(rw_engine *e, const char *s, size_t len)
 {
     char *p = rw_new(e, len + 1);

@@ -132,6 +132,11 @@ char *rw_new_str(rw_engine *e, const char *s, size_t len);
 int rw_free_later(rw_engine *e, void *ptr);
 /* Free ptr (one block of the engine allocator) if the transaction rolls back. */
 int rw_free_on_rollback(rw_engine *e, void *ptr);
+/* The buffer *data of *cap elements of elem bytes, len of them in use, for
+ * twice as many (first when it has none): a new zeroed block that a rollback
+ * frees, the old one freed at commit.  The caller saved *data and *cap in
+ * the journal first.  0, or -1 when out of memory (nothing changed). */
+int rw_buffer_double(rw_engine *e, void **data, size_t *cap, size_t len, size_t elem, size_t first);
 /* Allocate a new record of the given kind and size with the next sequence number. */
 void *rw_new_record(rw_engine *e, int kind, size_t size);
 

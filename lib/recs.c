@@ -15,27 +15,6 @@ static size_t capacity(size_t c)
 /* The state a rollback restores: everything before size. */
 #define RECS_STATE offsetof(rw_recs, size)
 
-/* A place for one more chunk in the directory (a larger directory when full:
- * the old one is freed at commit, the new one on rollback). */
-static int directory_room(rw_engine *e, rw_recs *r)
-{
-    if (r->nchunks < r->capchunks)
-        return 0;
-    size_t ncap = r->capchunks ? r->capchunks * 2 : 8;
-    if (ncap > (size_t)-1 / sizeof *r->chunks)
-        return -1;
-    char **nd = rw_new(e, ncap * sizeof *nd);
-    if (!nd)
-        return -1;
-    if (r->nchunks)
-        memcpy(nd, r->chunks, r->nchunks * sizeof *nd);
-    if (rw_free_later(e, r->chunks))
-        return -1;
-    r->chunks = nd;
-    r->capchunks = ncap;
-    return 0;
-}
-
 void *rw_recs_new(rw_engine *e, rw_recs *r)
 {
     const rw_journal *j = &e->journal;
@@ -47,7 +26,10 @@ void *rw_recs_new(rw_engine *e, rw_recs *r)
     size_t off, c = rw_recs_chunk_of(r->len, &off);
     if (c == r->nchunks) {
         size_t cap = capacity(c);
-        if (cap > (size_t)-1 / r->size || directory_room(e, r))
+        /* a larger directory when full (recs' state is saved above) */
+        if (cap > (size_t)-1 / r->size ||
+            (r->nchunks == r->capchunks &&
+             rw_buffer_double(e, (void **)&r->chunks, &r->capchunks, r->nchunks, sizeof *r->chunks, 8)))
             return NULL;
         /* rw_new: zeroed, and freed by a rollback of this call */
         char *chunk = rw_new(e, cap * r->size);
