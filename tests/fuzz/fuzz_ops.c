@@ -370,7 +370,7 @@ static void check_totals(rewards_engine *e)
 {
     for (size_t i = 0; i < RW_COUNT(e, RW_KIND_CONTRIB); i++) {
         const rw_contrib *k = RW_REC_AT(e, RW_KIND_CONTRIB, rw_contrib, i);
-        for (size_t s = 0; s < k->nslots; s++)
+        for (size_t s = 0; s < rw_contrib_nslots(k); s++)
             FZ_CHECK(contrib_sum(k, s, 0) == rw_contrib_net_at(k, s));
         if (k->group) {
             int64_t total = 0;
@@ -412,7 +412,7 @@ static void check_balance(rewards_engine *e, int to, const char *id)
         const rw_entry *en = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, i);
         if ((int)en->to != to || strcmp(to ? (en->to_user ? en->to_user->id : "") : en->partner->id, id))
             continue;
-        if (!strcmp(en->currency, "PTS")) {
+        if (!strcmp(rw_entry_currency(en), "PTS")) {
             if (en->status == RW_ST_APPROVED || en->status == RW_ST_REDEEMED)
                 points += en->amount;
         } else {
@@ -433,7 +433,7 @@ static void check_overrides(rewards_engine *e)
         FZ_CHECK(k->reward->kind == RW_KIND_OVERRIDE && k->deal->partner->parent);
         int64_t want;
         FZ_CHECK(!rw_div_round((rw_i128)k->base * k->reward->rate_ppm, RW_PPM_ONE, k->reward->program->rounding, &want));
-        FZ_CHECK(k->nslots == 1 && rw_contrib_net_at(k, 0) == want);
+        FZ_CHECK(rw_contrib_nslots(k) == 1 && rw_contrib_net_at(k, 0) == want);
         for (size_t j = 0; j < k->deal->entries.len; j++) {
             const rw_entry *en = RW_VEC_AT(k->deal->entries, rw_entry *, j);
             FZ_CHECK(en->contrib != k || en->partner == k->deal->partner->parent);
@@ -448,7 +448,7 @@ static void check_payout_lines(rewards_engine *e)
         int64_t sum = 0, count = 0;
         for (size_t j = 0; j < RW_COUNT(e, RW_KIND_ENTRY); j++) {
             const rw_entry *en = RW_REC_AT(e, RW_KIND_ENTRY, rw_entry, j);
-            if (en->run != l->run || en->to != l->to || strcmp(en->currency, l->currency))
+            if (en->run != l->run || en->to != l->to || strcmp(rw_entry_currency(en), l->currency))
                 continue;
             if (l->to == RW_TO_PARTNER ? en->partner != l->partner : en->to_user != l->user)
                 continue;
