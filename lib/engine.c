@@ -248,7 +248,6 @@ const char *rewards_engine_errmsg(const rewards_engine *e)
     return e ? e->errmsg : "no engine";
 }
 
-
 rewards_status rw_register(rw_engine *e, rw_rec *rec, rw_index *ix, const char *id)
 {
     if (ix && rw_index_put(e, ix, id, rec))

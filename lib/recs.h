@@ -35,7 +35,7 @@ typedef struct rewards_engine rw_engine;
 #define RW_RECS_FIRST_SHIFT 4 /* the first chunk holds 16 records */
 #define RW_RECS_SHIFT 12      /* every chunk from the ninth holds 4,096 */
 #define RW_RECS_GROWING 8     /* chunks before that: 16, 32, ... 2,048 records */
-/* records in the growing chunks: 16 + 32 + ... + 512 */
+/* records in the growing chunks: 16 + 32 + ... + 2,048 */
 #define RW_RECS_SMALL (((size_t)1 << RW_RECS_SHIFT) - ((size_t)1 << RW_RECS_FIRST_SHIFT))
 
 typedef struct rw_recs {

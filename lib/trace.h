@@ -8,7 +8,7 @@
  * before it (a later correction changes those), what the caps left, the
  * net before the entry, the operation that caused a correction, and what
  * became of a hold.  rw_trace keeps exactly that, one small block per entry
- * of a contribution (72 bytes from the engine's trace slab, so no heap
+ * of a contribution (56 bytes from the engine's trace slab, so no heap
  * block of its own and nothing to free), persisted at the end of the entry's record
  * (trace_record.c) so a restart explains an entry exactly as the run that
  * made it.  Manual entries and redemptions need no block: their record is

@@ -39,6 +39,16 @@ typedef struct field_case {
     const char *says; /* in the message */
 } field_case;
 
+/* The meta record m as 1.0 wrote it, without the digest (its first field
+ * only): a set changed on purpose is then refused by the check under test,
+ * not by the digest. */
+static void meta_without_digest(const grec *m, char *out, size_t size)
+{
+    size_t start[400], len[400];
+    fields_of(m->data, m->size, start, len, 400);
+    snprintf(out, size, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), m->data + 4);
+}
+
 /* More of each kind: a currency, a second program, users, a milestone and a
  * dated reward, a level change, a lost deal, an event id. */
 static void build_more(rewards_engine *e)
@@ -76,10 +86,8 @@ static void test_restore_checks_every_field_limit(void **state)
     grec *good = from_table(t);
     size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
     /* a 1.0-style meta record (no digest): what refuses is the field check */
-    size_t start[400], len[400];
-    fields_of(good[meta].data, good[meta].size, start, len, 400);
     char meta10[128];
-    snprintf(meta10, sizeof meta10, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), good[meta].data + 4);
+    meta_without_digest(&good[meta], meta10, sizeof meta10);
     grec *base = from_table(t);
     base[meta].data = meta10;
     base[meta].size = strlen(meta10);
@@ -192,10 +200,8 @@ static void test_every_field_every_awkward_value(void **state)
     const table *t = &st.committed;
     grec *good = from_table(t);
     size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
-    size_t start[400], len[400];
-    fields_of(good[meta].data, good[meta].size, start, len, 400);
     char meta10[128];
-    snprintf(meta10, sizeof meta10, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), good[meta].data + 4);
+    meta_without_digest(&good[meta], meta10, sizeof meta10);
     static const char *const values[] = { "", NULL, "0", "-1", "1", "-", "x", "9223372036854775807",
                                           "-9223372036854775808", "9223372036854775808", "18446744073709551616",
                                           "99999999999999999999", "2", "3", "100001", "1001", "l9", "p2", "QQQ",
@@ -346,12 +352,9 @@ static void test_restore_entry_currency_and_kind(void **state)
                        "points", "20", NULL));
     const table *t = &st.committed;
     grec *good = from_table(t), *bad = from_table(t);
-    /* the changed sets come with a meta record of before the digest (else the digest refuses them first) */
     size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
-    size_t start[400], len[400];
-    fields_of(good[meta].data, good[meta].size, start, len, 400);
     char meta10[128];
-    snprintf(meta10, sizeof meta10, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), good[meta].data + 4);
+    meta_without_digest(&good[meta], meta10, sizeof meta10);
     size_t tried = 0, seen[4] = { 0 };
     for (size_t r = 0; r < t->n; r++) {
         if (t->v[r].kind != REWARDS_RECORD_ENTRY)
@@ -359,8 +362,10 @@ static void test_restore_entry_currency_and_kind(void **state)
         char type[8], cur[8], contrib[24];
         entry_field(t, r, ENTRY_TYPE, type, sizeof type);
         entry_field(t, r, ENTRY_CURRENCY, cur, sizeof cur);
-        size_t has_contrib = entry_field(t, r, ENTRY_CONTRIB, contrib, sizeof contrib) > 0;
+        entry_field(t, r, ENTRY_CONTRIB, contrib, sizeof contrib);
+        int has_contrib = strcmp(contrib, "0") != 0; /* (0: none) */
         int redemption = !strcmp(type, "3");
+        assert_int_equal(has_contrib, !redemption); /* (the set as written: only the redemption names none) */
         /* earned in USD, earned in points, a redemption */
         seen[redemption ? 2 : !strcmp(cur, "PTS")]++;
         static const char *const currencies[] = { "USD", "PTS", "EUR" };
@@ -379,7 +384,6 @@ static void test_restore_entry_currency_and_kind(void **state)
             tried++;
         }
         /* a contribution's entry as a redemption, a redemption as an earned entry (with and without one) */
-        (void)has_contrib;
         const char *as[] = { redemption ? "0" : "3", "0" };
         for (size_t k = 0; k < (redemption ? 2u : 1u); k++) {
             memcpy(bad, good, t->n * sizeof *bad);
@@ -421,10 +425,8 @@ static void test_restore_checks_section13_fields(void **state)
     const table *t = &st.committed;
     grec *good = from_table(t);
     size_t meta = find_kind(t, REWARDS_RECORD_META, NULL);
-    size_t start[400], len[400];
-    fields_of(good[meta].data, good[meta].size, start, len, 400);
     char meta10[128];
-    snprintf(meta10, sizeof meta10, "rw1,%.*s", (int)(start[1] + len[1] + 1 - 4), good[meta].data + 4);
+    meta_without_digest(&good[meta], meta10, sizeof meta10);
     grec *base = from_table(t);
     base[meta].data = meta10;
     base[meta].size = strlen(meta10);
