@@ -21,6 +21,7 @@
 #include "trace.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #define RW_NONE INT64_MIN /* an absent optional amount or time */
 
@@ -517,6 +518,37 @@ struct rewards_engine {
     rw_trace_state trace; /* traces on or off, and what their hooks pass along (trace.h) */
     rw_slab trace_slab;   /* slab.c: the entries' traces (never freed before the engine) */
 };
+
+/*
+ * Save size bytes at ptr so that rollback restores them: 0, or -1 when out
+ * of memory.  Inline, with the common case first (room in the journal's
+ * current chunks, a save of 4 or 8 bytes): an operation makes some seventy
+ * saves, and a call and a general memcpy each were most of their cost
+ * (docs/performance.md).  Everything else is rw_save_slow's (journal.c).
+ */
+static inline int rw_save(rw_engine *e, void *ptr, size_t size)
+{
+    rw_journal *j = &e->journal;
+    if (!j->active)
+        return 0;
+    size_t c = j->nundo >> RW_UNDO_SHIFT;
+    if (c >= j->nuchunks || !j->nbchunks || j->bused + size > j->bytes[j->bchunk].size)
+        return rw_save_slow(e, ptr, size);
+    unsigned char *saved = j->bytes[j->bchunk].p + j->bused;
+    if (size == 8)
+        memcpy(saved, ptr, 8); /* (constant sizes: a move, not a call) */
+    else if (size == 4)
+        memcpy(saved, ptr, 4);
+    else
+        memcpy(saved, ptr, size);
+    rw_undo *u = &j->undo[c][j->nundo & (((size_t)1 << RW_UNDO_SHIFT) - 1)];
+    u->ptr = ptr;
+    u->saved = saved;
+    u->size = size;
+    j->bused += size;
+    j->nundo++;
+    return 0;
+}
 
 /* The i-th record of a kind (creation order), i < RW_COUNT(e, kind). */
 #define RW_REC_AT(e, kind, type, i) ((type *)rw_recs_at(&(e)->records[kind], (i)))

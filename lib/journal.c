@@ -114,7 +114,7 @@ static unsigned char *bytes_take(rw_engine *e, size_t size)
     return j->bytes[c].p;
 }
 
-int rw_save(rw_engine *e, void *ptr, size_t size)
+int rw_save_slow(rw_engine *e, void *ptr, size_t size)
 {
     rw_journal *j = &e->journal;
     if (!j->active)

@@ -114,8 +114,9 @@ void rw_journal_mark_take(rw_engine *e, rw_journal_mark *m);
 /* Undo everything since the savepoint and keep the transaction open. */
 void rw_journal_rollback_to(rw_engine *e, const rw_journal_mark *m);
 
-/* Save size bytes at ptr so that rollback restores them. -1 when out of memory. */
-int rw_save(rw_engine *e, void *ptr, size_t size);
+/* rw_save (engine.h) when the journal needs a new chunk, or is too near a
+ * chunk's end for the bytes: -1 when out of memory. */
+int rw_save_slow(rw_engine *e, void *ptr, size_t size);
 /* Save a whole record before changing it, and list it for storage. */
 int rw_touch(rw_engine *e, rw_rec *rec, size_t size);
 /* List a record for storage and save only its header (the seal writes its

@@ -741,6 +741,25 @@ static void test_trace_record_integers(void **state)
         if (rw_trace_decode(e, &back, bad[i], strlen(bad[i])) != 1)
             fail_msg("'%s' was read", bad[i]);
     }
+    /* 18 digits are read in one pass, 19 by the general reader: both come back exactly;
+     * a small value out of its field's range (a cause) is refused either way */
+    static const struct { const char *text; int64_t base; } digits[] = {
+        { "1;1;;;123456789012345678", 123456789012345678 },
+        { "1;1;;;-123456789012345678", -123456789012345678 },
+        { "1;1;;;1234567890123456789", 1234567890123456789 },
+        { "1;1;;;-9223372036854775807", -INT64_MAX } };
+    for (size_t i = 0; i < sizeof digits / sizeof digits[0]; i++) {
+        memset(&back, 0, sizeof back);
+        back.contrib = &k;
+        back.number = 10;
+        assert_int_equal(rw_trace_decode(e, &back, digits[i].text, strlen(digits[i].text)), 0);
+        assert_true(back.trace->base == digits[i].base);
+    }
+    memset(&back, 0, sizeof back);
+    back.contrib = &k;
+    back.number = 10;
+    assert_int_equal(rw_trace_decode(e, &back, "1;99", 4), 1);
+    assert_int_equal(rw_trace_decode(e, &back, "1;-1", 4), 1);
     rewards_engine_free(e);
 }
 
