@@ -389,7 +389,7 @@ typedef struct rw_entry {
     int64_t amount;
     int64_t earned_at;
     rw_run *run;
-    rw_trace *trace;     /* why it has its amount (trace.h); NULL: manual, redemption, unknown or traces off */
+    unsigned char *trace; /* why it has its amount, packed (trace.h: rw_trace_unpack); NULL: manual, redemption, unknown or traces off */
     rw_entry_extra *extra; /* NULL but for manual entries and redemptions (rw_entry_deal() and the like) */
     /* (its currency is PTS or its program's: rw_entry_currency) */
     uint32_t slot;

@@ -66,50 +66,57 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
 {
     if (e->trace.off)
         return 0;
-    /* from a slab (a rollback takes it back): not a heap block per entry */
-    rw_trace *t = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *t, _Alignof(rw_trace));
-    if (!t)
-        return -1;
-    memset(t, 0, sizeof *t);
+    rw_trace t;
+    memset(&t, 0, sizeof t);
     const rw_trace_calc *c = &e->trace.calc;
-    t->base = c->base;
-    t->converted = c->converted != RW_NONE; /* the metric, when not none: rw_trace_calc_begin */
-    t->metric = c->metric;
-    t->metric_before = c->metric_before;
-    t->total_before = c->total_before;
-    t->uncapped = c->uncapped;
-    t->voided = (uint8_t)c->voided;
-    t->hold = (uint8_t)en->hold;
+    t.base = c->base;
+    t.converted = c->converted != RW_NONE; /* the metric, when not none: rw_trace_calc_begin */
+    t.metric = c->metric;
+    t.metric_before = c->metric_before;
+    t.total_before = c->total_before;
+    t.uncapped = c->uncapped;
+    t.voided = (uint8_t)c->voided;
+    t.hold = (uint8_t)en->hold;
     int correction = type == RW_ENTRY_ADJUSTMENT || type == RW_ENTRY_REVERSAL;
     int64_t previous = rw_contrib_net_at(en->contrib, en->slot);
     if (correction || e->trace.source || c->cap_used || previous) {
-        if (!(t->more = more_new(e)))
+        if (!(t.more = more_new(e)))
             return -1;
-        t->more->source = e->trace.source;
-        t->more->cap_used = c->cap_used;
-        t->more->previous = previous;
+        t.more->source = e->trace.source;
+        t.more->cap_used = c->cap_used;
+        t.more->previous = previous;
         if (correction) {
-            t->cause = (uint8_t)e->trace.cause.kind;
-            t->more->cause_deal = e->trace.cause.deal;
-            t->more->cause_from = e->trace.cause.from;
-            t->more->cause_to = e->trace.cause.to;
+            t.cause = (uint8_t)e->trace.cause.kind;
+            t.more->cause_deal = e->trace.cause.deal;
+            t.more->cause_from = e->trace.cause.from;
+            t.more->cause_to = e->trace.cause.to;
         }
     }
-    en->trace = t;
+    /* packed, from the trace slab (a rollback takes it and the rarer part back) */
+    if (!(en->trace = rw_trace_pack(e, &t)))
+        return -1;
     return 0;
 }
 
 int rw_trace_release(rw_engine *e, rw_entry *en, int64_t at)
 {
-    rw_trace *t = en->trace;
-    if (!t)
+    if (!en->trace)
         return 0;
-    if (rw_save(e, t, sizeof *t))
-        return -1;
-    if (t->more ? rw_save(e, t->more, sizeof *t->more) : !(t->more = more_new(e)))
-        return -1;
-    t->release = (uint8_t)e->trace.cause.kind;
-    t->more->released_at = at;
-    t->more->released_to = en->to_user;
+    rw_trace t;
+    rw_trace_unpack(en->trace, &t);
+    if (t.more) {
+        if (rw_save(e, t.more, sizeof *t.more) || rw_trace_set_release(e, en->trace, e->trace.cause.kind))
+            return -1;
+    } else {
+        /* a rarer part now: the trace is packed again with its address (the old block stays in the slab) */
+        unsigned char *p;
+        if (!(t.more = more_new(e)))
+            return -1;
+        t.release = (uint8_t)e->trace.cause.kind;
+        if (!(p = rw_trace_pack(e, &t)) || RW_SET(e, en->trace, p))
+            return -1;
+    }
+    t.more->released_at = at;
+    t.more->released_to = en->to_user;
     return 0;
 }

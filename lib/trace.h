@@ -8,8 +8,8 @@
  * before it (a later correction changes those), what the caps left, the
  * net before the entry, the operation that caused a correction, and what
  * became of a hold.  rw_trace keeps exactly that, one small block per entry
- * of a contribution (56 bytes from the engine's trace slab, so no heap
- * block of its own and nothing to free), persisted at the end of the entry's record
+ * of a contribution (about 15 bytes, packed, from the engine's trace slab,
+ * so no heap block of its own and nothing to free: trace_pack.c), persisted at the end of the entry's record
  * (trace_record.c) so a restart explains an entry exactly as the run that
  * made it.  Manual entries and redemptions need no block: their record is
  * their whole story.  An entry restored from a record written without a
@@ -76,12 +76,12 @@ typedef struct rw_trace_more {
     int64_t previous;      /* the slot's net before the entry: 0 but for corrections and mirrors */
 } rw_trace_more;
 
-/* An entry's trace (one slab block per entry of a contribution): the
- * numbers of rw_trace_calc but cap_used (in more, as it is rarely other
+/* An entry's trace, unpacked (rw_trace_unpack; the entry keeps it packed):
+ * the numbers of rw_trace_calc but cap_used (in more, as it is rarely other
  * than 0), voided among the bytes at the end, and the converted amount as
- * a byte: it is the metric or none (rw_trace_calc_begin), so 56 bytes, not
- * 88 (five or so per deal: docs/performance.md).  The slot's net before
- * the entry is in more too: it is 0 for the first entry of a slot (most). */
+ * a byte: it is the metric or none (rw_trace_calc_begin).  The slot's net
+ * before the entry is in more too: it is 0 for the first entry of a slot
+ * (most). */
 typedef struct rw_trace {
     int64_t base, metric, metric_before, total_before, uncapped; /* rw_trace_calc's */
     rw_trace_more *more;   /* NULL: none of it (rw_trace_more_of gives the defaults) */
@@ -91,6 +91,18 @@ typedef struct rw_trace {
     uint8_t voided;        /* rw_trace_calc.voided */
     uint8_t converted;     /* rw_trace_calc.converted is the metric (1) or RW_NONE (0) */
 } rw_trace;
+
+/* trace_pack.c: a trace as an entry keeps it (rw_entry.trace), packed into
+ * about 15 bytes of the trace slab instead of the 56 of rw_trace, which is
+ * the unpacked view every reader works on. */
+#define RW_TRACE_PACKED_MAX 64 /* 3 bytes, an address, five varints of up to 10 bytes */
+/* t packed into a new block of the trace slab (a rollback takes it back); NULL out of memory. */
+unsigned char *rw_trace_pack(rw_engine *e, const rw_trace *t);
+void rw_trace_unpack(const unsigned char *p, rw_trace *t);
+/* How many bytes rw_trace_pack made of it. */
+size_t rw_trace_packed_size(const unsigned char *p);
+/* The only byte that changes after packing: the release's cause (journaled); -1 out of memory. */
+int rw_trace_set_release(rw_engine *e, unsigned char *p, int kind);
 
 /* A trace's rarer part, or the defaults when it has none (never NULL). */
 const rw_trace_more *rw_trace_more_of(const rw_trace *t);

@@ -378,7 +378,12 @@ rewards_status rw_trace_build(rw_engine *e, const rw_entry *en, rewards_trace *t
         }
         return t->failed ? rw_nomem(e) : REWARDS_OK;
     }
-    const rw_trace *tr = en->trace;
+    rw_trace unpacked;
+    const rw_trace *tr = NULL;
+    if (en->trace) {
+        rw_trace_unpack(en->trace, &unpacked);
+        tr = &unpacked;
+    }
     str(t, "history", tr ? "complete" : "unknown");
     str(t, "trigger.kind", rw_contrib_covered(k) ? "override" : k->trigger == RW_TRIG_ACTIVITY ? "activity" : rw_trigger_names[k->trigger]);
     timev(t, "trigger.at", k->at);

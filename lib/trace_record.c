@@ -73,9 +73,11 @@ static void put_id(tbuf *b, const char *id)
 
 size_t rw_trace_encode(const rw_entry *en, char *buf, size_t size)
 {
-    const rw_trace *t = en->trace;
-    if (!t || size == 0)
+    if (!en->trace || size == 0)
         return 0;
+    rw_trace unpacked;
+    rw_trace_unpack(en->trace, &unpacked);
+    const rw_trace *t = &unpacked;
     tbuf b = { buf, 0, size, 0, 0 };
     put_raw(&b, "1", 1);
     b.keep = b.len;
@@ -228,16 +230,13 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
         return 1;
     if (e->trace.off)
         return 0;
-    rw_trace *p = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *p, _Alignof(rw_trace));
-    if (!p)
-        return 2;
     const rw_trace_more *none = rw_trace_more_of(&t); /* t.more is NULL: the defaults */
     if (memcmp(&m, none, sizeof m)) {
         if (!(t.more = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *t.more, _Alignof(rw_trace_more))))
             return 2;
         *t.more = m;
     }
-    *p = t;
-    en->trace = p;
+    if (!(en->trace = rw_trace_pack(e, &t)))
+        return 2;
     return 0;
 }

@@ -391,8 +391,25 @@ static void test_record_size_budget(void **state)
     assert_true(sizeof(rw_rec) <= 24);
     assert_true(sizeof(rw_contrib) <= 104);
     assert_true(sizeof(rw_entry) <= 104);
-    assert_true(sizeof(rw_trace) <= 56);
     assert_true(sizeof(rw_deal) <= 176);
+    /* a trace is kept packed: a plain earned entry's (its metric is its base, no group) and one in a
+     * group (the metric and total before it in the millions) */
+    rewards_engine *e;
+    assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
+    rw_trace t;
+    memset(&t, 0, sizeof t);
+    t.base = t.metric = 1234567;
+    t.converted = 1;
+    t.uncapped = 61728;
+    unsigned char *p = rw_trace_pack(e, &t);
+    assert_non_null(p);
+    assert_true(rw_trace_packed_size(p) <= 12);
+    t.metric_before = 98765432;
+    t.total_before = 4938271;
+    p = rw_trace_pack(e, &t);
+    assert_non_null(p);
+    assert_true(rw_trace_packed_size(p) <= 18);
+    rewards_engine_free(e);
 }
 
 int main(void)

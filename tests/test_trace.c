@@ -641,6 +641,64 @@ static void test_alloc_failure(void **state)
     free(text);
 }
 
+/* An entry's trace as its readers see it (the entry keeps it packed). */
+static rw_trace unpacked(const rw_entry *en)
+{
+    rw_trace t;
+    assert_non_null(en->trace);
+    rw_trace_unpack(en->trace, &t);
+    return t;
+}
+
+/* The packed form a trace is kept in gives back exactly the trace packed:
+ * every flag, the bytes at their limits, and numbers at every varint length
+ * (0, 1 and 2 bytes either side of the boundaries, INT64_MIN and INT64_MAX),
+ * with and without a rarer part; its size is what was taken. */
+static void test_trace_pack_round_trip(void **state)
+{
+    (void)state;
+    rewards_engine *e;
+    assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
+    static const int64_t values[] = { 0, 1, -1, 63, -64, 64, -65, 8191, 8192, -8193, 123456789012, INT64_MAX,
+                                      INT64_MIN, INT64_MIN + 1, INT64_MAX - 1 };
+    const size_t nv = sizeof values / sizeof values[0];
+    rw_trace_more more;
+    memset(&more, 0, sizeof more);
+    for (size_t i = 0; i < 4 * nv; i++) {
+        rw_trace t;
+        memset(&t, 0, sizeof t);
+        t.base = values[i % nv];
+        t.metric = i % 3 ? values[(i * 7 + 1) % nv] : t.base; /* equal to the base a third of the time */
+        t.metric_before = values[(i * 5 + 2) % nv];
+        t.total_before = values[(i * 3 + 4) % nv];
+        t.uncapped = values[(i * 11 + 3) % nv];
+        t.more = i % 2 ? &more : NULL;
+        t.cause = (uint8_t)(i % RW_CAUSE_COUNT);
+        t.release = (uint8_t)((i / 2) % RW_CAUSE_COUNT);
+        t.hold = (uint8_t)(i % 3);
+        t.voided = (uint8_t)(i / nv % 2);
+        t.converted = (uint8_t)(i / nv / 2);
+        unsigned char *p = rw_trace_pack(e, &t);
+        assert_non_null(p);
+        unsigned char *next = rw_trace_pack(e, &t); /* the slab hands out the bytes right after */
+        assert_non_null(next);
+        size_t n = rw_trace_packed_size(p);
+        assert_true(n >= 7 && n <= RW_TRACE_PACKED_MAX);
+        assert_memory_equal(p, next, n);
+        rw_trace back;
+        rw_trace_unpack(p, &back);
+        if (memcmp(&back, &t, sizeof t))
+            fail_msg("case %zu did not come back as packed", i);
+        /* the release byte, the one that changes later, changes alone */
+        assert_int_equal(rw_trace_set_release(e, p, RW_CAUSE_ACCESS), 0);
+        rw_trace_unpack(p, &back);
+        t.release = RW_CAUSE_ACCESS;
+        if (memcmp(&back, &t, sizeof t))
+            fail_msg("case %zu changed more than its release", i);
+    }
+    rewards_engine_free(e);
+}
+
 /* The stored trace's integers at their extremes: "=" for the value before
  * it, "n" for INT64_MIN, nothing for 0, and read back to the same trace. */
 static void test_trace_record_integers(void **state)
@@ -674,7 +732,8 @@ static void test_trace_record_integers(void **state)
     memset(&en, 0, sizeof en);
     en.contrib = &k;
     en.number = 10;
-    en.trace = &t;
+    en.trace = rw_trace_pack(e, &t);
+    assert_non_null(en.trace);
     char text[512], again[512];
     size_t n = rw_trace_encode(&en, text, sizeof text);
     assert_string_equal(text, "1;1;;;-1234567890123;9223372036854775807;=;n;-1;;1;;-9223372036854775807");
@@ -685,11 +744,11 @@ static void test_trace_record_integers(void **state)
     back.number = 10;
     assert_int_equal(rw_trace_decode(e, &back, text, n), 0);
     assert_non_null(back.trace);
-    assert_true(back.trace->base == t.base && back.trace->converted == t.converted &&
-                back.trace->metric == INT64_MAX && back.trace->metric_before == INT64_MIN &&
-                back.trace->total_before == -1 && rw_trace_more_of(back.trace)->cap_used == 0 &&
-                back.trace->uncapped == 1 && back.trace->more);
-    assert_int_equal(rw_trace_previous(back.trace), -INT64_MAX);
+    rw_trace bt = unpacked(&back);
+    assert_true(bt.base == t.base && bt.converted == t.converted && bt.metric == INT64_MAX &&
+                bt.metric_before == INT64_MIN && bt.total_before == -1 && rw_trace_more_of(&bt)->cap_used == 0 &&
+                bt.uncapped == 1 && bt.more);
+    assert_int_equal(rw_trace_previous(&bt), -INT64_MAX);
     assert_int_equal(rw_trace_encode(&back, again, sizeof again), n);
     assert_string_equal(again, text);
     /* what earlier lines took of a cap per deal lives in the rarer part too, and comes back there */
@@ -700,8 +759,8 @@ static void test_trace_record_integers(void **state)
     back.contrib = &k;
     back.number = 10;
     assert_int_equal(rw_trace_decode(e, &back, text, n), 0);
-    assert_non_null(back.trace->more);
-    assert_true(back.trace->more->cap_used == 7 && back.trace->uncapped == 1 && !back.trace->voided);
+    assert_non_null(unpacked(&back).more);
+    assert_true(unpacked(&back).more->cap_used == 7 && unpacked(&back).uncapped == 1 && !unpacked(&back).voided);
     assert_int_equal(rw_trace_encode(&back, again, sizeof again), n);
     assert_string_equal(again, text);
     /* read back, the net before it must be the slot's net so far */
@@ -714,7 +773,7 @@ static void test_trace_record_integers(void **state)
     back.contrib = &k;
     back.number = 10;
     assert_int_equal(rw_trace_decode(e, &back, "1;1;;;1", 7), 0); /* (the net so far is 0: the control) */
-    assert_null(back.trace->more); /* a net of 0 before it needs no rarer part */
+    assert_null(unpacked(&back).more); /* a net of 0 before it needs no rarer part */
     /* the converted amount is the metric or none: anything else is not a trace the engine wrote */
     static const struct { const char *text; int got; } conv[] = {
         { "1;;;;5;6;7", 1 }, { "1;;;;5;7;=", 0 }, { "1;;;;5;n;7", 0 }, { "1;;;;5;;7", 1 }, { "1;;;;5;=;=", 0 } };
@@ -726,7 +785,8 @@ static void test_trace_record_integers(void **state)
             fail_msg("'%s' did not give %d", conv[i].text, conv[i].got);
         if (!conv[i].got) {
             rw_trace_calc calc;
-            rw_trace_calc_of(back.trace, &calc);
+            bt = unpacked(&back);
+            rw_trace_calc_of(&bt, &calc);
             assert_true(calc.base == 5 && calc.metric == (i == 2 ? 7 : i == 1 ? 7 : 5));
             assert_true(calc.converted == (i == 2 ? RW_NONE : calc.metric));
         }
@@ -753,7 +813,7 @@ static void test_trace_record_integers(void **state)
         back.contrib = &k;
         back.number = 10;
         assert_int_equal(rw_trace_decode(e, &back, digits[i].text, strlen(digits[i].text)), 0);
-        assert_true(back.trace->base == digits[i].base);
+        assert_true(unpacked(&back).base == digits[i].base);
     }
     memset(&back, 0, sizeof back);
     back.contrib = &k;
@@ -776,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_level_at_trigger),
         cmocka_unit_test(test_alloc_failure),
         cmocka_unit_test(test_trace_record_integers),
+        cmocka_unit_test(test_trace_pack_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,6 +66,7 @@ build = {
         "lib/recs.c",
         "lib/trace.c",
         "lib/trace_record.c",
+        "lib/trace_pack.c",
         "lib/trace_model.c",
         "lib/trace_api.c",
         "lib/statement.c",
