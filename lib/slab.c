@@ -70,11 +70,10 @@ static void *carve(rw_engine *e, rw_slab *s, size_t size, size_t align, size_t *
 {
     if (size > (size_t)-1 / 4)
         return NULL;
-    if (align < ALIGN)
-        align = ALIGN;
-    size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    /* (below ALIGN only for bytes packed end to end: trace_pack.c) */
+    size = (size + align - 1) & ~(size_t)(align - 1);
     if (!size)
-        size = ALIGN;
+        size = align;
     if (save_state(e, s, &s->saved_txn, SLAB_STATE))
         return NULL;
     if (!s->cur || (size_t)(s->end - s->cur) < size + padding(s->cur, align)) {

@@ -64,7 +64,8 @@ void *rw_slab_alloc(rw_engine *e, rw_slab *s, size_t size);
 /* The same, not zeroed (the caller writes every byte). */
 void *rw_slab_alloc_raw(rw_engine *e, rw_slab *s, size_t size);
 /* size bytes, not zeroed, aligned to align (a power of two up to the chunks'
- * malloc alignment): records whose struct needs more than 8 (a 128-bit member). */
+ * malloc alignment): records whose struct needs more than 8 (a 128-bit
+ * member), or 1 for bytes packed end to end (a packed trace: trace_pack.c). */
 void *rw_slab_alloc_aligned(rw_engine *e, rw_slab *s, size_t size, size_t align);
 /* A NUL-terminated copy of the len bytes at str, from the engine's general slab. */
 char *rw_slab_str(rw_engine *e, const char *str, size_t len);

@@ -34,13 +34,6 @@ void rw_trace_calc_begin(rw_engine *e, const rw_contrib *k, int64_t metric, int 
     c->voided = k->voided;
 }
 
-static const rw_trace_more nothing_more = { NULL, 0, 0, 0, RW_NONE, NULL, 0, 0 };
-
-const rw_trace_more *rw_trace_more_of(const rw_trace *t)
-{
-    return t->more ? t->more : &nothing_more;
-}
-
 void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c)
 {
     c->base = t->base;
@@ -48,18 +41,9 @@ void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c)
     c->metric = t->metric;
     c->metric_before = t->metric_before;
     c->total_before = t->total_before;
-    c->cap_used = rw_trace_more_of(t)->cap_used;
+    c->cap_used = t->more.cap_used;
     c->uncapped = t->uncapped;
     c->voided = t->voided;
-}
-
-/* A trace's rarer part, from the trace slab (a rollback takes it back). */
-static rw_trace_more *more_new(rw_engine *e)
-{
-    rw_trace_more *m = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *m, _Alignof(rw_trace_more));
-    if (m)
-        *m = nothing_more;
-    return m;
 }
 
 int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
@@ -67,7 +51,7 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
     if (e->trace.off)
         return 0;
     rw_trace t;
-    memset(&t, 0, sizeof t);
+    rw_trace_init(&t);
     const rw_trace_calc *c = &e->trace.calc;
     t.base = c->base;
     t.converted = c->converted != RW_NONE; /* the metric, when not none: rw_trace_calc_begin */
@@ -77,22 +61,16 @@ int rw_trace_entry(rw_engine *e, rw_entry *en, int type)
     t.uncapped = c->uncapped;
     t.voided = (uint8_t)c->voided;
     t.hold = (uint8_t)en->hold;
-    int correction = type == RW_ENTRY_ADJUSTMENT || type == RW_ENTRY_REVERSAL;
-    int64_t previous = rw_contrib_net_at(en->contrib, en->slot);
-    if (correction || e->trace.source || c->cap_used || previous) {
-        if (!(t.more = more_new(e)))
-            return -1;
-        t.more->source = e->trace.source;
-        t.more->cap_used = c->cap_used;
-        t.more->previous = previous;
-        if (correction) {
-            t.cause = (uint8_t)e->trace.cause.kind;
-            t.more->cause_deal = e->trace.cause.deal;
-            t.more->cause_from = e->trace.cause.from;
-            t.more->cause_to = e->trace.cause.to;
-        }
+    t.more.source = e->trace.source;
+    t.more.cap_used = c->cap_used;
+    t.more.previous = rw_contrib_net_at(en->contrib, en->slot);
+    if (type == RW_ENTRY_ADJUSTMENT || type == RW_ENTRY_REVERSAL) {
+        t.cause = (uint8_t)e->trace.cause.kind;
+        t.more.cause_deal = e->trace.cause.deal;
+        t.more.cause_from = e->trace.cause.from;
+        t.more.cause_to = e->trace.cause.to;
     }
-    /* packed, from the trace slab (a rollback takes it and the rarer part back) */
+    /* packed, from the trace slab (a rollback takes it back) */
     if (!(en->trace = rw_trace_pack(e, &t)))
         return -1;
     return 0;
@@ -102,21 +80,14 @@ int rw_trace_release(rw_engine *e, rw_entry *en, int64_t at)
 {
     if (!en->trace)
         return 0;
+    /* packed again with the release (the old bytes stay in the slab: releases are few) */
     rw_trace t;
     rw_trace_unpack(en->trace, &t);
-    if (t.more) {
-        if (rw_save(e, t.more, sizeof *t.more) || rw_trace_set_release(e, en->trace, e->trace.cause.kind))
-            return -1;
-    } else {
-        /* a rarer part now: the trace is packed again with its address (the old block stays in the slab) */
-        unsigned char *p;
-        if (!(t.more = more_new(e)))
-            return -1;
-        t.release = (uint8_t)e->trace.cause.kind;
-        if (!(p = rw_trace_pack(e, &t)) || RW_SET(e, en->trace, p))
-            return -1;
-    }
-    t.more->released_at = at;
-    t.more->released_to = en->to_user;
+    t.release = (uint8_t)e->trace.cause.kind;
+    t.more.released_at = at;
+    t.more.released_to = en->to_user;
+    unsigned char *p = rw_trace_pack(e, &t);
+    if (!p || RW_SET(e, en->trace, p))
+        return -1;
     return 0;
 }

@@ -64,8 +64,9 @@ typedef struct rw_trace_calc {
 
 /* What only some traces have: a correction's cause, an override's source,
  * a release, what earlier lines took of a cap per deal, a net before the
- * entry other than 0.  Apart from the trace so that the earned entries of
- * plain deals (most entries) do not carry 64 bytes of zeros. */
+ * entry other than 0.  Packed, a field at its default (0, NULL, and RW_NONE
+ * for released_at) takes nothing, so the earned entries of plain deals
+ * (most entries) carry none of it. */
 typedef struct rw_trace_more {
     struct rw_deal *cause_deal;
     int64_t cause_from, cause_to;
@@ -81,10 +82,10 @@ typedef struct rw_trace_more {
  * than 0), voided among the bytes at the end, and the converted amount as
  * a byte: it is the metric or none (rw_trace_calc_begin).  The slot's net
  * before the entry is in more too: it is 0 for the first entry of a slot
- * (most). */
+ * (most).  Start one with rw_trace_init: more's defaults are not all 0. */
 typedef struct rw_trace {
     int64_t base, metric, metric_before, total_before, uncapped; /* rw_trace_calc's */
-    rw_trace_more *more;   /* NULL: none of it (rw_trace_more_of gives the defaults) */
+    rw_trace_more more;    /* its defaults when the trace has none of it */
     uint8_t cause;         /* rw_cause_kind of the operation that recorded it */
     uint8_t hold;          /* rw_hold when recorded (the entry's own hold is cleared on release) */
     uint8_t release;       /* rw_cause_kind of the operation that released it, 0 while held/never */
@@ -92,24 +93,25 @@ typedef struct rw_trace {
     uint8_t converted;     /* rw_trace_calc.converted is the metric (1) or RW_NONE (0) */
 } rw_trace;
 
+/* An empty trace: every number 0, the rarer part at its defaults. */
+void rw_trace_init(rw_trace *t);
+
 /* trace_pack.c: a trace as an entry keeps it (rw_entry.trace), packed into
- * about 15 bytes of the trace slab instead of the 56 of rw_trace, which is
- * the unpacked view every reader works on. */
-#define RW_TRACE_PACKED_MAX 64 /* 3 bytes, an address, five varints of up to 10 bytes */
+ * about 15 bytes of the trace slab (a correction's, with its cause, about
+ * 30) instead of the 120 of rw_trace, which is the unpacked view its
+ * readers fill on their stack.  Packed bytes never change: a release packs
+ * the trace again (rw_trace_release). */
+#define RW_TRACE_PACKED_MAX 160 /* 4 bytes, 2 addresses, 11 varints of up to 10 bytes */
 /* t packed into a new block of the trace slab (a rollback takes it back); NULL out of memory. */
 unsigned char *rw_trace_pack(rw_engine *e, const rw_trace *t);
 void rw_trace_unpack(const unsigned char *p, rw_trace *t);
 /* How many bytes rw_trace_pack made of it. */
 size_t rw_trace_packed_size(const unsigned char *p);
-/* The only byte that changes after packing: the release's cause (journaled); -1 out of memory. */
-int rw_trace_set_release(rw_engine *e, unsigned char *p, int kind);
 
-/* A trace's rarer part, or the defaults when it has none (never NULL). */
-const rw_trace_more *rw_trace_more_of(const rw_trace *t);
 /* The numbers of the computation a trace recorded, as rw_trace_calc. */
 void rw_trace_calc_of(const rw_trace *t, rw_trace_calc *c);
 /* The net of the entry's slot before it. */
-static inline int64_t rw_trace_previous(const rw_trace *t) { return rw_trace_more_of(t)->previous; }
+static inline int64_t rw_trace_previous(const rw_trace *t) { return t->more.previous; }
 
 /* Per engine: whether traces are kept, and what the hooks leave for rw_entry_add. */
 typedef struct rw_trace_state {

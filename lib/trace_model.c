@@ -246,7 +246,7 @@ static void calc_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
     str(t, "rounding", rounding_words[p->rounding]);
     if (rw_contrib_covered(k)) {
         const rw_reward *o = r;
-        integer(t, "override.source_entry", (int64_t)rw_trace_more_of(tr)->source);
+        integer(t, "override.source_entry", (int64_t)tr->more.source);
         str(t, "override.covers", rw_contrib_covered(k)->id);
         integer(t, "override.rate_ppm", o->rate_ppm);
         decimal(t, "override.child_net_before", c->metric_before, p->exp);
@@ -321,7 +321,7 @@ static void cause_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
         str(t, "cause.kind", "trigger");
         return;
     }
-    const rw_trace_more *m = rw_trace_more_of(tr);
+    const rw_trace_more *m = &tr->more;
     str(t, "cause.kind", tr->cause < RW_CAUSE_COUNT ? cause_words[tr->cause] : "unknown");
     str(t, "cause.deal", m->cause_deal ? m->cause_deal->id : NULL);
     boolean(t, "cause.other_deal", m->cause_deal && m->cause_deal != k->deal);
@@ -341,7 +341,7 @@ static void hold_part(rewards_trace *t, const rw_entry *en, const rw_trace *tr)
         str(t, "hold.reason", NULL);
         return;
     }
-    const rw_trace_more *m = rw_trace_more_of(tr);
+    const rw_trace_more *m = &tr->more;
     str(t, "hold.reason", rw_hold_names[tr->hold]);
     timev(t, "hold.since", en->earned_at);
     timev(t, "hold.released_at", tr->release ? m->released_at : RW_NONE);

@@ -88,7 +88,7 @@ size_t rw_trace_encode(const rw_entry *en, char *buf, size_t size)
     put_int(&b, c->base, NOPREV); put_int(&b, c->converted, c->base); put_int(&b, c->metric, c->converted);
     put_int(&b, c->metric_before, NOPREV); put_int(&b, c->total_before, NOPREV); put_int(&b, c->cap_used, NOPREV);
     put_int(&b, c->uncapped, NOPREV); put_int(&b, c->voided, NOPREV); put_int(&b, rw_trace_previous(t), NOPREV);
-    const rw_trace_more *m = rw_trace_more_of(t);
+    const rw_trace_more *m = &t->more;
     put_id(&b, ID(m->cause_deal)); put_int(&b, m->cause_from, NOPREV); put_int(&b, m->cause_to, NOPREV);
     put_int(&b, (int64_t)m->source, NOPREV); put_int(&b, t->release ? m->released_at : 0, NOPREV);
     put_id(&b, ID(m->released_to));
@@ -184,10 +184,9 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
 {
     rd r = { s + 1, s + n, 0 };
     rw_trace t;
-    rw_trace_more m;
     rw_trace_calc calc;
-    memset(&t, 0, sizeof t);
-    memset(&m, 0, sizeof m);
+    rw_trace_init(&t);
+    rw_trace_more m = t.more;
     if (n < 1 || s[0] != '1' || !en->contrib)
         return 1;
     rw_trace_calc *c = &calc;
@@ -230,12 +229,7 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
         return 1;
     if (e->trace.off)
         return 0;
-    const rw_trace_more *none = rw_trace_more_of(&t); /* t.more is NULL: the defaults */
-    if (memcmp(&m, none, sizeof m)) {
-        if (!(t.more = rw_slab_alloc_aligned(e, &e->trace_slab, sizeof *t.more, _Alignof(rw_trace_more))))
-            return 2;
-        *t.more = m;
-    }
+    t.more = m;
     if (!(en->trace = rw_trace_pack(e, &t)))
         return 2;
     return 0;

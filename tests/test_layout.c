@@ -397,7 +397,7 @@ static void test_record_size_budget(void **state)
     rewards_engine *e;
     assert_int_equal(rewards_engine_new(&e, NULL), REWARDS_OK);
     rw_trace t;
-    memset(&t, 0, sizeof t);
+    rw_trace_init(&t);
     t.base = t.metric = 1234567;
     t.converted = 1;
     t.uncapped = 61728;
@@ -409,6 +409,14 @@ static void test_record_size_budget(void **state)
     p = rw_trace_pack(e, &t);
     assert_non_null(p);
     assert_true(rw_trace_packed_size(p) <= 18);
+    /* a correction's: its cause (the deal, the amounts from and to) and the net before it */
+    t.more.cause_deal = (rw_deal *)&t; /* (an address only: never followed) */
+    t.more.cause_from = 1000000;
+    t.more.cause_to = 1250000;
+    t.more.previous = 61728;
+    p = rw_trace_pack(e, &t);
+    assert_non_null(p);
+    assert_true(rw_trace_packed_size(p) <= 40);
     rewards_engine_free(e);
 }
 
