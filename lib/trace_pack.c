@@ -61,24 +61,68 @@ void rw_trace_init(rw_trace *t)
     t->more = no_more;
 }
 
-static unsigned char *put_ptr(unsigned char *p, const void *v)
-{
-    memcpy(p, &v, sizeof v);
-    return p + sizeof v;
-}
+/* The rarer part's fields in their packed order (bit i of the mask: the
+ * i-th), each 8 bytes: an address is packed as its raw bytes, a number as
+ * a varint.  A field is packed when it differs from no_more's. */
+static const struct {
+    size_t off;
+    int address;
+} more_fields[] = {
+    { offsetof(rw_trace_more, cause_deal), 1 }, { offsetof(rw_trace_more, cause_from), 0 },
+    { offsetof(rw_trace_more, cause_to), 0 },   { offsetof(rw_trace_more, source), 0 },
+    { offsetof(rw_trace_more, released_at), 0 }, { offsetof(rw_trace_more, released_to), 1 },
+    { offsetof(rw_trace_more, cap_used), 0 },   { offsetof(rw_trace_more, previous), 0 },
+};
+#define MORE_FIELDS (sizeof more_fields / sizeof more_fields[0])
+_Static_assert(sizeof(rw_trace_more) == 8 * 8, "the rarer part is eight 8-byte fields, each in more_fields");
 
-static const unsigned char *get_ptr(const unsigned char *p, void *out)
-{
-    memcpy(out, p, sizeof(void *));
-    return p + sizeof(void *);
-}
-
-/* Which fields of m differ from the defaults: bit i for the i-th field. */
 static unsigned more_mask(const rw_trace_more *m)
 {
-    return (m->cause_deal ? 1u : 0) | (m->cause_from ? 2u : 0) | (m->cause_to ? 4u : 0) | (m->source ? 8u : 0) |
-           (m->released_at != RW_NONE ? 16u : 0) | (m->released_to ? 32u : 0) | (m->cap_used ? 64u : 0) |
-           (m->previous ? 128u : 0);
+    unsigned mask = 0;
+    for (size_t i = 0; i < MORE_FIELDS; i++)
+        if (memcmp((const char *)m + more_fields[i].off, (const char *)&no_more + more_fields[i].off, 8))
+            mask |= 1u << i;
+    return mask;
+}
+
+/* The fields of mask from m, packed at p; past them. */
+static unsigned char *put_more(unsigned char *p, const rw_trace_more *m, unsigned mask)
+{
+    for (size_t i = 0; i < MORE_FIELDS; i++) {
+        const char *field = (const char *)m + more_fields[i].off;
+        int64_t v;
+        if (!(mask & 1u << i))
+            continue;
+        if (more_fields[i].address) {
+            memcpy(p, field, 8);
+            p += 8;
+        } else {
+            memcpy(&v, field, 8);
+            p = put_varint(p, v);
+        }
+    }
+    return p;
+}
+
+/* The fields of mask packed at q into m (NULL: only skipped); past them. */
+static const unsigned char *get_more(const unsigned char *q, rw_trace_more *m, unsigned mask)
+{
+    for (size_t i = 0; i < MORE_FIELDS; i++) {
+        char *field = m ? (char *)m + more_fields[i].off : NULL;
+        int64_t v;
+        if (!(mask & 1u << i))
+            continue;
+        if (more_fields[i].address) {
+            if (field)
+                memcpy(field, q, 8);
+            q += 8;
+        } else {
+            q = get_varint(q, &v);
+            if (field)
+                memcpy(field, &v, 8);
+        }
+    }
+    return q;
 }
 
 unsigned char *rw_trace_pack(rw_engine *e, const rw_trace *t)
@@ -99,22 +143,7 @@ unsigned char *rw_trace_pack(rw_engine *e, const rw_trace *t)
     p = put_varint(p, t->uncapped);
     if (mask) {
         *p++ = (unsigned char)mask;
-        if (mask & 1u)
-            p = put_ptr(p, m->cause_deal);
-        if (mask & 2u)
-            p = put_varint(p, m->cause_from);
-        if (mask & 4u)
-            p = put_varint(p, m->cause_to);
-        if (mask & 8u)
-            p = put_varint(p, (int64_t)m->source);
-        if (mask & 16u)
-            p = put_varint(p, m->released_at);
-        if (mask & 32u)
-            p = put_ptr(p, m->released_to);
-        if (mask & 64u)
-            p = put_varint(p, m->cap_used);
-        if (mask & 128u)
-            p = put_varint(p, m->previous);
+        p = put_more(p, m, mask);
     }
     size_t n = (size_t)(p - buf);
     /* from the trace slab (a rollback takes it back): not a heap block per entry */
@@ -149,25 +178,7 @@ void rw_trace_unpack(const unsigned char *p, rw_trace *t)
     if (!(p[0] & F_MORE))
         return;
     unsigned mask = *q++;
-    rw_trace_more *m = &t->more;
-    int64_t source = 0;
-    if (mask & 1u)
-        q = get_ptr(q, &m->cause_deal);
-    if (mask & 2u)
-        q = get_varint(q, &m->cause_from);
-    if (mask & 4u)
-        q = get_varint(q, &m->cause_to);
-    if (mask & 8u)
-        q = get_varint(q, &source);
-    m->source = (uint64_t)source;
-    if (mask & 16u)
-        q = get_varint(q, &m->released_at);
-    if (mask & 32u)
-        q = get_ptr(q, &m->released_to);
-    if (mask & 64u)
-        q = get_varint(q, &m->cap_used);
-    if (mask & 128u)
-        (void)get_varint(q, &m->previous);
+    (void)get_more(q, &t->more, mask);
 }
 
 size_t rw_trace_packed_size(const unsigned char *p)
@@ -176,16 +187,7 @@ size_t rw_trace_packed_size(const unsigned char *p)
     const unsigned char *q = numbers(p, &t);
     if (p[0] & F_MORE) {
         unsigned mask = *q++;
-        for (unsigned bit = 1; bit < 256; bit <<= 1) {
-            if (!(mask & bit))
-                continue;
-            if (bit == 1u || bit == 32u) {
-                q += sizeof(void *);
-                continue;
-            }
-            int64_t v;
-            q = get_varint(q, &v);
-        }
+        q = get_more(q, NULL, mask);
     }
     return (size_t)(q - p);
 }
