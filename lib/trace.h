@@ -98,7 +98,7 @@ void rw_trace_init(rw_trace *t);
 
 /* trace_pack.c: a trace as an entry keeps it (rw_entry.trace), packed into
  * about 15 bytes of the trace slab (a correction's, with its cause, about
- * 30) instead of the 120 of rw_trace, which is the unpacked view its
+ * 30) instead of the 112 of rw_trace, which is the unpacked view its
  * readers fill on their stack.  Packed bytes never change: a release packs
  * the trace again (rw_trace_release). */
 #define RW_TRACE_PACKED_MAX 160 /* 4 bytes, 2 addresses, 11 varints of up to 10 bytes */
