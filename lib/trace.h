@@ -9,9 +9,9 @@
  * net before the entry, the operation that caused a correction, and what
  * became of a hold.  rw_trace keeps exactly that, one small block per entry
  * of a contribution (about 15 bytes, packed, from the engine's trace slab,
- * so no heap block of its own and nothing to free: trace_pack.c), persisted at the end of the entry's record
- * (trace_record.c) so a restart explains an entry exactly as the run that
- * made it.  Manual entries and redemptions need no block: their record is
+ * so no heap block of its own and nothing to free: trace_pack.c),
+ * persisted at the end of the entry's record (trace_record.c) so a restart
+ * explains an entry exactly as the run that made it.  Manual entries and redemptions need no block: their record is
  * their whole story.  An entry restored from a record written without a
  * trace (an older host, or an engine with traces off) has none: its trace
  * says the history is unknown.

@@ -186,7 +186,7 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
     rw_trace t;
     rw_trace_calc calc;
     rw_trace_init(&t);
-    rw_trace_more m = t.more;
+    rw_trace_more *m = &t.more; /* (read straight into the trace, which keeps it by value) */
     if (n < 1 || s[0] != '1' || !en->contrib)
         return 1;
     rw_trace_calc *c = &calc;
@@ -202,34 +202,33 @@ int rw_trace_decode(rw_engine *e, rw_entry *en, const char *s, size_t n)
     c->uncapped = get_int(&r, INT64_MIN, INT64_MAX, 0);
     c->voided = (int)get_int(&r, 0, 1, 0);
     /* the slot's net so far, the entry being the slot's next */
-    m.previous = get_int(&r, INT64_MIN, INT64_MAX, 0);
-    if (en->slot >= rw_contrib_nslots(en->contrib) || m.previous != rw_contrib_net_at(en->contrib, en->slot))
+    m->previous = get_int(&r, INT64_MIN, INT64_MAX, 0);
+    if (en->slot >= rw_contrib_nslots(en->contrib) || m->previous != rw_contrib_net_at(en->contrib, en->slot))
         r.bad = 1;
     /* the converted amount is kept as a byte: it is the metric or none (rw_trace_calc_begin) */
     if (c->converted != RW_NONE && c->converted != c->metric)
         r.bad = 1;
-    m.cause_deal = get_ref(&r, &e->deals);
-    m.cause_from = get_int(&r, INT64_MIN, INT64_MAX, 0);
-    m.cause_to = get_int(&r, INT64_MIN, INT64_MAX, 0);
-    m.source = (uint64_t)get_int(&r, 0, INT64_MAX, 0);
-    m.released_at = get_int(&r, INT64_MIN, INT64_MAX, 0);
-    m.released_to = get_ref(&r, &e->users);
+    m->cause_deal = get_ref(&r, &e->deals);
+    m->cause_from = get_int(&r, INT64_MIN, INT64_MAX, 0);
+    m->cause_to = get_int(&r, INT64_MIN, INT64_MAX, 0);
+    m->source = (uint64_t)get_int(&r, 0, INT64_MAX, 0);
+    m->released_at = get_int(&r, INT64_MIN, INT64_MAX, 0);
+    m->released_to = get_ref(&r, &e->users);
     if (!t.release)
-        m.released_at = RW_NONE;
+        m->released_at = RW_NONE;
     t.base = c->base;
     t.converted = c->converted != RW_NONE;
     t.metric = c->metric;
     t.metric_before = c->metric_before;
     t.total_before = c->total_before;
-    m.cap_used = c->cap_used;
+    m->cap_used = c->cap_used;
     t.uncapped = c->uncapped;
     t.voided = (uint8_t)c->voided;
     /* later formats append values: what follows is theirs; the rest must make sense */
-    if (r.bad || (m.source && m.source >= en->number) || (m.released_to && !t.release))
+    if (r.bad || (m->source && m->source >= en->number) || (m->released_to && !t.release))
         return 1;
     if (e->trace.off)
         return 0;
-    t.more = m;
     if (!(en->trace = rw_trace_pack(e, &t)))
         return 2;
     return 0;
